@@ -1,0 +1,169 @@
+/**
+ * The pve port: the few Proxmox operations provisioning needs, in our own domain types.
+ * Drivers (api over the REST API or the embedded simulator, cli over qm/pvesh/pvesm)
+ * implement it; nothing above this file knows which one runs.
+ *
+ * Sizes are bytes, memory is bytes, CPU load is a fraction (0..1), as Proxmox reports them.
+ * Every failure is a `PveError` (./errors.ts) whose `kind` tells the caller what went wrong
+ * and whose message is the tool's own wording.
+ */
+
+/** A VM's power state as `/cluster/resources` and `qm status` report it (QMP status). */
+export type VmPowerState = 'running' | 'stopped' | 'paused' | 'prelaunch' | 'suspended' | 'unknown'
+
+/** One VM as the cluster-wide resource list shows it. Optional fields are absent until
+ * pvestatd's next cycle has seen the VM (up to 10 s after it was created). */
+export interface VmSummary {
+  vmid: number
+  node: string
+  status: VmPowerState
+  name?: string
+  /** vCPUs */
+  maxcpu?: number
+  /** CPU load, fraction of maxcpu */
+  cpu?: number
+  /** bytes */
+  maxmem?: number
+  /** bytes in use (running VMs) */
+  mem?: number
+  /** boot disk size, bytes */
+  maxdisk?: number
+  uptime?: number
+  /** `;`-separated in Proxmox; split here */
+  tags?: string[]
+  lock?: string
+  template?: boolean
+}
+
+export type NodeState = 'online' | 'offline' | 'unknown'
+
+export interface NodeSummary {
+  node: string
+  status: NodeState
+  /** CPU load fraction */
+  cpu?: number
+  maxcpu?: number
+  mem?: number
+  maxmem?: number
+  disk?: number
+  maxdisk?: number
+  uptime?: number
+}
+
+/** One storage on one node, as `/cluster/resources --type storage` lists it. */
+export interface StorageSummary {
+  storage: string
+  node: string
+  /** plugin type: dir, lvmthin, zfspool, rbd, nfs, ... */
+  type: string
+  status: 'available' | 'unknown'
+  shared: boolean
+  content: string[]
+  /** bytes used */
+  disk: number
+  /** bytes total */
+  maxdisk: number
+}
+
+export interface ClusterResources {
+  vms: VmSummary[]
+  nodes: NodeSummary[]
+  storages: StorageSummary[]
+}
+
+/** The parts of `/nodes/{node}/status` provisioning uses. */
+export interface NodeStatus {
+  node: string
+  cpuModel: string
+  /** space-separated in Proxmox; split here */
+  cpuFlags: string[]
+  cpus: number
+  memoryTotal: number
+  memoryUsed: number
+  uptime: number
+  pveVersion: string
+}
+
+/** A storage as its node sees it (`pvesm status`, `GET /nodes/{n}/storage`). */
+export interface NodeStorage {
+  storage: string
+  type: string
+  content: string[]
+  active: boolean
+  enabled: boolean
+  shared: boolean
+  /** bytes */
+  total: number
+  used: number
+  avail: number
+}
+
+/** `/nodes/{node}/qemu/{vmid}/status/current`, the fields we use. */
+export interface VmStatus {
+  vmid: number
+  node: string
+  status: 'running' | 'stopped'
+  qmpstatus: VmPowerState
+  name: string
+  cpus: number
+  maxmem: number
+  mem: number
+  maxdisk: number
+  uptime: number
+  lock?: string
+}
+
+/** A VM configuration: Proxmox's own keys and string values (`cores`, `scsi0`, `ipconfig0`,
+ * ...). Values are kept as the text Proxmox stores, whatever JSON type it returned them as;
+ * `digest` is left out. */
+export type VmConfig = Record<string, string>
+
+/** Called with each line a Proxmox task prints (import percentages, migration log), as it comes. */
+export type TaskLineListener = (line: string) => void
+
+export interface OperationOptions {
+  signal?: AbortSignal
+  onLine?: TaskLineListener
+}
+
+/** Changes to a VM's configuration: a value sets the key, `null` deletes it. Values are in
+ * Proxmox's syntax (e.g. `{ cores: '4', scsi0: 'local-lvm:0,import-from=/var/lib/x.qcow2' }`).
+ * `sshkeys` is given as plain OpenSSH lines; the driver encodes it as its tool needs. */
+export type VmConfigChanges = Record<string, string | null>
+
+export interface MigrateOptions extends OperationOptions {
+  /** migrate a running VM live (`--online`) */
+  online: boolean
+  /** copy local disks along (`--with-local-disks`) */
+  withLocalDisks: boolean
+}
+
+/** The Proxmox operations the service uses. Every node-bound call names the node the VM is on. */
+export interface Cluster {
+  /** What this driver drives, for the start-up log: e.g. `simulated cluster (3 nodes)`. */
+  readonly description: string
+
+  /** Cluster-wide VMs, nodes and storages (one read). */
+  resources(options?: OperationOptions): Promise<ClusterResources>
+  nodeStatus(node: string, options?: OperationOptions): Promise<NodeStatus>
+  nodeStorages(node: string, options?: OperationOptions): Promise<NodeStorage[]>
+
+  vmStatus(node: string, vmid: number, options?: OperationOptions): Promise<VmStatus>
+  vmConfig(node: string, vmid: number, options?: OperationOptions): Promise<VmConfig>
+
+  /** Creates a VM with its whole configuration in one call (disks may use `import-from`). */
+  createVm(node: string, vmid: number, config: VmConfigChanges, options?: OperationOptions): Promise<void>
+  updateVm(node: string, vmid: number, changes: VmConfigChanges, options?: OperationOptions): Promise<void>
+  /** `size` in Proxmox syntax: `+10G` grows by 10 GiB, `32G` sets the size. */
+  resizeDisk(node: string, vmid: number, disk: string, size: string, options?: OperationOptions): Promise<void>
+
+  startVm(node: string, vmid: number, options?: OperationOptions): Promise<void>
+  /** Hard stop (`qm stop --skiplock` when the driver may skip locks). */
+  stopVm(node: string, vmid: number, options?: OperationOptions): Promise<void>
+  /** ACPI (or agent) shutdown; waits for it to complete. */
+  shutdownVm(node: string, vmid: number, options?: OperationOptions): Promise<void>
+  rebootVm(node: string, vmid: number, options?: OperationOptions): Promise<void>
+  /** Deletes the VM and all its disks (`--purge`); the VM must be stopped. */
+  destroyVm(node: string, vmid: number, options?: OperationOptions): Promise<void>
+  migrateVm(node: string, vmid: number, target: string, options: MigrateOptions): Promise<void>
+}
