@@ -1,0 +1,5 @@
+/** Readers of Proxmox JSON (REST `data` or `pvesh --output-format json`) into the port's types. */
+export { readClusterResources, splitTags } from './resources.js'
+export { readNodeStatus, readNodeStorages } from './node-status.js'
+export { readVmConfig, readVmStatus } from './vm.js'
+export { asObject, isObject, optionalString } from './json-values.js'
