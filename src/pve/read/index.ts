@@ -2,4 +2,4 @@
 export { readClusterResources, splitTags } from './resources.js'
 export { readNodeStatus, readNodeStorages } from './node-status.js'
 export { readVmConfig, readVmStatus } from './vm.js'
-export { asObject, isObject, optionalString } from './json-values.js'
+export { asArray, asObject, isObject, optionalNumber, optionalString } from './json-values.js'
