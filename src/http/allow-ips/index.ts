@@ -1,0 +1,7 @@
+export { parseAllowList } from './parse-allow-list.js'
+export type { AllowList } from './parse-allow-list.js'
+export { clientAddress } from './client-address.js'
+export type { ClientAddressOptions } from './client-address.js'
+export { AllowListEntryError, allowListErrorCodes } from './errors.js'
+export { normalizeAddress } from './normalize-address.js'
+export type { NormalizedAddress } from './normalize-address.js'
