@@ -1,0 +1,8 @@
+export type { LifecycleDeps, PlannedOperation, VmLimits } from './deps.js'
+export { destroyVm } from './destroy.js'
+export { listCluster, type ClusterListing, type ListedNode, type ListedVm } from './list-cluster.js'
+export { planMigration } from './migrate.js'
+export { planReboot, planStart, readPowerState, shutdownVm, stopVm } from './power.js'
+export { bootDisk, growDisk, setCpu, setMemory } from './resize.js'
+export { parseRequestedSize } from './disk-size.js'
+export { createVmLocator, type LocatedVm, type VmLocator } from './vm-locator.js'
