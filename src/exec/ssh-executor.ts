@@ -1,0 +1,208 @@
+import type { Client, ClientChannel } from 'ssh2'
+
+import { checkArgv } from './check-argv.js'
+import { abortedError, ExecError } from './errors.js'
+import type { Executor, RunOptions, RunResult } from './executor.js'
+import { exitCodeForSignal } from './exit-code-for-signal.js'
+import { OutputCollector } from './output-collector.js'
+import { quoteForShell } from './quote-for-shell.js'
+import { SshConnection } from './ssh-connection.js'
+
+export interface SshHostKeyOptions {
+  /** The fingerprint the node must present (`SHA256:...`, as `ssh-keygen -lf` prints it). */
+  pinned?: string
+  /** Called once with the fingerprint seen when none was pinned; store it to pin it next time. */
+  onFirstContact?: (fingerprint: string) => void
+}
+
+export interface SshExecutorOptions {
+  /** The node's address (`NODE_<name>`). */
+  host: string
+  /** Default 22. */
+  port?: number
+  /** Default `root`: qm and pvesh need it. */
+  username?: string
+  /** The service's private key (OpenSSH or PEM); never logged. */
+  privateKey: string | Buffer
+  hostKey?: SshHostKeyOptions
+  /** How long the TCP connect plus SSH handshake may take. Default 10 s. */
+  connectTimeoutMs?: number
+  /** SSH keepalive interval on the reused connection. Default 15 s. */
+  keepaliveMs?: number
+  /** Unanswered keepalives before the connection counts as lost. Default 3. */
+  keepaliveCountMax?: number
+  /** Characters of stdout/stderr kept per run; the tail is kept. */
+  maxOutputChars?: number
+}
+
+export interface SshExecutor extends Executor {
+  /** The node's host key fingerprint: the pinned one, or the one learned on first contact. */
+  readonly hostKeyFingerprint: string | undefined
+}
+
+/**
+ * Runs programs on a node over one reused SSH connection. The argument array is quoted with
+ * `quoteForShell`, so the node's login shell splits it back into the same words. A non-zero
+ * exit of the remote program is a normal result; a broken connection, a refused host key or a
+ * failed login rejects with `EXEC_SSH_FAILED` / `EXEC_HOST_KEY_CHANGED`, never with a code 255
+ * that could be mistaken for the program's own.
+ *
+ * @example
+ * const pve2 = createSshExecutor({ host: '10.0.0.12', privateKey, hostKey: { pinned } })
+ * await pve2.run(['qm', 'start', '101'], { onStdoutLine: console.log })
+ */
+export function createSshExecutor(options: SshExecutorOptions): SshExecutor {
+  const connection = new SshConnection({
+    host: options.host,
+    port: options.port ?? 22,
+    username: options.username ?? 'root',
+    privateKey: options.privateKey,
+    ...(options.hostKey?.pinned === undefined ? {} : { pinned: options.hostKey.pinned }),
+    ...(options.hostKey?.onFirstContact === undefined
+      ? {}
+      : { onFirstContact: options.hostKey.onFirstContact }),
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    keepaliveMs: options.keepaliveMs ?? 15_000,
+    keepaliveCountMax: options.keepaliveCountMax ?? 3,
+  })
+  return {
+    description: connection.target,
+    get hostKeyFingerprint() {
+      return connection.fingerprint
+    },
+    run: (argv, runOptions = {}) => runRemote(connection, argv, runOptions, options),
+    close: () => connection.close(),
+  }
+}
+
+async function runRemote(
+  connection: SshConnection,
+  argv: readonly string[],
+  options: RunOptions,
+  executorOptions: SshExecutorOptions,
+): Promise<RunResult> {
+  checkArgv(argv, options.env)
+  const words = options.env === undefined ? argv : withEnv(argv, options.env)
+  const command = quoteForShell(words)
+  const started = performance.now()
+  const program = argv[0] ?? ''
+  const signal = withTimeout(options, connection.target, program)
+  try {
+    let { client, fresh } = await connection.client(signal.signal)
+    let channel = await openChannel(client, command).catch((error: unknown) => {
+      // A reused connection may have died quietly; nothing ran, so one retry is safe.
+      if (fresh) throw error
+      connection.discard(client)
+      return undefined
+    })
+    if (channel === undefined) {
+      ;({ client, fresh } = await connection.client(signal.signal))
+      channel = await openChannel(client, command)
+    }
+    const result = await collect(
+      channel,
+      options,
+      executorOptions,
+      signal.signal,
+      connection,
+      program,
+    )
+    return { ...result, durationMs: Math.round(performance.now() - started) }
+  } catch (error) {
+    throw signal.explain(error)
+  } finally {
+    signal.dispose()
+  }
+}
+
+/** Remote sshd only passes variables it was told to accept, so `env` carries them instead. */
+function withEnv(argv: readonly string[], env: Record<string, string>): string[] {
+  return ['env', ...Object.entries(env).map(([name, value]) => `${name}=${value}`), ...argv]
+}
+
+function openChannel(client: Client, command: string): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    client.exec(command, (error, channel) => {
+      if (error === undefined) resolve(channel)
+      else reject(error)
+    })
+  })
+}
+
+function collect(
+  channel: ClientChannel,
+  options: RunOptions,
+  executorOptions: SshExecutorOptions,
+  signal: AbortSignal,
+  connection: SshConnection,
+  program: string,
+): Promise<Omit<RunResult, 'durationMs'>> {
+  const stdout = new OutputCollector(options.onStdoutLine, executorOptions.maxOutputChars)
+  const stderr = new OutputCollector(options.onStderrLine, executorOptions.maxOutputChars)
+  return new Promise((resolve, reject) => {
+    let exitCode: number | undefined
+    const onAbort = (): void => {
+      // No way to kill the remote process for sure: ask, then drop the channel.
+      channel.signal('TERM')
+      channel.close()
+      reject(
+        signal.reason instanceof Error ? signal.reason : abortedError(connection.target, signal),
+      )
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    channel.on('data', (chunk: Buffer) => { stdout.push(chunk); })
+    channel.stderr.on('data', (chunk: Buffer) => { stderr.push(chunk); })
+    channel.on('exit', (code: number | null, signalName?: string) => {
+      exitCode = code ?? exitCodeForSignal(signalName ?? null)
+    })
+    channel.on('close', () => {
+      signal.removeEventListener('abort', onAbort)
+      if (exitCode === undefined) {
+        reject(
+          new ExecError(
+            'EXEC_SSH_FAILED',
+            connection.target,
+            `${connection.target}: connection lost before ${program} finished`,
+          ),
+        )
+        return
+      }
+      resolve({ exitCode, stdout: stdout.end(), stderr: stderr.end() })
+    })
+    channel.end(options.stdin ?? '')
+  })
+}
+
+/** The caller's signal combined with the run's timeout, and a way to name which one fired. */
+function withTimeout(options: RunOptions, target: string, program: string) {
+  const controller = new AbortController()
+  const timer =
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          controller.abort(
+            new ExecError(
+              'EXEC_TIMEOUT',
+              target,
+              `${target}: ${program} did not finish within ${options.timeoutMs} ms and was stopped`,
+            ),
+          )
+        }, options.timeoutMs)
+  const onAbort = (): void => {
+    if (options.signal !== undefined)
+      controller.abort(abortedError(`${target}: ${program}`, options.signal))
+  }
+  if (options.signal?.aborted) onAbort()
+  else options.signal?.addEventListener('abort', onAbort, { once: true })
+  return {
+    signal: controller.signal,
+    explain(error: unknown): unknown {
+      const reason: unknown = controller.signal.reason
+      return controller.signal.aborted && reason instanceof ExecError ? reason : error
+    },
+    dispose(): void {
+      clearTimeout(timer)
+      options.signal?.removeEventListener('abort', onAbort)
+    },
+  }
+}
