@@ -1,0 +1,70 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { allowIpsHook } from './http/access/allow-ips-hook.js'
+import type { AllowList } from './http/allow-ips/index.js'
+import { errorHandler } from './http/errors/error-handler.js'
+import { acceptEmptyJsonBodies } from './http/json-body-parser.js'
+import { healthRoutes } from './http/routes/health-routes.js'
+import { vmRoutes } from './http/routes/vm-routes.js'
+import type { JobRunner } from './jobs/index.js'
+import { createVmLocator, type LifecycleDeps, type VmLimits } from './provision/lifecycle/index.js'
+import { createVmLocks } from './provision/vm-locks.js'
+import type { Cluster } from './pve/cluster.js'
+
+export interface AppDeps {
+  cluster: Cluster
+  jobs: JobRunner
+  limits: VmLimits
+  allowList: AllowList
+  trustedProxies: AllowList | undefined
+  /** tags that name an OS in the VM list */
+  osNames: ReadonlySet<string>
+  /** the root pino logger; request logs are its children */
+  logger: FastifyBaseLogger
+  /** SSE heartbeat interval */
+  heartbeatMs?: number
+  /** largest request body accepted, bytes */
+  bodyLimit?: number
+  waitUntilReady?: LifecycleDeps['waitUntilReady']
+}
+
+/** Paths every caller may reach, whatever ALLOW_IPS says. */
+const openPaths = ['/api/health', '/sh']
+
+/**
+ * Builds the HTTP app on the given cluster driver and job runner; does not listen. Every test
+ * builds its own; only main.ts starts one for real.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.bodyLimit ?? 64 * 1024,
+    disableRequestLogging: false,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  acceptEmptyJsonBodies(app)
+  await app.register(errorHandler)
+  await app.register(allowIpsHook, {
+    allowList: deps.allowList,
+    trustedProxies: deps.trustedProxies,
+    openPaths,
+  })
+
+  const lifecycle: LifecycleDeps = {
+    cluster: deps.cluster,
+    locator: createVmLocator(deps.cluster),
+    locks: createVmLocks(),
+    limits: deps.limits,
+    waitUntilReady: deps.waitUntilReady ?? (async () => undefined),
+  }
+  await app.register(healthRoutes, { prefix: '/api' })
+  await app.register(vmRoutes, {
+    prefix: '/api',
+    lifecycle,
+    jobs: deps.jobs,
+    osNames: deps.osNames,
+    heartbeatMs: deps.heartbeatMs ?? 15_000,
+  })
+  return app
+}

@@ -1,0 +1,65 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { describeError, isAppError } from '../../errors.js'
+import { statusForError } from './status-for-error.js'
+import { validationMessage } from './validation-message.js'
+
+/** How a route answers, success or error: the seed's plain-text routes, or JSON. */
+export type ReplyFormat = 'text' | 'json'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    replyAs?: ReplyFormat
+  }
+}
+
+/**
+ * The one error handler: maps an error to its status and answers in the route's format. 4xx
+ * and Proxmox failures carry their message; our own bugs are logged and answered generically.
+ */
+export const errorHandler = fp(
+  (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const { status, message, code } = describeForReply(error, request)
+      if (status >= 500 && !isAppError(error)) request.log.error({ err: error }, 'request failed')
+      else request.log.info({ status, code }, message)
+      sendError(request, reply, status, code, message)
+    })
+    app.setNotFoundHandler((request, reply) => {
+      sendError(request, reply, 404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`)
+    })
+  },
+  { name: 'error-handler' },
+)
+
+function describeForReply(
+  error: FastifyError,
+  request: FastifyRequest,
+): { status: number; message: string; code: string } {
+  if (error.validation !== undefined) {
+    const context = error.validationContext ?? 'request'
+    const where = context === 'params' ? 'id' : context
+    return { status: 400, code: 'INVALID_INPUT', message: validationMessage(error.validation, where) }
+  }
+  const status = statusForError(error)
+  const code = error.code
+  if (isAppError(error) || status < 500) return { status, code, message: describeError(error) }
+  request.log.debug({ err: error }, 'internal error')
+  return { status, code: 'INTERNAL', message: 'internal error; the service log has the details' }
+}
+
+/** Answers an error in the route's format (plain text unless the route speaks JSON). */
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+): void {
+  const format = request.routeOptions.config.replyAs ?? 'text'
+  if (format === 'json') {
+    void reply.code(status).type('application/json').send({ success: false, code, message })
+  } else {
+    void reply.code(status).type('text/plain; charset=utf-8').send(message)
+  }
+}

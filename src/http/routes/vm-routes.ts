@@ -1,0 +1,115 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { JobRunner, JobType } from '../../jobs/index.js'
+import {
+  destroyVm,
+  growDisk,
+  listCluster,
+  planMigration,
+  planReboot,
+  planStart,
+  readPowerState,
+  setCpu,
+  setMemory,
+  shutdownVm,
+  stopVm,
+  type LifecycleDeps,
+  type PlannedOperation,
+} from '../../provision/lifecycle/index.js'
+import { streamJob } from '../job-stream.js'
+import {
+  SetCpuBody,
+  SetDiskBody,
+  SetMemoryBody,
+  SetNodeBody,
+  VmIdParams,
+  VmListReply,
+} from '../schemas/vm.js'
+
+export interface VmRoutesOptions {
+  lifecycle: LifecycleDeps
+  jobs: JobRunner
+  /** tags that name an OS, for the list's `os` field */
+  osNames: ReadonlySet<string>
+  heartbeatMs: number
+}
+
+const text = { replyAs: 'text' as const }
+const json = { replyAs: 'json' as const }
+const ok = 'ok'
+
+/** The seed's `/api/vm/...` routes: plain text for quick actions, SSE for the long ones. */
+export const vmRoutes: FastifyPluginAsyncTypebox<VmRoutesOptions> = async (app, options) => {
+  const { lifecycle, jobs } = options
+
+  app.get('/vm/list', { config: json, schema: { response: { 200: VmListReply } } }, async () => {
+    const { listing, resources } = await listCluster(lifecycle.cluster, options.osNames)
+    lifecycle.locator.remember(resources.vms)
+    return { success: true, ...listing }
+  })
+
+  app.get('/vm/:id/status', { config: text, schema: { params: VmIdParams } }, async (request, reply) => {
+    const state = await readPowerState(lifecycle, request.params.id)
+    return reply.type('text/plain; charset=utf-8').send(state)
+  })
+
+  const plainAction = (path: string, action: (vmid: number) => Promise<void>): void => {
+    app.post(path, { config: text, schema: { params: VmIdParams } }, async (request, reply) => {
+      await action(request.params.id)
+      return reply.type('text/plain; charset=utf-8').send(ok)
+    })
+  }
+  plainAction('/vm/:id/stop', (vmid) => stopVm(lifecycle, vmid))
+  plainAction('/vm/:id/shutdown', (vmid) => shutdownVm(lifecycle, vmid))
+  plainAction('/vm/:id/destroy', (vmid) => destroyVm(lifecycle, vmid))
+
+  app.post(
+    '/vm/:id/set/cpu',
+    { config: text, schema: { params: VmIdParams, body: SetCpuBody } },
+    async (request, reply) => {
+      await setCpu(lifecycle, request.params.id, request.body.cpu)
+      return reply.type('text/plain; charset=utf-8').send(ok)
+    },
+  )
+  app.post(
+    '/vm/:id/set/memory',
+    { config: text, schema: { params: VmIdParams, body: SetMemoryBody } },
+    async (request, reply) => {
+      await setMemory(lifecycle, request.params.id, request.body.memory)
+      return reply.type('text/plain; charset=utf-8').send(ok)
+    },
+  )
+  app.post(
+    '/vm/:id/set/disk',
+    { config: text, schema: { params: VmIdParams, body: SetDiskBody } },
+    async (request, reply) => {
+      await growDisk(lifecycle, request.params.id, request.body.disk)
+      return reply.type('text/plain; charset=utf-8').send(ok)
+    },
+  )
+
+  /** Runs a checked plan as a job and streams it; checks failing before the plan are 4xx. */
+  const runAsJob = async (
+    type: JobType,
+    plan: PlannedOperation,
+    request: Parameters<typeof streamJob>[0],
+    reply: Parameters<typeof streamJob>[1],
+  ): Promise<void> => {
+    const job = jobs.start({ type, vmid: plan.vmid }, (report, signal) => plan.run(report, signal))
+    await streamJob(request, reply, jobs, job, { heartbeatMs: options.heartbeatMs })
+  }
+
+  app.post('/vm/:id/start', { config: text, schema: { params: VmIdParams } }, async (request, reply) => {
+    await runAsJob('start', await planStart(lifecycle, request.params.id), request, reply)
+  })
+  app.post('/vm/:id/reboot', { config: text, schema: { params: VmIdParams } }, async (request, reply) => {
+    await runAsJob('reboot', await planReboot(lifecycle, request.params.id), request, reply)
+  })
+  app.post(
+    '/vm/:id/set/node',
+    { config: text, schema: { params: VmIdParams, body: SetNodeBody } },
+    async (request, reply) => {
+      const plan = await planMigration(lifecycle, request.params.id, request.body.node)
+      await runAsJob('migrate', plan, request, reply)
+    },
+  )
+}

@@ -1,0 +1,71 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+/** `:id` of every VM route: a Proxmox VMID (pve.md §2: 100..999999999). */
+export const VmIdParams = Type.Object({
+  id: Type.Integer({ minimum: 100, maximum: 999_999_999, description: 'VMID' }),
+})
+export type VmIdParams = Static<typeof VmIdParams>
+
+export const SetCpuBody = Type.Object({
+  cpu: Type.Integer({ minimum: 1, maximum: 32, description: 'vCPU cores' }),
+})
+export type SetCpuBody = Static<typeof SetCpuBody>
+
+export const SetMemoryBody = Type.Object({
+  memory: Type.Integer({ minimum: 512, maximum: 4_194_304, description: 'RAM in MB' }),
+})
+export type SetMemoryBody = Static<typeof SetMemoryBody>
+
+export const SetDiskBody = Type.Object({
+  disk: Type.String({
+    pattern: '^\\+?[0-9]{1,7}[MGTmgt]?$',
+    description: 'amount to grow the boot disk by, e.g. "10G" (a bare number means GB)',
+  }),
+})
+export type SetDiskBody = Static<typeof SetDiskBody>
+
+export const SetNodeBody = Type.Object({
+  node: Type.String({ pattern: '^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$', description: 'target node' }),
+})
+export type SetNodeBody = Static<typeof SetNodeBody>
+
+export const ListedVmSchema = Type.Object({
+  vmid: Type.Integer(),
+  name: Type.String(),
+  os: Type.String(),
+  running: Type.Boolean(),
+  node: Type.String(),
+  cpu: Type.Number(),
+  disk: Type.Number({ description: 'GB' }),
+  memory: Type.Number({ description: 'MB' }),
+  memory_used: Type.Number({ description: 'MB' }),
+})
+
+export const ListedNodeSchema = Type.Object({
+  node: Type.String(),
+  max_cpu: Type.Number(),
+  max_memory: Type.Number({ description: 'MB' }),
+  cpu: Type.Number({ description: 'fraction 0..1' }),
+  memory: Type.Number({ description: 'fraction 0..1' }),
+  memory_used: Type.Number({ description: 'MB' }),
+  disk: Type.Number({ description: 'fraction 0..1' }),
+  running: Type.Boolean(),
+})
+
+export const VmListReply = Type.Object({
+  success: Type.Boolean(),
+  vms: Type.Array(ListedVmSchema),
+  nodes: Type.Array(ListedNodeSchema),
+})
+export type VmListReply = Static<typeof VmListReply>
+
+/** One SSE `data:` payload, the seed's SSE Event Format. */
+export const StepEventSchema = Type.Object({
+  step: Type.String(),
+  status: Type.Union([Type.Literal('processing'), Type.Literal('success'), Type.Literal('error')]),
+  message: Type.String(),
+  vm_id: Type.Optional(Type.Integer()),
+  ip: Type.Optional(Type.String()),
+  job_id: Type.Optional(Type.String({ description: 'on the first event of a stream' })),
+})
+export type StepEventPayload = Static<typeof StepEventSchema>
