@@ -1,0 +1,5 @@
+export { SSE_CLOSE, formatSseComment, formatSseEvent } from './format-sse-event.js'
+export type { SseEvent } from './format-sse-event.js'
+export { DEFAULT_HEARTBEAT_MS, openSseStream } from './open-sse-stream.js'
+export type { SseStreamOptions, SseTimers, SseWriter } from './open-sse-stream.js'
+export { SseFieldError, sseErrorCodes } from './errors.js'
