@@ -5,6 +5,7 @@ import type { AllowList } from './http/allow-ips/index.js'
 import { errorHandler } from './http/errors/error-handler.js'
 import { acceptEmptyJsonBodies } from './http/json-body-parser.js'
 import { healthRoutes } from './http/routes/health-routes.js'
+import { scriptRoutes } from './http/routes/script-routes.js'
 import { vmRoutes } from './http/routes/vm-routes.js'
 import type { JobRunner } from './jobs/index.js'
 import { createVmLocator, type LifecycleDeps, type VmLimits } from './provision/lifecycle/index.js'
@@ -21,6 +22,8 @@ export interface AppDeps {
   osNames: ReadonlySet<string>
   /** the root pino logger; request logs are its children */
   logger: FastifyBaseLogger
+  /** time zone the first-boot scripts set */
+  timezone: string
   /** SSE heartbeat interval */
   heartbeatMs?: number
   /** largest request body accepted, bytes */
@@ -59,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     waitUntilReady: deps.waitUntilReady ?? (async () => undefined),
   }
   await app.register(healthRoutes, { prefix: '/api' })
+  await app.register(scriptRoutes, { timezone: deps.timezone })
   await app.register(vmRoutes, {
     prefix: '/api',
     lifecycle,

@@ -1,0 +1,100 @@
+import { quoteForShell } from '../exec/quote-for-shell.js'
+import type { OsRelease } from '../images/os-catalog.js'
+
+export interface InitScriptOptions {
+  /** IANA zone name, e.g. `UTC` or `Europe/Berlin` */
+  timezone: string
+}
+
+/**
+ * The first-boot script for one OS release: served as-is at `/sh/<os>_<version>.sh`, and sent
+ * over SSH (with the root password hash prepended, see `withRootPasswordHash`) during install.
+ * It is idempotent: running it twice changes nothing the first run did not.
+ */
+export function renderInitScript(release: OsRelease, options: InitScriptOptions): string {
+  const packages = release.packages === 'apt' ? aptSection : dnfSection
+  return [
+    '#!/usr/bin/env bash',
+    `# pve-qemu first-boot setup for ${release.os} ${release.version} (${release.codename}).`,
+    '# Safe to run again: every step checks before it changes anything.',
+    'set -euo pipefail',
+    '',
+    `TIMEZONE=${shellQuote(options.timezone)}`,
+    '# Set by pve-qemu before the script when a root password is configured (a crypt hash).',
+    'PVEQ_ROOT_PASSWORD_HASH="${PVEQ_ROOT_PASSWORD_HASH:-}"',
+    '',
+    "say() { printf '%s\\n' \"$*\"; }",
+    '',
+    'if [ "$(id -u)" -ne 0 ]; then',
+    "  say 'this script must run as root (use sudo)' >&2",
+    '  exit 1',
+    'fi',
+    '',
+    'if command -v cloud-init >/dev/null 2>&1; then',
+    "  say 'waiting for cloud-init to finish'",
+    '  cloud-init status --wait >/dev/null 2>&1 || true',
+    'fi',
+    '',
+    packages,
+    '',
+    "say 'enabling qemu-guest-agent'",
+    'systemctl enable --now qemu-guest-agent >/dev/null 2>&1 || systemctl start qemu-guest-agent || true',
+    '',
+    'if [ "$(timedatectl show --property=Timezone --value 2>/dev/null || true)" != "$TIMEZONE" ]; then',
+    '  say "setting the time zone to $TIMEZONE"',
+    '  timedatectl set-timezone "$TIMEZONE"',
+    'fi',
+    '',
+    'if [ -n "$PVEQ_ROOT_PASSWORD_HASH" ]; then',
+    "  say 'setting the root password'",
+    '  usermod --password "$PVEQ_ROOT_PASSWORD_HASH" root',
+    'fi',
+    '',
+    "say 'first-boot setup finished'",
+    '',
+  ].join('\n')
+}
+
+const aptSection = [
+  'export DEBIAN_FRONTEND=noninteractive',
+  '# unattended-upgrades may hold the dpkg lock for minutes on a fresh image: wait for it',
+  'apt_get() { apt-get -o DPkg::Lock::Timeout=900 -y -q "$@"; }',
+  'wanted="qemu-guest-agent curl ca-certificates htop"',
+  'missing=""',
+  'for package in $wanted; do',
+  '  dpkg-query -W -f=\'${Status}\' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"',
+  'done',
+  'if [ -n "$missing" ]; then',
+  '  say "installing:$missing"',
+  '  apt_get update',
+  '  # shellcheck disable=SC2086 # the list is meant to split into words',
+  '  apt_get install $missing',
+  'fi',
+].join('\n')
+
+const dnfSection = [
+  'wanted="qemu-guest-agent curl ca-certificates"',
+  'missing=""',
+  'for package in $wanted; do',
+  '  rpm -q "$package" >/dev/null 2>&1 || missing="$missing $package"',
+  'done',
+  'if [ -n "$missing" ]; then',
+  '  say "installing:$missing"',
+  '  # shellcheck disable=SC2086 # the list is meant to split into words',
+  '  dnf -y -q install $missing',
+  'fi',
+].join('\n')
+
+/**
+ * The script as sent over SSH: the root password's crypt hash assigned first, so the secret
+ * travels only inside the SSH channel, never on a command line or in the served file.
+ */
+export function withRootPasswordHash(script: string, hash: string | undefined): string {
+  if (hash === undefined) return script
+  const [shebang = '', ...rest] = script.split('\n')
+  return [shebang, `PVEQ_ROOT_PASSWORD_HASH=${shellQuote(hash)}`, ...rest].join('\n')
+}
+
+function shellQuote(value: string): string {
+  return quoteForShell([value])
+}
