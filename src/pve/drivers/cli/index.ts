@@ -1,0 +1,5 @@
+export { createCliDriver } from './cli-driver.js'
+export type { CliDriver, CliDriverOptions } from './cli-driver.js'
+export type { CliDriverLogger } from './run-tool.js'
+export { commandKey, createCommandCounter } from './command-counter.js'
+export type { CommandCounter } from './command-counter.js'
