@@ -1,0 +1,32 @@
+import type { Cluster } from '../../pve/cluster.js'
+import type { VmLimits } from '../lifecycle/deps.js'
+import type { VmLocator } from '../lifecycle/vm-locator.js'
+import type { VmLocks } from '../vm-locks.js'
+import type { CpuLevel } from './cpu-level.js'
+import type { GuestPort, ImagePort } from './ports.js'
+import type { ReservationStore } from './reservations.js'
+import type { WorkQueue } from './work-queue.js'
+
+export interface InstallDeps {
+  cluster: Cluster
+  locator: VmLocator
+  locks: VmLocks
+  limits: VmLimits
+  network: { gateway: string; ipStart: number; ipEnd: number }
+  mainNode: string
+  /** ASSIGN_STORAGE */
+  storage: string
+  reservations: ReservationStore
+  images: ImagePort
+  guest: GuestPort
+  /** the cluster's common CPU level, computed once (and again when the node set changes) */
+  clusterCpuLevel: () => Promise<CpuLevel>
+  storageQueue: WorkQueue
+  /** crypt hash of VM_ROOT_PASSWORD, set by the first-boot script */
+  rootPasswordHash: string | undefined
+  timezone: string
+  /** extra public keys every VM gets (admin keys file) */
+  adminKeys: readonly string[]
+  /** retries of lock timeouts */
+  lockRetry: { attempts: number; baseDelayMs: number }
+}

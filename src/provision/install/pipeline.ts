@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto'
+import { AppError, describeError } from '../../errors.js'
+import { findRelease, versionsOf, type OsRelease } from '../../images/os-catalog.js'
+import { InvalidInputError } from '../errors.js'
+import { beginStep, type ReportStep } from '../progress.js'
+import type { InstallContext } from './context.js'
+import type { InstallDeps } from './deps.js'
+import { generatePassword } from './password.js'
+import type { InstallRequest } from './request.js'
+import { assigningIp } from './stages/assigning-ip.js'
+import { checkingSshKey } from './stages/checking-ssh-key.js'
+import { checkingStorage } from './stages/checking-storage.js'
+import { checkingVmid } from './stages/checking-vmid.js'
+import { creatingVm } from './stages/creating-vm.js'
+import { downloadingImage } from './stages/downloading-image.js'
+import { finalize } from './stages/finalizing.js'
+import { gettingImage } from './stages/getting-image.js'
+import { importingDisk } from './stages/importing-disk.js'
+import { initializingConfig } from './stages/initializing-config.js'
+import { migratingVm } from './stages/migrating-vm.js'
+import { rebootingVm } from './stages/rebooting-vm.js'
+import { settingDefaults } from './stages/setting-defaults.js'
+import { sshInitialization } from './stages/ssh-initialization.js'
+import type { Stage } from './stages/stage.js'
+import { validatingCpuRam } from './stages/validating-cpu-ram.js'
+import { validatingDisk } from './stages/validating-disk.js'
+import { validatingImageUrl } from './stages/validating-image-url.js'
+import { waitingForReady } from './stages/waiting-for-ready.js'
+
+/** The seed's Install Pipeline Stages, in the seed's order. */
+export const installStages: readonly Stage[] = [
+  checkingVmid,
+  assigningIp,
+  validatingCpuRam,
+  validatingDisk,
+  settingDefaults,
+  checkingStorage,
+  gettingImage,
+  validatingImageUrl,
+  downloadingImage,
+  checkingSshKey,
+  creatingVm,
+  importingDisk,
+  initializingConfig,
+  migratingVm,
+  waitingForReady,
+  sshInitialization,
+  rebootingVm,
+]
+
+export const finalizingStep = 'VM initialization > finalizing'
+
+export interface PlannedInstall {
+  release: OsRelease
+  run(report: ReportStep, signal: AbortSignal): Promise<void>
+}
+
+/**
+ * Checks what can be checked before any work (OS and version known, node in the cluster, id in
+ * range and free): failures are 400s naming the field. Then plans the pipeline.
+ */
+export async function planInstall(deps: InstallDeps, request: InstallRequest): Promise<PlannedInstall> {
+  const release = findRelease(request.os, request.version)
+  if (release === undefined) {
+    const known = versionsOf(request.os)
+    if (known.length === 0) throw new InvalidInputError('os', `"${request.os}" is not one of debian, ubuntu, rockylinux`)
+    throw new InvalidInputError('version', `${request.os} ${request.version} is not supported; use one of ${known.join(', ')}`)
+  }
+  const { vms, nodes } = await deps.cluster.resources()
+  const targetNode = request.node ?? deps.mainNode
+  const node = nodes.find((entry) => entry.node === targetNode)
+  if (node === undefined) throw new InvalidInputError('node', `no cluster node named "${targetNode}"`)
+  if (node.status !== 'online') throw new InvalidInputError('node', `node ${targetNode} is not online`)
+  if (request.id !== undefined) {
+    const { ipStart, ipEnd } = deps.network
+    if (request.id < ipStart || request.id > ipEnd) {
+      throw new InvalidInputError('id', `must be from ${ipStart} to ${ipEnd} (ASSIGN_IP_START..ASSIGN_IP_END)`)
+    }
+    if (vms.some((vm) => vm.vmid === request.id)) throw new InvalidInputError('id', `VM ${request.id} already exists`)
+  }
+  return {
+    release,
+    run: (report, signal) => runInstall(deps, request, release, targetNode, report, signal),
+  }
+}
+
+async function runInstall(
+  deps: InstallDeps,
+  request: InstallRequest,
+  release: OsRelease,
+  targetNode: string,
+  report: ReportStep,
+  signal: AbortSignal,
+): Promise<void> {
+  const startedAt = Date.now()
+  const generate = request.passwd === undefined && request.pubkey === undefined
+  const ctx: InstallContext = {
+    deps,
+    request,
+    release,
+    jobId: randomUUID(),
+    report,
+    signal,
+    vmid: 0,
+    ip: '',
+    createNode: deps.mainNode,
+    targetNode,
+    cpu: 0,
+    ramMb: 0,
+    diskGb: 0,
+    storage: deps.storage,
+    cpuType: '',
+    imagePath: '',
+    user: request.user ?? release.defaultUser,
+    password: generate ? generatePassword() : request.passwd,
+    passwordGenerated: generate,
+    sshKeys: [],
+    vmNode: undefined,
+    undo: [],
+  }
+  let current = installStages[0]?.name ?? finalizingStep
+  try {
+    for (const stage of installStages) {
+      signal.throwIfAborted()
+      current = stage.name
+      await stage.run(ctx, beginStep(report, stage.name))
+    }
+    current = finalizingStep
+    finalize(ctx, beginStep(report, finalizingStep), (Date.now() - startedAt) / 1000)
+    ctx.password = undefined
+  } catch (error) {
+    ctx.password = undefined
+    const cleanup = await rollBack(ctx)
+    const what = signal.aborted ? 'install cancelled' : `${current} failed: ${describeError(error)}`
+    throw new InstallFailedError(`${what}; ${cleanup}`, { cause: error })
+  }
+}
+
+/** Reverses what the stages did, newest first; says what it cleaned and what it could not. */
+async function rollBack(ctx: InstallContext): Promise<string> {
+  const problems: string[] = []
+  for (const undo of ctx.undo.reverse()) {
+    try {
+      await undo()
+    } catch (error) {
+      problems.push(describeError(error))
+    }
+  }
+  ctx.undo = []
+  const created = ctx.vmNode !== undefined
+  if (problems.length > 0) return `cleanup incomplete: ${problems.join('; ')}`
+  if (created) return `cleaned up: VM ${ctx.vmid} and its disks removed, reservation released`
+  return ctx.vmid > 0 ? `nothing was created; reservation of ${ctx.vmid} released` : 'nothing was created'
+}
+
+export class InstallFailedError extends AppError {
+  override readonly name = 'InstallFailedError'
+  constructor(message: string, options?: ErrorOptions) {
+    super('INSTALL_FAILED', message, options)
+  }
+}

@@ -1,0 +1,38 @@
+import type { OsRelease } from '../../images/os-catalog.js'
+
+export interface DownloadProgress {
+  receivedBytes: number
+  totalBytes?: number | undefined
+  percent?: number | undefined
+  bytesPerSecond: number
+}
+
+/** What the install needs from the image store. */
+export interface ImagePort {
+  imageUrl(release: OsRelease): string
+  /** HEAD check of the image URL; the size when the server says it. */
+  check(release: OsRelease, options: { signal: AbortSignal }): Promise<{ bytes?: number | undefined }>
+  /** The verified image on local disk, downloaded if missing or stale. */
+  ensure(
+    release: OsRelease,
+    options: { signal: AbortSignal; onProgress: (progress: DownloadProgress) => void },
+  ): Promise<{ path: string; downloaded: boolean; bytes: number }>
+}
+
+/** What the install needs from the guest side (SSH into the new VM). */
+export interface GuestPort {
+  /** the service's own public key, created on first use */
+  servicePublicKey(): Promise<string>
+  /** short TCP probe: does something answer SSH on this address already? */
+  isAnswering(ip: string, signal: AbortSignal): Promise<boolean>
+  waitForSsh(ip: string, user: string, options: { signal: AbortSignal }): Promise<void>
+  waitForSshDown(ip: string, options: { signal: AbortSignal }): Promise<void>
+  runScript(
+    ip: string,
+    user: string,
+    script: string,
+    options: { signal: AbortSignal; onLine: (line: string) => void },
+  ): Promise<void>
+  /** forget the host key recorded for an address (a new VM takes it over) */
+  forgetHost(ip: string): void
+}

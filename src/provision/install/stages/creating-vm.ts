@@ -1,0 +1,79 @@
+import { PveError } from '../../../pve/errors.js'
+import type { VmConfigChanges } from '../../../pve/cluster.js'
+import type { InstallContext } from '../context.js'
+import { hashPassword } from '../password.js'
+import { withDiskTurn } from '../disk-turn.js'
+import type { Stage } from './stage.js'
+
+/**
+ * `qm create` with the whole hardware profile and cloud-init in one call: virtio-scsi-pci, l26,
+ * agent, virtio NIC on vmbr0, serial console, a cloud-init drive on SCSI (seen by every image,
+ * cloud-images.md §5), no first-boot package upgrade (it fights the init script for dpkg's lock).
+ */
+export const creatingVm: Stage = {
+  name: 'VM creation > creating VM',
+  async run(ctx, step) {
+    await withDiskTurn(ctx, step, () =>
+      ctx.deps.cluster.createVm(ctx.createNode, ctx.vmid, vmConfig(ctx), {
+        signal: ctx.signal,
+        onLine: (line) => step.line(line),
+      }),
+    ).catch((error: unknown) => {
+      if (error instanceof PveError && error.kind === 'vm_exists') {
+        throw new PveError('vm_exists', `VM ${ctx.vmid} appeared in the cluster meanwhile; try again`, { cause: error })
+      }
+      throw error
+    })
+    ctx.vmNode = ctx.createNode
+    ctx.deps.locator.remember([{ vmid: ctx.vmid, node: ctx.createNode }])
+    ctx.undo.push(() => removeVm(ctx))
+    step.success('VM created successfully')
+  },
+}
+
+function vmConfig(ctx: InstallContext): VmConfigChanges {
+  const { gateway } = ctx.deps.network
+  const config: VmConfigChanges = {
+    name: ctx.request.name ?? defaultName(ctx),
+    ostype: 'l26',
+    cores: String(ctx.cpu),
+    sockets: '1',
+    cpu: ctx.cpuType,
+    memory: String(ctx.ramMb),
+    agent: 'enabled=1',
+    scsihw: 'virtio-scsi-pci',
+    net0: 'virtio,bridge=vmbr0',
+    serial0: 'socket',
+    vga: 'serial0',
+    tags: ctx.release.os,
+    scsi1: `${ctx.storage}:cloudinit`,
+    ciuser: ctx.user,
+    sshkeys: ctx.sshKeys.join('\n'),
+    ipconfig0: `ip=${ctx.ip}/24,gw=${gateway}`,
+    ciupgrade: '0',
+  }
+  const balloonMin = ctx.deps.limits.balloonMinMb
+  if (balloonMin !== undefined) config.balloon = String(Math.min(balloonMin, ctx.ramMb))
+  if (ctx.password !== undefined) config.cipassword = hashPassword(ctx.password)
+  return config
+}
+
+function defaultName(ctx: InstallContext): string {
+  return `${ctx.release.os}-${ctx.release.version.replaceAll('.', '')}-${ctx.vmid}`
+}
+
+/** Rollback of a created VM: stop it if it runs, then delete it and every disk. */
+async function removeVm(ctx: InstallContext): Promise<void> {
+  const node = ctx.vmNode
+  if (node === undefined) return
+  const { cluster } = ctx.deps
+  try {
+    const status = await cluster.vmStatus(node, ctx.vmid)
+    if (status.status === 'running') await cluster.stopVm(node, ctx.vmid)
+  } catch (error) {
+    if (error instanceof PveError && error.kind === 'vm_not_found') return
+    throw error
+  }
+  await cluster.destroyVm(node, ctx.vmid)
+  ctx.deps.locator.forget(ctx.vmid)
+}
