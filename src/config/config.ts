@@ -1,0 +1,93 @@
+import type { Secret } from './secret.js'
+
+/** How the service reaches Proxmox: the built-in simulator, the `qm`/`pvesh` tools, or REST. */
+export type PveDriverName = 'sim' | 'cli' | 'api'
+
+/** The pino log levels. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+
+/**
+ * The whole validated configuration, deep-frozen. Sections group what one part of the service
+ * needs, so a part receives its section and nothing more. A later variable (API tokens, image
+ * dir, SSH options, PVE API URL and token) becomes a field of the section that uses it (or a new
+ * section such as `ssh` or `images`), is added to `variables.ts`, and is read in that section's
+ * reader; secrets are typed {@link Secret}.
+ */
+export interface Config {
+  readonly http: HttpConfig
+  readonly network: NetworkConfig
+  readonly pve: PveConfig
+  readonly vm: VmConfig
+  readonly sim: SimConfig
+  /** Where jobs, events, images and keys are kept; absolute (`DATA_DIR`, default `./data`). */
+  readonly dataDir: string
+  /** The lowest level logged (`LOG_LEVEL`, default `info`). */
+  readonly logLevel: LogLevel
+}
+
+/** The HTTP listener and who may call it. */
+export interface HttpConfig {
+  /** TCP port of the API (`PORT`, 1..65535, default 8080). */
+  readonly port: number
+  /** Address the API binds (`HOST`, default `0.0.0.0`). */
+  readonly host: string
+  /** Clients allowed to call the API (`ALLOW_IPS`): addresses and CIDRs; `0.0.0.0` is everyone. */
+  readonly allowIps: readonly string[]
+  /** Proxies whose `X-Forwarded-For` is believed (`TRUST_PROXY`); empty trusts none. */
+  readonly trustProxy: readonly string[]
+}
+
+/** Where new VMs get their addresses: the gateway's /24 with the VMID as last octet. */
+export interface NetworkConfig {
+  /** The VMs' gateway (`GATEWAY`, IPv4; default `127.0.0.1` with the simulator). */
+  readonly gateway: string
+  /** First last-octet (and VMID) handed out (`ASSIGN_IP_START`, 100..254, default 100). */
+  readonly ipStart: number
+  /** Last last-octet (and VMID) handed out (`ASSIGN_IP_END`, start..254, default 254). */
+  readonly ipEnd: number
+}
+
+/** One cluster node and the address the service reaches it at. */
+export interface PveNodeAddress {
+  /** Proxmox node name, from `NODE_<name>`. */
+  readonly name: string
+  /** Its IPv4 address, the variable's value. */
+  readonly ip: string
+}
+
+/** The Proxmox cluster (real or simulated). */
+export interface PveConfig {
+  /** `PVE_DRIVER`; default `sim` when `MAIN_NODE` is unset, else `cli`. */
+  readonly driver: PveDriverName
+  /** The node the service runs on; commands for it run locally (`MAIN_NODE`). */
+  readonly mainNode: string | undefined
+  /** The `NODE_<name>=<ip>` variables, in the order of their names. */
+  readonly nodes: readonly PveNodeAddress[]
+  /** Storage that receives imported disks (`ASSIGN_STORAGE`, default `local-lvm`). */
+  readonly storage: string
+}
+
+/** Limits and defaults applied to every VM. */
+export interface VmConfig {
+  /** vCPU cap per VM (`VM_MAX_CPU`, 1..32, default 32). */
+  readonly maxCpu: number
+  /** RAM cap per VM in MB (`VM_MAX_RAM`, at least 512); undefined means no cap. */
+  readonly maxRamMb: number | undefined
+  /** Disk cap per VM in GB (`VM_MAX_DISK`, at least 16); undefined means no cap. */
+  readonly maxDiskGb: number | undefined
+  /** Balloon floor in MB (`VM_BALLOON_MIN`); undefined leaves ballooning as Proxmox sets it. */
+  readonly balloonMinMb: number | undefined
+  /** Root password the OS init script sets (`VM_ROOT_PASSWORD`); undefined sets none. */
+  readonly rootPassword: Secret | undefined
+}
+
+/** The built-in simulated cluster, used when `pve.driver` is `sim`. */
+export interface SimConfig {
+  /** Time scale of simulated work: 1 is real time, 0 instant (`SIM_SPEED`, 0..10, default 0.25). */
+  readonly speed: number
+  /**
+   * Node names (`SIM_NODES`) for a simulator without `NODE_` variables; undefined lets the
+   * simulator use the `NODE_` names, or its own default when there are none.
+   */
+  readonly nodes: readonly string[] | undefined
+}

@@ -1,0 +1,29 @@
+import type { PveConfig, PveDriverName } from '../config.js'
+import type { EnvReader } from '../env-reader.js'
+import { nodeNamePattern, nodeNameRule, storageIdPattern } from '../patterns.js'
+import { readNodeVariables } from './node-variables.js'
+
+const drivers: readonly PveDriverName[] = ['sim', 'cli', 'api']
+
+/**
+ * Reads the cluster section. The simulator is the default only while no `MAIN_NODE` is set, so
+ * a configuration written for a real cluster never lands on the simulator by accident.
+ */
+export function readPveSection(env: EnvReader): PveConfig {
+  const mainNodeSet = env.text('MAIN_NODE') !== undefined
+  const mainNode = env.matching('MAIN_NODE', nodeNamePattern, nodeNameRule)
+  const driver = env.oneOf('PVE_DRIVER', drivers) ?? (mainNodeSet ? 'cli' : 'sim')
+  if (driver !== 'sim' && !mainNodeSet) {
+    env.problem(
+      'MAIN_NODE',
+      `is required when PVE_DRIVER is ${driver}: the name of the node this service runs on`,
+    )
+  }
+  const storage =
+    env.matching(
+      'ASSIGN_STORAGE',
+      storageIdPattern,
+      'a Proxmox storage id (lower-case letters, digits, "-", "_" and "."), such as local-lvm',
+    ) ?? 'local-lvm'
+  return { driver, mainNode, nodes: readNodeVariables(env), storage }
+}
