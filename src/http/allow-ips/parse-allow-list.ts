@@ -4,7 +4,10 @@ import { normalizeAddress, parseAddress } from './normalize-address.js'
 
 /** A parsed list of addresses and ranges that answers "is this peer in it?". */
 export interface AllowList {
-  /** True when `address` (IPv4, IPv6 or IPv4-mapped IPv6) is covered; false for non-addresses. */
+  /**
+   * True when `address` (IPv4, IPv6 or IPv4-mapped IPv6) is covered. A text that is not an
+   * address is covered only by an allow-everyone list.
+   */
   allows(address: string): boolean
   /** True when an entry covers every address (`0.0.0.0`, `::`, `0.0.0.0/0`, `::/0`). */
   readonly allowsAll: boolean
@@ -37,7 +40,7 @@ export function parseAllowList(entries: readonly string[]): AllowList {
     allowsAll,
     entries: canonical,
     allows(address: string): boolean {
-      if (allowsAll) return normalizeAddress(address) !== undefined
+      if (allowsAll) return true
       const peer = normalizeAddress(address)
       return peer !== undefined && rules.check(peer.address, peer.family)
     },
