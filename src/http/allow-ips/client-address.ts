@@ -17,7 +17,7 @@ export interface ClientAddressOptions {
  * themselves trusted proxies, and the first one that is not is the client. Everything left of
  * it was written by the client and could be forged. If every hop is a trusted proxy the
  * left-most one is the answer. An entry that is not an IP address ends the walk and is returned
- * as written, so an allowlist refuses it rather than letting the proxy's own address pass.
+ * as written, so a restrictive allowlist refuses it rather than passing the proxy's address.
  *
  * @example
  * clientAddress({ socketAddress: '127.0.0.2', forwardedFor: '127.0.9.9, 127.0.5.5',
