@@ -34,6 +34,14 @@ export interface SimResponse {
   message?: string
   /** per-parameter messages of a `400 Parameter verification failed.` */
   errors?: Record<string, string>
+  /** the body's `total` (task logs: the number of lines) */
+  total?: number
+  /** lines the method printed on stdout before answering (`update VM 100: -memory 4096`, disk
+   * creation lines of a synchronous config change); a CLI face prints them, REST drops them */
+  stdout?: string[]
+  /** lines the method printed on stderr (`cannot delete 'foo' - not set in current configuration!`,
+   * the `VM 100 not running` warning of a shutdown of a stopped VM) */
+  stderr?: string[]
 }
 
 export interface SimApi {

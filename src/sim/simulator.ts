@@ -1,0 +1,214 @@
+import { EventEmitter } from 'node:events'
+import { AppError } from '../errors.js'
+import { createRouter } from './api/router.js'
+import type { SimApi } from './api/types.js'
+import type { SimContext } from './context.js'
+import { Faults } from './faults.js'
+import type { FaultInjector } from './faults.js'
+import { importDisk } from './import-disk.js'
+import type { ImportDiskArgs } from './import-disk.js'
+import { FileLocks } from './locks/file-locks.js'
+import { createPacer } from './pacer.js'
+import { allRoutes } from './routes/index.js'
+import { Statd } from './statd.js'
+import { seedDemoVms } from './state/demo.js'
+import { buildNode, defaultNodes } from './state/nodes.js'
+import { loadState } from './state/persistence.js'
+import { Persister } from './state/persister.js'
+import type { ClusterState } from './state/types.js'
+import { storageUsed } from './state/volumes.js'
+import { TaskManager } from './tasks/task-manager.js'
+
+export interface SimulatorOptions {
+  /** folder for `sim-state.json`; undefined = in memory only */
+  dataDir?: string
+  /** 1 = realistic Proxmox timings, 0 = instant (still async), 0.25 = 4x faster */
+  speed: number
+  /** cluster nodes; default pve1, pve2, pve3 with ips 127.0.1.1..3 */
+  nodes?: { name: string; ip: string }[]
+  /** the node the service runs on (first node by default) */
+  mainNode?: string
+  /** seed demo VMs when there is no saved state (default true) */
+  demoVms?: boolean
+  /** override per-node CPU flags (e.g. an old CPU without avx2 for x86-64-v3 tests) */
+  cpuFlags?: Record<string, string[]>
+}
+
+export type VmEvent = 'vm-started' | 'vm-stopped'
+export interface VmEventPayload {
+  vmid: number
+  node: string
+  config: Record<string, string>
+}
+
+/** What tests and benchmarks can see of the cluster at once. */
+export interface SimSnapshot {
+  vms: {
+    vmid: number
+    node: string
+    status: 'running' | 'stopped'
+    config: Record<string, string>
+    pending: Record<string, string>
+  }[]
+  storages: {
+    node: string
+    storage: string
+    type: string
+    total: number
+    used: number
+    volumes: {
+      volid: string
+      content: string
+      format: string
+      size: number
+      used: number
+      vmid?: number
+    }[]
+  }[]
+}
+
+export interface Simulator {
+  readonly api: SimApi
+  readonly nodes: readonly string[]
+  readonly mainNode: string
+  /** CLI-only operation (qm disk import / importdisk runs locally, no API method, no task) */
+  importDisk(args: ImportDiskArgs): Promise<{ key: string; volid: string }>
+  /** follow a task: resolves with its exitstatus when it ends; onLine gets each log line as
+   * written (without the closing `TASK OK/ERROR/WARNINGS` line), for CLI foreground tasks */
+  followTask(upid: string, onLine?: (line: string) => void): Promise<string>
+  readonly faults: FaultInjector
+  /** observe power changes (simulated guests will answer SSH while a VM runs) */
+  on(event: VmEvent, listener: (vm: VmEventPayload) => void): void
+  /** test/benchmark introspection: every VM with node, config, status; every volume per storage */
+  snapshot(): SimSnapshot
+  /** stop timers, end running tasks, flush state */
+  close(): Promise<void>
+}
+
+function checkOptions(options: SimulatorOptions): {
+  nodes: { name: string; ip: string }[]
+  mainNode: string
+} {
+  const nodes = options.nodes ?? [...defaultNodes]
+  if (nodes.length === 0) throw new AppError('SIM_BAD_OPTIONS', 'simulator needs at least one node')
+  const names = new Set<string>()
+  for (const node of nodes) {
+    if (!/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/.test(node.name)) {
+      throw new AppError(
+        'SIM_BAD_OPTIONS',
+        `simulator node name '${node.name}' is not a valid node name`,
+      )
+    }
+    if (names.has(node.name))
+      throw new AppError('SIM_BAD_OPTIONS', `simulator node '${node.name}' is listed twice`)
+    names.add(node.name)
+  }
+  const mainNode = options.mainNode ?? nodes[0]?.name ?? ''
+  if (!names.has(mainNode))
+    throw new AppError(
+      'SIM_BAD_OPTIONS',
+      `mainNode '${mainNode}' is not one of the simulator's nodes`,
+    )
+  if (!Number.isFinite(options.speed) || options.speed < 0) {
+    throw new AppError(
+      'SIM_BAD_OPTIONS',
+      `simulator speed must be a number >= 0, got ${String(options.speed)}`,
+    )
+  }
+  return { nodes, mainNode }
+}
+
+/**
+ * Builds a simulated Proxmox VE cluster: loads `sim-state.json` from `dataDir` (or seeds demo
+ * VMs), starts the pvestatd cycle, and answers API calls through `api.handle`.
+ */
+export async function createSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const { nodes, mainNode } = checkOptions(options)
+  const now = Date.now()
+  const state: ClusterState = {
+    nodes: nodes.map((spec, index) => buildNode(spec, index, now, options.cpuFlags?.[spec.name])),
+    volumes: [],
+    vms: new Map(),
+  }
+  const loaded = options.dataDir === undefined ? false : await loadState(options.dataDir, state)
+  if (!loaded && options.demoVms !== false) seedDemoVms(state, now)
+  const pacer = createPacer(options.speed)
+  const events = new EventEmitter()
+  const persister = new Persister(options.dataDir, state, (error) => {
+    events.emit('error', error)
+  })
+  // a failed save must not crash the process through an unhandled 'error' event
+  events.on('error', () => undefined)
+  const faults = new Faults()
+  const tasks = new TaskManager()
+  const statd = new Statd(state, pacer)
+  const sim: SimContext = {
+    state,
+    tasks,
+    locks: new FileLocks(),
+    pacer,
+    faults,
+    statd,
+    mainNode,
+    events,
+    changed: () => {
+      persister.schedule()
+    },
+  }
+  statd.start()
+  if (!loaded) persister.schedule()
+  const api = createRouter(sim, allRoutes)
+  let closed = false
+  return {
+    api,
+    nodes: state.nodes.map((n) => n.name),
+    mainNode,
+    importDisk: (args) => importDisk(sim, args),
+    followTask: (upid, onLine) => tasks.follow(upid, onLine),
+    faults,
+    on(event, listener) {
+      events.on(event, listener)
+    },
+    snapshot: () => takeSnapshot(state),
+    async close() {
+      if (closed) return
+      closed = true
+      statd.stop()
+      await tasks.close()
+      await persister.flush()
+    },
+  }
+}
+
+function takeSnapshot(state: ClusterState): SimSnapshot {
+  return {
+    vms: [...state.vms.values()]
+      .sort((a, b) => a.vmid - b.vmid)
+      .map((vm) => ({
+        vmid: vm.vmid,
+        node: vm.node,
+        status: vm.power,
+        config: { ...vm.config },
+        pending: { ...vm.pending },
+      })),
+    storages: state.nodes.flatMap((node) =>
+      node.storages.map((storage) => ({
+        node: node.name,
+        storage: storage.id,
+        type: storage.type,
+        total: storage.total,
+        used: storageUsed(state, node.name, storage),
+        volumes: state.volumes
+          .filter((v) => v.node === node.name && v.storage === storage.id)
+          .map((v) => ({
+            volid: v.volid,
+            content: v.content,
+            format: v.format,
+            size: v.size,
+            used: v.used,
+            ...(v.vmid === undefined ? {} : { vmid: v.vmid }),
+          })),
+      })),
+    ),
+  }
+}

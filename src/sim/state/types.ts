@@ -1,0 +1,82 @@
+/** The simulated cluster's state: what pmxcfs, the storages and the QEMU processes would hold. */
+
+export interface NodeCpu {
+  model: string
+  sockets: number
+  cores: number
+  cpus: number
+  /** as /proc/cpuinfo prints it, a string */
+  mhz: string
+  flags: string[]
+}
+
+export interface SimStorage {
+  id: string
+  type: 'dir' | 'lvmthin'
+  content: string[]
+  shared: boolean
+  enabled: boolean
+  /** bytes */
+  total: number
+  /** bytes used by things that are not volumes we track (OS files, thin metadata) */
+  baseUsed: number
+  /** dir storages: the mount path, e.g. `/var/lib/vz` */
+  path?: string
+}
+
+export interface SimNode {
+  name: string
+  ip: string
+  online: boolean
+  /** epoch ms of the node's last boot */
+  bootTime: number
+  cpu: NodeCpu
+  /** bytes */
+  memoryTotal: number
+  /** bytes the host itself uses */
+  memoryBase: number
+  rootfsTotal: number
+  rootfsUsed: number
+  storages: SimStorage[]
+}
+
+export interface SimVolume {
+  /** `local-lvm:vm-100-disk-0`, `local:100/vm-100-disk-0.qcow2`, `local:import/x.qcow2` */
+  volid: string
+  node: string
+  storage: string
+  /** content type: images, iso, import, vztmpl, backup, snippets */
+  content: string
+  /** raw, qcow2, iso, ... */
+  format: string
+  /** virtual size, bytes */
+  size: number
+  /** bytes actually allocated on the storage (thin pools and qcow2 grow as data is written) */
+  used: number
+  vmid?: number
+  /** epoch seconds */
+  ctime: number
+}
+
+export type PowerState = 'running' | 'stopped'
+
+export interface SimVm {
+  vmid: number
+  node: string
+  /** the config file's keys and values, as text */
+  config: Record<string, string>
+  /** `[PENDING]` values, applied at the next start */
+  pending: Record<string, string>
+  /** keys to delete at the next start */
+  pendingDelete: string[]
+  power: PowerState
+  /** epoch ms of the last start, while running */
+  startedAt?: number
+  pid?: number
+}
+
+export interface ClusterState {
+  nodes: SimNode[]
+  volumes: SimVolume[]
+  vms: Map<number, SimVm>
+}
