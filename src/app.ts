@@ -5,10 +5,12 @@ import type { AllowList } from './http/allow-ips/index.js'
 import { errorHandler } from './http/errors/error-handler.js'
 import { acceptEmptyJsonBodies } from './http/json-body-parser.js'
 import { healthRoutes } from './http/routes/health-routes.js'
+import { installRoutes } from './http/routes/install-routes.js'
 import { scriptRoutes } from './http/routes/script-routes.js'
 import { vmRoutes } from './http/routes/vm-routes.js'
 import type { JobRunner } from './jobs/index.js'
 import { createVmLocator, type LifecycleDeps, type VmLimits } from './provision/lifecycle/index.js'
+import type { InstallDeps } from './provision/install/deps.js'
 import { createVmLocks } from './provision/vm-locks.js'
 import type { Cluster } from './pve/cluster.js'
 
@@ -29,7 +31,11 @@ export interface AppDeps {
   /** largest request body accepted, bytes */
   bodyLimit?: number
   waitUntilReady?: LifecycleDeps['waitUntilReady']
+  /** what the install pipeline needs besides the cluster, locator, locks and limits */
+  install?: InstallServices
 }
+
+export type InstallServices = Omit<InstallDeps, 'cluster' | 'locator' | 'locks' | 'limits'>
 
 /** Paths every caller may reach, whatever ALLOW_IPS says. */
 const openPaths = ['/api/health', '/sh']
@@ -42,7 +48,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
-    disableRequestLogging: false,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -63,6 +68,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   await app.register(healthRoutes, { prefix: '/api' })
   await app.register(scriptRoutes, { timezone: deps.timezone })
+  if (deps.install !== undefined) {
+    await app.register(installRoutes, {
+      prefix: '/api',
+      install: { ...deps.install, ...lifecycle, limits: deps.limits },
+      jobs: deps.jobs,
+      heartbeatMs: deps.heartbeatMs ?? 15_000,
+    })
+  }
   await app.register(vmRoutes, {
     prefix: '/api',
     lifecycle,

@@ -29,7 +29,10 @@ export interface JobRunner {
 
 interface LiveJob {
   record: JobRecord
+  /** as stored and replayed: sensitive events redacted */
   events: JobEventRecord[]
+  /** sensitive events as they were, for whoever watches live; dropped soon after the job ends */
+  unredacted: Map<number, JobEventRecord>
   controller: AbortController
   done: Promise<void>
 }
@@ -41,8 +44,14 @@ export function createJobRunner(options: { now?: () => Date } = {}): JobRunner {
   changes.setMaxListeners(0)
 
   function append(job: LiveJob, event: StepEvent): void {
-    const record = { seq: job.events.length + 1, at: now().toISOString(), event }
-    job.events.push(record)
+    const seq = job.events.length + 1
+    const at = now().toISOString()
+    if (event.sensitive === true) {
+      job.unredacted.set(seq, { seq, at, event })
+      job.events.push({ seq, at, event: redact(event) })
+    } else {
+      job.events.push({ seq, at, event })
+    }
     changes.emit(job.record.id)
   }
 
@@ -63,6 +72,7 @@ export function createJobRunner(options: { now?: () => Date } = {}): JobRunner {
     } finally {
       job.record.endedAt = now().toISOString()
       changes.emit(job.record.id)
+      if (job.unredacted.size > 0) setTimeout(() => job.unredacted.clear(), unredactedGraceMs).unref()
     }
   }
 
@@ -75,7 +85,13 @@ export function createJobRunner(options: { now?: () => Date } = {}): JobRunner {
         state: 'running',
         createdAt: now().toISOString(),
       }
-      const job: LiveJob = { record, events: [], controller: new AbortController(), done: Promise.resolve() }
+      const job: LiveJob = {
+        record,
+        events: [],
+        unredacted: new Map(),
+        controller: new AbortController(),
+        done: Promise.resolve(),
+      }
       jobs.set(record.id, job)
       job.done = execute(job, work)
       return { ...record }
@@ -96,7 +112,7 @@ export function createJobRunner(options: { now?: () => Date } = {}): JobRunner {
       try {
         for (;;) {
           while (sent < job.events.length) {
-            const next = job.events[sent]
+            const next = job.unredacted.get(sent + 1) ?? job.events[sent]
             sent += 1
             if (next !== undefined) yield next
           }
@@ -124,4 +140,12 @@ export function createJobRunner(options: { now?: () => Date } = {}): JobRunner {
       return { ...job.record }
     },
   }
+}
+
+/** How long live watchers may still receive a sensitive event after the job ended. */
+const unredactedGraceMs = 30_000
+
+function redact(event: StepEvent): StepEvent {
+  const label = event.message.split(':')[0] ?? event.message
+  return { step: event.step, status: event.status, message: `${label}: (shown once to the live stream; not stored)` }
 }

@@ -1,0 +1,301 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { parseAllowList } from '../../src/http/allow-ips/index.js'
+import { buildTestApp, get, post, type TestApp } from '../helpers/build-test-app.js'
+import { readSse } from '../helpers/sse-client.js'
+
+let t: TestApp
+const nodes = (): readonly string[] => t.sim.nodes
+
+beforeEach(async () => {
+  t = await buildTestApp()
+})
+afterEach(async () => {
+  await t.close()
+})
+
+interface ListBody {
+  success: boolean
+  vms: { vmid: number; name: string; os: string; running: boolean; node: string; cpu: number; disk: number; memory: number; memory_used: number }[]
+  nodes: { node: string; max_cpu: number; max_memory: number; cpu: number; memory: number; memory_used: number; disk: number; running: boolean }[]
+}
+
+async function list(): Promise<ListBody> {
+  const response = await get(`${t.url}/api/vm/list`)
+  expect(response.status).toBe(200)
+  expect(response.type).toMatch(/^application\/json/)
+  return JSON.parse(response.text) as ListBody
+}
+
+describe('GET /api/health', () => {
+  it('answers ok as plain text', async () => {
+    const response = await get(`${t.url}/api/health`)
+    expect(response).toMatchObject({ status: 200, text: 'ok' })
+    expect(response.type).toMatch(/^text\/plain/)
+  })
+})
+
+describe('GET /api/vm/list', () => {
+  it('lists the demo VMs and every node in the seed shape', async () => {
+    const body = await list()
+    expect(body.success).toBe(true)
+    expect(body.vms.map((vm) => vm.vmid)).toEqual([100, 101, 102])
+    const running = body.vms.find((vm) => vm.vmid === 100)
+    expect(running).toMatchObject({ running: true, node: nodes()[0] })
+    expect(running?.memory).toBeGreaterThanOrEqual(512)
+    expect(running?.cpu).toBeGreaterThanOrEqual(1)
+    expect(running?.disk).toBeGreaterThanOrEqual(1)
+    expect(body.vms.find((vm) => vm.vmid === 101)?.running).toBe(false)
+    expect(body.vms.map((vm) => vm.os).sort()).toEqual(['debian', 'rockylinux', 'ubuntu'])
+    expect(body.nodes.map((node) => node.node)).toEqual([...nodes()].sort())
+    for (const node of body.nodes) {
+      expect(node.running).toBe(true)
+      expect(node.max_cpu).toBeGreaterThan(0)
+      expect(node.max_memory).toBeGreaterThan(1024)
+      for (const fraction of [node.cpu, node.memory, node.disk]) {
+        expect(fraction).toBeGreaterThanOrEqual(0)
+        expect(fraction).toBeLessThanOrEqual(1)
+      }
+    }
+  })
+})
+
+describe('GET /api/vm/:id/status', () => {
+  it('answers running or stopped as plain text', async () => {
+    expect(await get(`${t.url}/api/vm/100/status`)).toMatchObject({ status: 200, text: 'running' })
+    expect(await get(`${t.url}/api/vm/101/status`)).toMatchObject({ status: 200, text: 'stopped' })
+  })
+
+  it('answers 404 for a VM that does not exist', async () => {
+    const response = await get(`${t.url}/api/vm/999/status`)
+    expect(response.status).toBe(404)
+    expect(response.text).toContain('999')
+    expect(response.type).toMatch(/^text\/plain/)
+  })
+
+  it.each(['abc', '99', '1000000000', '12.5'])('answers 400 naming the id for %s', async (id) => {
+    const response = await get(`${t.url}/api/vm/${id}/status`)
+    expect(response.status).toBe(400)
+    expect(response.text).toMatch(/^id: /)
+  })
+})
+
+describe('stop, shutdown and destroy', () => {
+  it('stops a running VM, then refuses to stop it again with 409', async () => {
+    expect(await post(`${t.url}/api/vm/100/stop`)).toMatchObject({ status: 200, text: 'ok' })
+    expect((await get(`${t.url}/api/vm/100/status`)).text).toBe('stopped')
+    const again = await post(`${t.url}/api/vm/100/stop`)
+    expect(again.status).toBe(409)
+    expect(again.text).toContain('not running')
+  })
+
+  it('shuts a running VM down and refuses a stopped one', async () => {
+    expect(await post(`${t.url}/api/vm/102/shutdown`)).toMatchObject({ status: 200, text: 'ok' })
+    expect((await get(`${t.url}/api/vm/102/status`)).text).toBe('stopped')
+    expect((await post(`${t.url}/api/vm/101/shutdown`)).status).toBe(409)
+  })
+
+  it('destroys a running VM with its disks', async () => {
+    const before = t.sim.snapshot()
+    expect(JSON.stringify(before)).toContain('vm-100-disk-0')
+    expect(await post(`${t.url}/api/vm/100/destroy`)).toMatchObject({ status: 200, text: 'ok' })
+    expect((await get(`${t.url}/api/vm/100/status`)).status).toBe(404)
+    expect((await list()).vms.map((vm) => vm.vmid)).not.toContain(100)
+    expect(JSON.stringify(t.sim.snapshot())).not.toContain('vm-100-disk-0')
+  })
+
+  it('answers 404 for actions on a VM that does not exist', async () => {
+    for (const action of ['stop', 'shutdown', 'destroy']) {
+      expect((await post(`${t.url}/api/vm/555/${action}`)).status).toBe(404)
+    }
+  })
+
+  it('accepts a bodiless POST sent with a JSON content type', async () => {
+    const response = await fetch(`${t.url}/api/vm/100/stop`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(response.status).toBe(200)
+  })
+})
+
+describe('SSE routes: start, reboot, set node', () => {
+  it('starts a stopped VM and streams until it is ready', async () => {
+    const stream = await readSse(`${t.url}/api/vm/101/start`)
+    expect(stream.status).toBe(200)
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/)
+    expect(stream.headers.get('x-job-id')).toMatch(/^[0-9a-f-]{36}$/)
+    expect(stream.closed).toBe(true)
+    expect(stream.steps[0]?.job_id).toBe(stream.headers.get('x-job-id'))
+    expect(stream.steps.map((s) => s.status)).not.toContain('error')
+    expect(stream.steps.at(-1)).toMatchObject({ status: 'success', vm_id: 101 })
+    expect(stream.events.every((event, index) => event.event === 'close' || event.id === String(index + 1))).toBe(true)
+    expect(stream.steps.some((s) => /^\[\+\] .* \(\d+\.\d\ds\)$/.test(s.message))).toBe(true)
+    expect((await get(`${t.url}/api/vm/101/status`)).text).toBe('running')
+  })
+
+  it('refuses to start a running VM with 409 before any stream', async () => {
+    const stream = await readSse(`${t.url}/api/vm/100/start`)
+    expect(stream.status).toBe(409)
+    expect(stream.text).toContain('already running')
+  })
+
+  it('reboots a running VM and refuses a stopped one', async () => {
+    const stream = await readSse(`${t.url}/api/vm/100/reboot`)
+    expect(stream.status).toBe(200)
+    expect(stream.closed).toBe(true)
+    expect(stream.steps.at(-1)?.status).toBe('success')
+    expect((await readSse(`${t.url}/api/vm/101/reboot`)).status).toBe(409)
+  })
+
+  it('migrates a VM to another node with its disks, streaming the migration log', async () => {
+    const target = nodes()[1] ?? ''
+    const stream = await readSse(`${t.url}/api/vm/100/set/node`, { body: { node: target } })
+    expect(stream.status).toBe(200)
+    expect(stream.steps.map((s) => s.status)).not.toContain('error')
+    expect(stream.steps.some((s) => s.message.includes('migration finished successfully'))).toBe(true)
+    expect((await list()).vms.find((vm) => vm.vmid === 100)?.node).toBe(target)
+    expect((await get(`${t.url}/api/vm/100/status`)).text).toBe('running')
+  })
+
+  it('refuses an unknown node, the current node and a missing body with 400', async () => {
+    const unknown = await readSse(`${t.url}/api/vm/100/set/node`, { body: { node: 'nowhere' } })
+    expect(unknown.status).toBe(400)
+    expect(unknown.text).toMatch(/^node: /)
+    const same = await readSse(`${t.url}/api/vm/100/set/node`, { body: { node: nodes()[0] } })
+    expect(same.status).toBe(400)
+    const missing = await readSse(`${t.url}/api/vm/100/set/node`, { body: {} })
+    expect(missing).toMatchObject({ status: 400, text: 'node: is required' })
+  })
+
+  it('keeps the operation going when the client disconnects', async () => {
+    const abort = new AbortController()
+    const response = await fetch(`${t.url}/api/vm/101/start`, { method: 'POST', signal: abort.signal })
+    const jobId = response.headers.get('x-job-id') ?? ''
+    abort.abort()
+    const job = await t.jobs.settled(jobId)
+    expect(job?.state).toBe('succeeded')
+    expect((await get(`${t.url}/api/vm/101/status`)).text).toBe('running')
+  })
+})
+
+describe('set cpu, memory and disk', () => {
+  it('sets the vCPU count', async () => {
+    expect(await post(`${t.url}/api/vm/101/set/cpu`, { cpu: 4 })).toMatchObject({ status: 200, text: 'ok' })
+    const config = await t.cluster.vmConfig(nodes()[1] ?? '', 101)
+    expect(config.cores).toBe('4')
+  })
+
+  it.each([
+    [{ cpu: 0 }, /^cpu: /],
+    [{ cpu: 33 }, /^cpu: /],
+    [{ cpu: 'many' }, /^cpu: /],
+    [{}, /^cpu: is required$/],
+  ])('refuses cpu body %j with 400 naming the field', async (body, message) => {
+    const response = await post(`${t.url}/api/vm/101/set/cpu`, body)
+    expect(response.status).toBe(400)
+    expect(response.text).toMatch(message)
+  })
+
+  it('sets the memory and refuses less than 512 MB', async () => {
+    expect((await post(`${t.url}/api/vm/101/set/memory`, { memory: 4096 })).status).toBe(200)
+    const config = await t.cluster.vmConfig(nodes()[1] ?? '', 101)
+    expect(config.memory).toBe('4096')
+    const small = await post(`${t.url}/api/vm/101/set/memory`, { memory: 256 })
+    expect(small.status).toBe(400)
+    expect(small.text).toMatch(/^memory: /)
+  })
+
+  it('grows the boot disk by the amount given', async () => {
+    const node = nodes()[1] ?? ''
+    const sizeOf = async (): Promise<number> => {
+      const config = await t.cluster.vmConfig(node, 101)
+      const match = /size=(\d+)G/.exec(config.scsi0 ?? '')
+      return Number(match?.[1])
+    }
+    const before = await sizeOf()
+    expect((await post(`${t.url}/api/vm/101/set/disk`, { disk: '10G' })).status).toBe(200)
+    expect(await sizeOf()).toBe(before + 10)
+  })
+
+  it.each(['abc', '-5G', '0G', '10X'])('refuses disk %s with 400 naming the field', async (disk) => {
+    const response = await post(`${t.url}/api/vm/101/set/disk`, { disk })
+    expect(response.status).toBe(400)
+    expect(response.text).toMatch(/^disk: /)
+  })
+})
+
+describe('limits from the configuration', () => {
+  it('refuses cpu and memory above VM_MAX_CPU and VM_MAX_RAM', async () => {
+    await t.close()
+    t = await buildTestApp({
+      app: { limits: { maxCpu: 4, maxRamMb: 8192, maxDiskGb: 40, balloonMinMb: 1024 } },
+    })
+    const cpu = await post(`${t.url}/api/vm/101/set/cpu`, { cpu: 8 })
+    expect(cpu.status).toBe(400)
+    expect(cpu.text).toContain('VM_MAX_CPU')
+    const memory = await post(`${t.url}/api/vm/101/set/memory`, { memory: 16384 })
+    expect(memory.status).toBe(400)
+    expect(memory.text).toContain('VM_MAX_RAM')
+    expect((await post(`${t.url}/api/vm/101/set/memory`, { memory: 4096 })).status).toBe(200)
+    const config = await t.cluster.vmConfig(nodes()[1] ?? '', 101)
+    expect(config.balloon).toBe('1024')
+    const disk = await post(`${t.url}/api/vm/101/set/disk`, { disk: '100G' })
+    expect(disk.status).toBe(400)
+    expect(disk.text).toContain('VM_MAX_DISK')
+  })
+})
+
+describe('ALLOW_IPS', () => {
+  it('refuses callers outside the list with 403, but never health or /sh', async () => {
+    await t.close()
+    t = await buildTestApp({ app: { allowList: parseAllowList(['127.0.0.9']) } })
+    const refused = await get(`${t.url}/api/vm/list`)
+    expect(refused.status).toBe(403)
+    expect(refused.text).toContain('not allowed')
+    expect((await post(`${t.url}/api/vm/100/stop`)).status).toBe(403)
+    expect((await get(`${t.url}/api/health`)).status).toBe(200)
+    expect((await get(`${t.url}/sh/debian_12.sh`)).status).toBe(200)
+    expect((await get(`${t.url}/api/vm/100/status`)).text).not.toBe('stopped')
+  })
+
+  it('lets a listed CIDR in', async () => {
+    await t.close()
+    t = await buildTestApp({ app: { allowList: parseAllowList(['127.0.0.0/8']) } })
+    expect((await get(`${t.url}/api/vm/list`)).status).toBe(200)
+  })
+})
+
+describe('a VM busy with one operation', () => {
+  it('refuses a second change with 409 naming what holds it', async () => {
+    await t.close()
+    t = await buildTestApp({ sim: { speed: 0.05 } })
+    // the stream's headers arrive once the migration was checked and holds the VM
+    const migration = await fetch(`${t.url}/api/vm/100/set/node`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ node: nodes()[1] }),
+    })
+    expect(migration.status).toBe(200)
+    const destroy = await post(`${t.url}/api/vm/100/destroy`)
+    expect(destroy.status).toBe(409)
+    expect(destroy.text).toContain('migration')
+    expect(await migration.text()).toContain('migration finished successfully')
+    expect((await get(`${t.url}/api/vm/100/status`)).status).toBe(200)
+  })
+})
+
+describe('GET /sh/<os>_<version>.sh', () => {
+  it('serves the first-boot script of each OS and 404 for others', async () => {
+    const script = await get(`${t.url}/sh/ubuntu_24.04.sh`)
+    expect(script.status).toBe(200)
+    expect(script.text.startsWith('#!/usr/bin/env bash')).toBe(true)
+    expect(script.text).toContain('qemu-guest-agent')
+    expect((await get(`${t.url}/sh/windows_11.sh`)).status).toBe(404)
+  })
+})
+
+describe('unknown routes', () => {
+  it('answer 404', async () => {
+    expect((await get(`${t.url}/api/nothing`)).status).toBe(404)
+  })
+})
