@@ -48,6 +48,15 @@ export interface UpdateOutput {
   signal?: AbortSignal
 }
 
+/** A removed device leaves the boot order with it. */
+function dropFromBootOrder(config: Record<string, string>, removed: readonly string[]): void {
+  const boot = config.boot
+  const order = boot === undefined ? undefined : /(?:^|,)order=([^,]*)/.exec(boot)?.[1]
+  if (boot === undefined || order === undefined) return
+  const kept = order.split(';').filter((device) => device !== '' && !removed.includes(device))
+  config.boot = boot.replace(`order=${order}`, `order=${kept.join(';')}`)
+}
+
 /** The first free `unusedN` key. */
 function freeUnusedKey(vm: SimVm): string {
   for (let i = 0; i <= 255; i++) {
@@ -96,6 +105,7 @@ export async function updateVm(
   out.print(plan.logLine)
   const projected = effectiveConfig(vm)
   for (const key of plan.deletes) Reflect.deleteProperty(projected, key)
+  dropFromBootOrder(projected, plan.deletes)
   Object.assign(projected, plan.set)
   checkConfigConsistency(projected)
   const fault = sim.faults.take('config', vmid)
@@ -118,6 +128,10 @@ export async function updateVm(
     if (isUnusedKey(key)) freeVolumeOf(sim, vm, old, out.print)
     else if (isDriveKey(key)) detachDrive(sim, vm, old, out.print)
   }
+  dropFromBootOrder(
+    vm.config,
+    plan.deletes.filter((key) => vm.config[key] === undefined),
+  )
   for (const key of plan.revert) {
     Reflect.deleteProperty(vm.pending, key)
     vm.pendingDelete = vm.pendingDelete.filter((k) => k !== key)
