@@ -46,7 +46,10 @@ function parseStatusBlock(lines: string[], start: number): ToolError {
   }
   let index = start + 1
   for (; index < lines.length; index++) {
-    const match = parameterLine.exec(lines[index] ?? '')
+    const line = lines[index] ?? ''
+    // a validator's message ends in its own newline, leaving a blank line after it
+    if (line.trim() === '') continue
+    const match = parameterLine.exec(line)
     if (match?.[1] === undefined || match[2] === undefined) break
     parameters[match[1]] = match[2]
   }

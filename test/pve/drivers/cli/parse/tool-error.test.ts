@@ -105,3 +105,20 @@ describe('parseToolError', () => {
     )
   })
 })
+
+describe('parseToolError with several validator messages', () => {
+  it('reads parameter lines separated by the blank lines their newlines leave', () => {
+    const stderr = [
+      '400 Parameter verification failed.',
+      'name: invalid format - value does not look like a valid DNS name',
+      '',
+      'vmid: invalid format - value does not look like a valid VM ID',
+      '',
+      'qm create <vmid> [OPTIONS]',
+      '',
+    ].join('\n')
+    const error = parseToolError(stderr)
+    expect(Object.keys(error.parameters)).toEqual(['name', 'vmid'])
+    expect(error.usage).toEqual(['qm create <vmid> [OPTIONS]'])
+  })
+})

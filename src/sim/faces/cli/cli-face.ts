@@ -1,0 +1,124 @@
+import { rmSync } from 'node:fs'
+import { createServer, type Socket } from 'node:net'
+
+import { sleep } from '../../../lib/sleep.js'
+import { parseCliRequest, type CliMessage, type CliRequest } from './protocol.js'
+import { runTool } from './run-tool.js'
+import type { CliFaceSimulator, ToolIo } from './tool-io.js'
+
+export interface CliFaceOptions {
+  /** Where to listen; the fake tools find it in `PVE_SIM_SOCKET`. A stale file is replaced. */
+  socketPath: string
+  /** Delay before each invocation runs: the Perl start-up cost of a real tool (pve.md §7). */
+  startupCostMs?: number
+  /** The node a request without `PVE_SIM_NODE` runs on. */
+  defaultNode?: string
+}
+
+export interface CliFace {
+  readonly socketPath: string
+  /** Invocations served so far, per tool. */
+  invocations(): Record<string, number>
+  close(): Promise<void>
+}
+
+/**
+ * Serves the fake `qm`, `pvesh` and `pvesm` (bin/sim): each connection is one invocation,
+ * answered with the real tool's output, stream by stream, and its exit status.
+ *
+ * @example
+ * const face = await startCliFace(sim, { socketPath: join(dataDir, 'pve-sim.sock') })
+ * // PATH=bin/sim:$PATH PVE_SIM_SOCKET=... PVE_SIM_NODE=pve1 qm list
+ */
+export async function startCliFace(
+  sim: CliFaceSimulator,
+  options: CliFaceOptions,
+): Promise<CliFace> {
+  const sockets = new Set<Socket>()
+  const counts = new Map<string, number>()
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    serve(sim, options, socket, counts)
+  })
+  rmSync(options.socketPath, { force: true })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.socketPath, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  return {
+    socketPath: options.socketPath,
+    invocations: () => Object.fromEntries(counts),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => {
+          rmSync(options.socketPath, { force: true })
+          resolve()
+        })
+      }),
+  }
+}
+
+function serve(
+  sim: CliFaceSimulator,
+  options: CliFaceOptions,
+  socket: Socket,
+  counts: Map<string, number>,
+): void {
+  const aborter = new AbortController()
+  socket.on('close', () => { aborter.abort(new Error('the tool went away')); })
+  socket.on('error', () => undefined)
+  let buffer = ''
+  const onData = (chunk: Buffer): void => {
+    buffer += chunk.toString('utf8')
+    const end = buffer.indexOf('\n')
+    if (end === -1) return
+    socket.off('data', onData)
+    const request = parseCliRequest(buffer.slice(0, end))
+    if (request === undefined) {
+      send(socket, { stderr: 'malformed request to the simulated cluster' })
+      send(socket, { exit: 255 })
+      socket.end()
+      return
+    }
+    counts.set(request.tool, (counts.get(request.tool) ?? 0) + 1)
+    void invoke(sim, options, socket, request, aborter.signal)
+  }
+  socket.on('data', onData)
+}
+
+async function invoke(
+  sim: CliFaceSimulator,
+  options: CliFaceOptions,
+  socket: Socket,
+  request: CliRequest,
+  signal: AbortSignal,
+): Promise<void> {
+  const io: ToolIo = {
+    sim,
+    node: request.node ?? options.defaultNode ?? '',
+    stdin: Buffer.from(request.stdin ?? '', 'base64'),
+    cwd: request.cwd ?? '/',
+    signal,
+    stdout: (line) => { send(socket, { stdout: line }); },
+    stderr: (line) => { send(socket, { stderr: line }); },
+  }
+  let exit = 255
+  try {
+    if ((options.startupCostMs ?? 0) > 0) await sleep(options.startupCostMs ?? 0, signal)
+    exit = await runTool(io, request.tool, request.argv)
+  } catch {
+    // the client went away during the start-up delay: nobody to answer
+    return
+  }
+  send(socket, { exit })
+  socket.end()
+}
+
+function send(socket: Socket, message: CliMessage): void {
+  if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`)
+}

@@ -1,0 +1,36 @@
+import type { SimResponse } from '../../api/types.js'
+import type { Simulator } from '../../simulator.js'
+
+/** What the fake tools need of the simulator: its API, disk import and task following. */
+export type CliFaceSimulator = Pick<Simulator, 'api' | 'importDisk' | 'followTask'>
+
+/** One run of a fake tool: where it runs, what it was given, where its output goes. */
+export interface ToolIo {
+  readonly sim: CliFaceSimulator
+  /** The node the tool runs on (`PVE_SIM_NODE`). */
+  readonly node: string
+  /** The tool's stdin, as the client forwarded it. */
+  readonly stdin: Buffer
+  /** The client's working directory, for relative file arguments. */
+  readonly cwd: string
+  /** Aborted when the client goes away. */
+  readonly signal: AbortSignal
+  stdout(line: string): void
+  stderr(line: string): void
+}
+
+/** Calls the API as the CLI does: as root@pam, booleans parsed the CLI way. */
+export function callApi(
+  io: ToolIo,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  params: Record<string, string> = {},
+): Promise<SimResponse> {
+  return io.sim.api.handle({ method, path, params, caller: { user: 'root@pam', via: 'cli' } })
+}
+
+/** The lines a handler printed before answering, on their streams. */
+export function printHandlerLines(io: ToolIo, response: SimResponse): void {
+  for (const line of response.stdout ?? []) io.stdout(line)
+  for (const line of response.stderr ?? []) io.stderr(line)
+}
