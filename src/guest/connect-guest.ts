@@ -1,0 +1,103 @@
+import type { Socket } from 'node:net'
+
+import { Client } from 'ssh2'
+
+import { hostKeyFingerprint } from '../exec/index.js'
+import { guestAbortedError, GuestError, GuestSshFailedError } from './errors.js'
+import type { GuestSshTarget } from './guest-target.js'
+import { checkHostKey } from './host-keys.js'
+
+export interface ConnectGuestOptions extends GuestSshTarget {
+  /** an open TCP connection to the VM, which becomes the SSH transport */
+  socket: Socket
+  /** how long the SSH handshake and login may take */
+  handshakeTimeoutMs: number
+  signal?: AbortSignal | undefined
+  /** sends keepalives this often once logged in, so a VM that vanished is noticed */
+  keepaliveMs?: number
+}
+
+/**
+ * Logs into the VM over `socket` with the service key. The host key is checked against the
+ * store before any credential is sent, and recorded only after a successful login.
+ */
+export function connectGuest(options: ConnectGuestOptions): Promise<Client> {
+  const { host, port, hostKeys, signal } = options
+  const target = `${host}:${port}`
+  const client = new Client()
+  let refusal: GuestError | undefined
+  let firstContact: string | undefined
+
+  return new Promise<Client>((resolve, reject) => {
+    const settle = (error: Error | undefined): void => {
+      signal?.removeEventListener('abort', onAbort)
+      client.off('ready', onReady)
+      client.off('error', onError)
+      client.off('close', onClose)
+      if (error === undefined) {
+        resolve(client)
+        return
+      }
+      client.end()
+      options.socket.destroy()
+      reject(error)
+    }
+    const onReady = (): void => {
+      if (firstContact !== undefined) hostKeys.set(host, firstContact)
+      settle(undefined)
+    }
+    const onError = (error: Error & { level?: string }): void => {
+      settle(
+        refusal ?? new GuestSshFailedError(target, describeSshFailure(error), { cause: error }),
+      )
+    }
+    const onClose = (): void => {
+      settle(refusal ?? new GuestSshFailedError(target, 'connection closed during the handshake'))
+    }
+    const onAbort = (): void => {
+      if (signal !== undefined) settle(guestAbortedError(target, 'SSH login', signal))
+    }
+    if (signal?.aborted === true) {
+      onAbort()
+      return
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    client.once('ready', onReady)
+    client.on('error', onError)
+    client.once('close', onClose)
+    // Errors after the login are seen by whoever uses the connection, through 'close'.
+    client.on('error', () => undefined)
+    try {
+      client.connect({
+        sock: options.socket,
+        username: options.username,
+        privateKey: options.privateKey,
+        readyTimeout: options.handshakeTimeoutMs,
+        keepaliveInterval: options.keepaliveMs ?? 0,
+        keepaliveCountMax: 3,
+        hostVerifier: (key: Buffer): boolean => {
+          const fingerprint = hostKeyFingerprint(key)
+          try {
+            if (checkHostKey(hostKeys, host, port, fingerprint)) firstContact = fingerprint
+            return true
+          } catch (error) {
+            refusal = error instanceof GuestError ? error : undefined
+            return false
+          }
+        },
+      })
+    } catch {
+      // ssh2 throws synchronously for a key it cannot parse; its text may quote the key.
+      settle(new GuestSshFailedError(target, 'the service private key cannot be used'))
+    }
+  })
+}
+
+const failureByLevel: Record<string, string> = {
+  'client-authentication': 'the service key was not accepted',
+  'client-timeout': 'no SSH handshake in time',
+}
+
+function describeSshFailure(error: Error & { level?: string }): string {
+  return failureByLevel[error.level ?? ''] ?? error.message
+}
