@@ -13,7 +13,9 @@ async function main(): Promise<void> {
     config = loadConfig()
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`pve-qemu cannot start; fix these settings:\n${error.problems.map((p) => `  ${p}\n`).join('')}`)
+      process.stderr.write(
+        `pve-qemu cannot start; fix these settings:\n${error.problems.map((p) => `  ${p}\n`).join('')}`,
+      )
       process.exit(1)
     }
     throw error
@@ -21,11 +23,15 @@ async function main(): Promise<void> {
 
   const log = pino({
     level: config.logLevel,
-    redact: { paths: ['req.headers.authorization', '*.password', '*.passwd', '*.token'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', '*.password', '*.passwd', '*.token'],
+      censor: '[redacted]',
+    },
   })
   const started = await startCluster(config)
   const allowList = parseAllowList(config.http.allowIps)
-  const trustedProxies = config.http.trustProxy.length > 0 ? parseAllowList(config.http.trustProxy) : undefined
+  const trustedProxies =
+    config.http.trustProxy.length > 0 ? parseAllowList(config.http.trustProxy) : undefined
   const app = await buildApp({
     cluster: started.cluster,
     jobs: createJobRunner(),
@@ -67,6 +73,8 @@ async function main(): Promise<void> {
 }
 
 void main().catch((error: unknown) => {
-  process.stderr.write(`pve-qemu failed to start: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.stderr.write(
+    `pve-qemu failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  )
   process.exit(1)
 })

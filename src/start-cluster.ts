@@ -25,7 +25,12 @@ export async function startCluster(config: Config): Promise<StartedCluster> {
         speed: config.sim.speed,
         ...(nodeNames === undefined
           ? {}
-          : { nodes: nodeNames.map((name, index) => ({ name, ip: simulatedNodeIp(config, name, index) })) }),
+          : {
+              nodes: nodeNames.map((name, index) => ({
+                name,
+                ip: simulatedNodeIp(config, name, index),
+              })),
+            }),
         ...(config.pve.mainNode === undefined ? {} : { mainNode: config.pve.mainNode }),
       })
       const cluster = createApiDriver({

@@ -23,7 +23,7 @@ export function renderInitScript(release: OsRelease, options: InitScriptOptions)
     '# Set by pve-qemu before the script when a root password is configured (a crypt hash).',
     'PVEQ_ROOT_PASSWORD_HASH="${PVEQ_ROOT_PASSWORD_HASH:-}"',
     '',
-    "say() { printf '%s\\n' \"$*\"; }",
+    'say() { printf \'%s\\n\' "$*"; }',
     '',
     'if [ "$(id -u)" -ne 0 ]; then',
     "  say 'this script must run as root (use sudo)' >&2",

@@ -72,7 +72,8 @@ export function createJobRunner(options: { now?: () => Date } = {}): JobRunner {
     } finally {
       job.record.endedAt = now().toISOString()
       changes.emit(job.record.id)
-      if (job.unredacted.size > 0) setTimeout(() => job.unredacted.clear(), unredactedGraceMs).unref()
+      if (job.unredacted.size > 0)
+        setTimeout(() => job.unredacted.clear(), unredactedGraceMs).unref()
     }
   }
 
@@ -147,5 +148,9 @@ const unredactedGraceMs = 30_000
 
 function redact(event: StepEvent): StepEvent {
   const label = event.message.split(':')[0] ?? event.message
-  return { step: event.step, status: event.status, message: `${label}: (shown once to the live stream; not stored)` }
+  return {
+    step: event.step,
+    status: event.status,
+    message: `${label}: (shown once to the live stream; not stored)`,
+  }
 }

@@ -37,7 +37,11 @@ export interface StepHandle {
 }
 
 /** Starts timing a named step; its events go to `report`. `now` is injectable for tests. */
-export function beginStep(report: ReportStep, step: string, now: () => number = Date.now): StepHandle {
+export function beginStep(
+  report: ReportStep,
+  step: string,
+  now: () => number = Date.now,
+): StepHandle {
   const startedAt = now()
   const elapsedSeconds = (): number => (now() - startedAt) / 1000
   const emit = (status: StepStatus, message: string, extra?: EventExtra): void => {

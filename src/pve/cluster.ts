@@ -152,10 +152,26 @@ export interface Cluster {
   vmConfig(node: string, vmid: number, options?: OperationOptions): Promise<VmConfig>
 
   /** Creates a VM with its whole configuration in one call (disks may use `import-from`). */
-  createVm(node: string, vmid: number, config: VmConfigChanges, options?: OperationOptions): Promise<void>
-  updateVm(node: string, vmid: number, changes: VmConfigChanges, options?: OperationOptions): Promise<void>
+  createVm(
+    node: string,
+    vmid: number,
+    config: VmConfigChanges,
+    options?: OperationOptions,
+  ): Promise<void>
+  updateVm(
+    node: string,
+    vmid: number,
+    changes: VmConfigChanges,
+    options?: OperationOptions,
+  ): Promise<void>
   /** `size` in Proxmox syntax: `+10G` grows by 10 GiB, `32G` sets the size. */
-  resizeDisk(node: string, vmid: number, disk: string, size: string, options?: OperationOptions): Promise<void>
+  resizeDisk(
+    node: string,
+    vmid: number,
+    disk: string,
+    size: string,
+    options?: OperationOptions,
+  ): Promise<void>
 
   startVm(node: string, vmid: number, options?: OperationOptions): Promise<void>
   /** Hard stop (`qm stop --skiplock` when the driver may skip locks). */

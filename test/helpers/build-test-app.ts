@@ -34,7 +34,11 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   const sim = await createSimulator({ speed: 0, ...options.sim })
   const cluster =
     options.cluster?.(sim) ??
-    createApiDriver({ transport: createInProcessTransport(sim), description: 'test simulator', taskPollMs: 5 })
+    createApiDriver({
+      transport: createInProcessTransport(sim),
+      description: 'test simulator',
+      taskPollMs: 5,
+    })
   const jobs = createJobRunner()
   const app = await buildApp({
     cluster,
@@ -63,15 +67,28 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
 }
 
 /** POST with an optional JSON body; returns status and text. */
-export async function post(url: string, body?: unknown): Promise<{ status: number; text: string; type: string }> {
+export async function post(
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; text: string; type: string }> {
   const response = await fetch(url, {
     method: 'POST',
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
   })
-  return { status: response.status, text: await response.text(), type: response.headers.get('content-type') ?? '' }
+  return {
+    status: response.status,
+    text: await response.text(),
+    type: response.headers.get('content-type') ?? '',
+  }
 }
 
 export async function get(url: string): Promise<{ status: number; text: string; type: string }> {
   const response = await fetch(url)
-  return { status: response.status, text: await response.text(), type: response.headers.get('content-type') ?? '' }
+  return {
+    status: response.status,
+    text: await response.text(),
+    type: response.headers.get('content-type') ?? '',
+  }
 }

@@ -11,7 +11,14 @@ export interface SseRead {
   headers: Headers
   events: ReadEvent[]
   /** the seed's step events (everything but the close frame) */
-  steps: { step: string; status: string; message: string; vm_id?: number; ip?: string; job_id?: string }[]
+  steps: {
+    step: string
+    status: string
+    message: string
+    vm_id?: number
+    ip?: string
+    job_id?: string
+  }[]
   closed: boolean
   /** text body when the answer was not a stream (an error before the stream started) */
   text?: string
@@ -23,7 +30,12 @@ export interface SseRead {
  */
 export async function readSse(
   url: string,
-  init: { method?: string; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
+  init: {
+    method?: string
+    body?: unknown
+    headers?: Record<string, string>
+    signal?: AbortSignal
+  } = {},
 ): Promise<SseRead> {
   const headers: Record<string, string> = { ...init.headers }
   if (init.body !== undefined) headers['content-type'] = 'application/json'
@@ -33,7 +45,13 @@ export async function readSse(
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     ...(init.signal === undefined ? {} : { signal: init.signal }),
   })
-  const result: SseRead = { status: response.status, headers: response.headers, events: [], steps: [], closed: false }
+  const result: SseRead = {
+    status: response.status,
+    headers: response.headers,
+    events: [],
+    steps: [],
+    closed: false,
+  }
   if (!(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
     result.text = await response.text()
     return result
@@ -46,8 +64,7 @@ export async function readSse(
       else result.steps.push(data as SseRead['steps'][number])
     },
   })
-  const decoder = new TextDecoder()
-  if (response.body === null) return result
-  for await (const chunk of response.body) parser.feed(decoder.decode(chunk, { stream: true }))
+  // the stream ends after its close frame, so reading it whole loses nothing
+  parser.feed(await response.text())
   return result
 }

@@ -15,8 +15,27 @@ afterEach(async () => {
 
 interface ListBody {
   success: boolean
-  vms: { vmid: number; name: string; os: string; running: boolean; node: string; cpu: number; disk: number; memory: number; memory_used: number }[]
-  nodes: { node: string; max_cpu: number; max_memory: number; cpu: number; memory: number; memory_used: number; disk: number; running: boolean }[]
+  vms: {
+    vmid: number
+    name: string
+    os: string
+    running: boolean
+    node: string
+    cpu: number
+    disk: number
+    memory: number
+    memory_used: number
+  }[]
+  nodes: {
+    node: string
+    max_cpu: number
+    max_memory: number
+    cpu: number
+    memory: number
+    memory_used: number
+    disk: number
+    running: boolean
+  }[]
 }
 
 async function list(): Promise<ListBody> {
@@ -128,7 +147,11 @@ describe('SSE routes: start, reboot, set node', () => {
     expect(stream.steps[0]?.job_id).toBe(stream.headers.get('x-job-id'))
     expect(stream.steps.map((s) => s.status)).not.toContain('error')
     expect(stream.steps.at(-1)).toMatchObject({ status: 'success', vm_id: 101 })
-    expect(stream.events.every((event, index) => event.event === 'close' || event.id === String(index + 1))).toBe(true)
+    expect(
+      stream.events.every(
+        (event, index) => event.event === 'close' || event.id === String(index + 1),
+      ),
+    ).toBe(true)
     expect(stream.steps.some((s) => /^\[\+\] .* \(\d+\.\d\ds\)$/.test(s.message))).toBe(true)
     expect((await get(`${t.url}/api/vm/101/status`)).text).toBe('running')
   })
@@ -152,7 +175,9 @@ describe('SSE routes: start, reboot, set node', () => {
     const stream = await readSse(`${t.url}/api/vm/100/set/node`, { body: { node: target } })
     expect(stream.status).toBe(200)
     expect(stream.steps.map((s) => s.status)).not.toContain('error')
-    expect(stream.steps.some((s) => s.message.includes('migration finished successfully'))).toBe(true)
+    expect(stream.steps.some((s) => s.message.includes('migration finished successfully'))).toBe(
+      true,
+    )
     expect((await list()).vms.find((vm) => vm.vmid === 100)?.node).toBe(target)
     expect((await get(`${t.url}/api/vm/100/status`)).text).toBe('running')
   })
@@ -169,7 +194,10 @@ describe('SSE routes: start, reboot, set node', () => {
 
   it('keeps the operation going when the client disconnects', async () => {
     const abort = new AbortController()
-    const response = await fetch(`${t.url}/api/vm/101/start`, { method: 'POST', signal: abort.signal })
+    const response = await fetch(`${t.url}/api/vm/101/start`, {
+      method: 'POST',
+      signal: abort.signal,
+    })
     const jobId = response.headers.get('x-job-id') ?? ''
     abort.abort()
     const job = await t.jobs.settled(jobId)
@@ -180,7 +208,10 @@ describe('SSE routes: start, reboot, set node', () => {
 
 describe('set cpu, memory and disk', () => {
   it('sets the vCPU count', async () => {
-    expect(await post(`${t.url}/api/vm/101/set/cpu`, { cpu: 4 })).toMatchObject({ status: 200, text: 'ok' })
+    expect(await post(`${t.url}/api/vm/101/set/cpu`, { cpu: 4 })).toMatchObject({
+      status: 200,
+      text: 'ok',
+    })
     const config = await t.cluster.vmConfig(nodes()[1] ?? '', 101)
     expect(config.cores).toBe('4')
   })
@@ -217,11 +248,14 @@ describe('set cpu, memory and disk', () => {
     expect(await sizeOf()).toBe(before + 10)
   })
 
-  it.each(['abc', '-5G', '0G', '10X'])('refuses disk %s with 400 naming the field', async (disk) => {
-    const response = await post(`${t.url}/api/vm/101/set/disk`, { disk })
-    expect(response.status).toBe(400)
-    expect(response.text).toMatch(/^disk: /)
-  })
+  it.each(['abc', '-5G', '0G', '10X'])(
+    'refuses disk %s with 400 naming the field',
+    async (disk) => {
+      const response = await post(`${t.url}/api/vm/101/set/disk`, { disk })
+      expect(response.status).toBe(400)
+      expect(response.text).toMatch(/^disk: /)
+    },
+  )
 })
 
 describe('limits from the configuration', () => {

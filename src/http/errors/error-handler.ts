@@ -26,7 +26,13 @@ export const errorHandler = fp(
       sendError(request, reply, status, code, message)
     })
     app.setNotFoundHandler((request, reply) => {
-      sendError(request, reply, 404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`)
+      sendError(
+        request,
+        reply,
+        404,
+        'NOT_FOUND',
+        `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+      )
     })
   },
   { name: 'error-handler' },
@@ -39,7 +45,11 @@ function describeForReply(
   if (error.validation !== undefined) {
     const context = error.validationContext ?? 'request'
     const where = context === 'params' ? 'id' : context
-    return { status: 400, code: 'INVALID_INPUT', message: validationMessage(error.validation, where) }
+    return {
+      status: 400,
+      code: 'INVALID_INPUT',
+      message: validationMessage(error.validation, where),
+    }
   }
   const status = statusForError(error)
   const code = error.code

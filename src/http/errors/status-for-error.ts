@@ -34,7 +34,7 @@ export function statusForError(error: unknown): number {
   if (error instanceof PveError) return pveStatus[error.kind]
   if (isAppError(error)) return codeStatus[error.code] ?? 500
   if (typeof error === 'object' && error !== null && 'statusCode' in error) {
-    const status = (error as { statusCode: unknown }).statusCode
+    const status = error.statusCode
     if (typeof status === 'number' && status >= 400 && status < 600) return status
   }
   return 500

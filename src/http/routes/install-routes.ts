@@ -12,10 +12,19 @@ export interface InstallRoutesOptions {
 }
 
 /** `POST /api/vm/install`: validated before the stream (400 names the field), then streamed. */
-export const installRoutes: FastifyPluginAsyncTypebox<InstallRoutesOptions> = async (app, options) => {
-  app.post('/vm/install', { config: { replyAs: 'json' }, schema: { body: InstallBody } }, async (request, reply) => {
-    const plan = await planInstall(options.install, request.body)
-    const job = options.jobs.start({ type: 'install' }, (report, signal) => plan.run(report, signal))
-    await streamJob(request, reply, options.jobs, job, { heartbeatMs: options.heartbeatMs })
-  })
+export const installRoutes: FastifyPluginAsyncTypebox<InstallRoutesOptions> = async (
+  app,
+  options,
+) => {
+  app.post(
+    '/vm/install',
+    { config: { replyAs: 'json' }, schema: { body: InstallBody } },
+    async (request, reply) => {
+      const plan = await planInstall(options.install, request.body)
+      const job = options.jobs.start({ type: 'install' }, (report, signal) =>
+        plan.run(report, signal),
+      )
+      await streamJob(request, reply, options.jobs, job, { heartbeatMs: options.heartbeatMs })
+    },
+  )
 }

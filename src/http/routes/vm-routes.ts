@@ -47,10 +47,14 @@ export const vmRoutes: FastifyPluginAsyncTypebox<VmRoutesOptions> = async (app, 
     return { success: true, ...listing }
   })
 
-  app.get('/vm/:id/status', { config: text, schema: { params: VmIdParams } }, async (request, reply) => {
-    const state = await readPowerState(lifecycle, request.params.id)
-    return reply.type('text/plain; charset=utf-8').send(state)
-  })
+  app.get(
+    '/vm/:id/status',
+    { config: text, schema: { params: VmIdParams } },
+    async (request, reply) => {
+      const state = await readPowerState(lifecycle, request.params.id)
+      return reply.type('text/plain; charset=utf-8').send(state)
+    },
+  )
 
   const plainAction = (path: string, action: (vmid: number) => Promise<void>): void => {
     app.post(path, { config: text, schema: { params: VmIdParams } }, async (request, reply) => {
@@ -98,12 +102,20 @@ export const vmRoutes: FastifyPluginAsyncTypebox<VmRoutesOptions> = async (app, 
     await streamJob(request, reply, jobs, job, { heartbeatMs: options.heartbeatMs })
   }
 
-  app.post('/vm/:id/start', { config: text, schema: { params: VmIdParams } }, async (request, reply) => {
-    await runAsJob('start', await planStart(lifecycle, request.params.id), request, reply)
-  })
-  app.post('/vm/:id/reboot', { config: text, schema: { params: VmIdParams } }, async (request, reply) => {
-    await runAsJob('reboot', await planReboot(lifecycle, request.params.id), request, reply)
-  })
+  app.post(
+    '/vm/:id/start',
+    { config: text, schema: { params: VmIdParams } },
+    async (request, reply) => {
+      await runAsJob('start', await planStart(lifecycle, request.params.id), request, reply)
+    },
+  )
+  app.post(
+    '/vm/:id/reboot',
+    { config: text, schema: { params: VmIdParams } },
+    async (request, reply) => {
+      await runAsJob('reboot', await planReboot(lifecycle, request.params.id), request, reply)
+    },
+  )
   app.post(
     '/vm/:id/set/node',
     { config: text, schema: { params: VmIdParams, body: SetNodeBody } },

@@ -25,7 +25,10 @@ export const SetDiskBody = Type.Object({
 export type SetDiskBody = Static<typeof SetDiskBody>
 
 export const SetNodeBody = Type.Object({
-  node: Type.String({ pattern: '^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$', description: 'target node' }),
+  node: Type.String({
+    pattern: '^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$',
+    description: 'target node',
+  }),
 })
 export type SetNodeBody = Static<typeof SetNodeBody>
 

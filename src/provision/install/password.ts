@@ -15,6 +15,9 @@ export function generatePassword(): string {
  * it is (pve.md §4.1), so the plain password never appears on a command line or in a config.
  */
 export function hashPassword(password: string): string {
-  const salt = randomBytes(12).toString('base64').replace(/[^a-zA-Z0-9./]/g, '.').slice(0, 16)
+  const salt = randomBytes(12)
+    .toString('base64')
+    .replace(/[^a-zA-Z0-9./]/g, '.')
+    .slice(0, 16)
   return encrypt(password, `$6$${salt}`)
 }

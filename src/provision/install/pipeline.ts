@@ -59,24 +59,37 @@ export interface PlannedInstall {
  * Checks what can be checked before any work (OS and version known, node in the cluster, id in
  * range and free): failures are 400s naming the field. Then plans the pipeline.
  */
-export async function planInstall(deps: InstallDeps, request: InstallRequest): Promise<PlannedInstall> {
+export async function planInstall(
+  deps: InstallDeps,
+  request: InstallRequest,
+): Promise<PlannedInstall> {
   const release = findRelease(request.os, request.version)
   if (release === undefined) {
     const known = versionsOf(request.os)
-    if (known.length === 0) throw new InvalidInputError('os', `"${request.os}" is not one of debian, ubuntu, rockylinux`)
-    throw new InvalidInputError('version', `${request.os} ${request.version} is not supported; use one of ${known.join(', ')}`)
+    if (known.length === 0)
+      throw new InvalidInputError('os', `"${request.os}" is not one of debian, ubuntu, rockylinux`)
+    throw new InvalidInputError(
+      'version',
+      `${request.os} ${request.version} is not supported; use one of ${known.join(', ')}`,
+    )
   }
   const { vms, nodes } = await deps.cluster.resources()
   const targetNode = request.node ?? deps.mainNode
   const node = nodes.find((entry) => entry.node === targetNode)
-  if (node === undefined) throw new InvalidInputError('node', `no cluster node named "${targetNode}"`)
-  if (node.status !== 'online') throw new InvalidInputError('node', `node ${targetNode} is not online`)
+  if (node === undefined)
+    throw new InvalidInputError('node', `no cluster node named "${targetNode}"`)
+  if (node.status !== 'online')
+    throw new InvalidInputError('node', `node ${targetNode} is not online`)
   if (request.id !== undefined) {
     const { ipStart, ipEnd } = deps.network
     if (request.id < ipStart || request.id > ipEnd) {
-      throw new InvalidInputError('id', `must be from ${ipStart} to ${ipEnd} (ASSIGN_IP_START..ASSIGN_IP_END)`)
+      throw new InvalidInputError(
+        'id',
+        `must be from ${ipStart} to ${ipEnd} (ASSIGN_IP_START..ASSIGN_IP_END)`,
+      )
     }
-    if (vms.some((vm) => vm.vmid === request.id)) throw new InvalidInputError('id', `VM ${request.id} already exists`)
+    if (vms.some((vm) => vm.vmid === request.id))
+      throw new InvalidInputError('id', `VM ${request.id} already exists`)
   }
   return {
     release,
@@ -150,7 +163,9 @@ async function rollBack(ctx: InstallContext): Promise<string> {
   const created = ctx.vmNode !== undefined
   if (problems.length > 0) return `cleanup incomplete: ${problems.join('; ')}`
   if (created) return `cleaned up: VM ${ctx.vmid} and its disks removed, reservation released`
-  return ctx.vmid > 0 ? `nothing was created; reservation of ${ctx.vmid} released` : 'nothing was created'
+  return ctx.vmid > 0
+    ? `nothing was created; reservation of ${ctx.vmid} released`
+    : 'nothing was created'
 }
 
 export class InstallFailedError extends AppError {

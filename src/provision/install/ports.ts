@@ -11,7 +11,10 @@ export interface DownloadProgress {
 export interface ImagePort {
   imageUrl(release: OsRelease): string
   /** HEAD check of the image URL; the size when the server says it. */
-  check(release: OsRelease, options: { signal: AbortSignal }): Promise<{ bytes?: number | undefined }>
+  check(
+    release: OsRelease,
+    options: { signal: AbortSignal },
+  ): Promise<{ bytes?: number | undefined }>
   /** The verified image on local disk, downloaded if missing or stale. */
   ensure(
     release: OsRelease,

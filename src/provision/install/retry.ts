@@ -13,7 +13,10 @@ export interface RetryOptions {
  * file ... got timeout` — the most reported failure under parallel load (field-failures.md).
  * Any other error is final at once.
  */
-export async function retryOnLockTimeout<T>(work: () => Promise<T>, options: RetryOptions): Promise<T> {
+export async function retryOnLockTimeout<T>(
+  work: () => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await work()

@@ -7,7 +7,10 @@ import { AppError } from '../../errors.js'
  */
 export interface WorkQueue {
   /** Waits for a turn; `onQueued` hears the position (1 = next) when it has to wait. */
-  enter(key: string, options: { signal?: AbortSignal; onQueued?: (position: number) => void }): Promise<() => void>
+  enter(
+    key: string,
+    options: { signal?: AbortSignal; onQueued?: (position: number) => void },
+  ): Promise<() => void>
 }
 
 export function createWorkQueue(concurrency: number): WorkQueue {

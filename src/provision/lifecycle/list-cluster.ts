@@ -51,9 +51,7 @@ export async function listCluster(
     .filter((vm) => vm.template !== true)
     .sort((a, b) => a.vmid - b.vmid)
     .map((vm) => presentVm(vm, osNames))
-  const nodes = resources.nodes
-    .sort((a, b) => a.node.localeCompare(b.node))
-    .map(presentNode)
+  const nodes = resources.nodes.sort((a, b) => a.node.localeCompare(b.node)).map(presentNode)
   return { listing: { vms, nodes }, resources }
 }
 

@@ -16,9 +16,12 @@ export async function planMigration(
     const vm = await deps.locator.locate(vmid)
     const { nodes } = await deps.cluster.resources()
     const targetNode = nodes.find((node) => node.node === target)
-    if (targetNode === undefined) throw new InvalidInputError('node', `no cluster node named "${target}"`)
-    if (target === vm.node) throw new InvalidInputError('node', `VM ${vmid} is already on ${target}`)
-    if (targetNode.status !== 'online') throw new InvalidInputError('node', `node ${target} is not online`)
+    if (targetNode === undefined)
+      throw new InvalidInputError('node', `no cluster node named "${target}"`)
+    if (target === vm.node)
+      throw new InvalidInputError('node', `VM ${vmid} is already on ${target}`)
+    if (targetNode.status !== 'online')
+      throw new InvalidInputError('node', `node ${target} is not online`)
     const online = vm.status.status === 'running'
     return {
       vmid,
@@ -26,7 +29,9 @@ export async function planMigration(
       async run(report, signal) {
         try {
           const step = beginStep(report, 'migrating VM')
-          step.processing(`migrating VM ${vmid} from ${vm.node} to ${target}${online ? ' (online)' : ''}`)
+          step.processing(
+            `migrating VM ${vmid} from ${vm.node} to ${target}${online ? ' (online)' : ''}`,
+          )
           await deps.cluster.migrateVm(vm.node, vmid, target, {
             online,
             withLocalDisks: true,

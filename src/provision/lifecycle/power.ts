@@ -4,7 +4,10 @@ import type { LifecycleDeps, PlannedOperation } from './deps.js'
 import type { LocatedVm } from './vm-locator.js'
 
 /** `running` or `stopped`, as the seed's status route answers. */
-export async function readPowerState(deps: LifecycleDeps, vmid: number): Promise<'running' | 'stopped'> {
+export async function readPowerState(
+  deps: LifecycleDeps,
+  vmid: number,
+): Promise<'running' | 'stopped'> {
   const vm = await deps.locator.locate(vmid)
   return vm.status.status
 }

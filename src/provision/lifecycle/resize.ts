@@ -15,7 +15,11 @@ export async function setCpu(deps: LifecycleDeps, vmid: number, cpu: number): Pr
  * Sets the memory (MB, at least 512, at most VM_MAX_RAM). With VM_BALLOON_MIN the balloon
  * device may shrink the VM down to that floor (never above the memory itself).
  */
-export async function setMemory(deps: LifecycleDeps, vmid: number, memoryMb: number): Promise<void> {
+export async function setMemory(
+  deps: LifecycleDeps,
+  vmid: number,
+  memoryMb: number,
+): Promise<void> {
   const { maxRamMb, balloonMinMb } = deps.limits
   if (maxRamMb !== undefined && memoryMb > maxRamMb) {
     throw new InvalidInputError('memory', `must be at most ${maxRamMb} (VM_MAX_RAM)`)

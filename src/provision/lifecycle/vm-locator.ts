@@ -22,7 +22,11 @@ export interface VmLocator {
 export function createVmLocator(cluster: Cluster): VmLocator {
   const nodes = new Map<number, string>()
 
-  async function statusOn(node: string, vmid: number, options?: OperationOptions): Promise<VmStatus | undefined> {
+  async function statusOn(
+    node: string,
+    vmid: number,
+    options?: OperationOptions,
+  ): Promise<VmStatus | undefined> {
     try {
       return await cluster.vmStatus(node, vmid, options)
     } catch (error) {

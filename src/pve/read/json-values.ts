@@ -50,6 +50,6 @@ export function requiredString(object: JsonObject, key: string): string {
 }
 
 function malformed(what: string, value: unknown): PveError {
-  const shown = JSON.stringify(value)?.slice(0, 80) ?? 'undefined'
+  const shown = value === undefined ? 'undefined' : JSON.stringify(value).slice(0, 80)
   return new PveError('failed', `unexpected answer from Proxmox: ${what} is ${shown}`)
 }

@@ -112,5 +112,8 @@ export function splitTags(tags: string): string[] {
 }
 
 export function splitList(list: string): string[] {
-  return list.split(',').map((item) => item.trim()).filter((item) => item !== '')
+  return list
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
 }

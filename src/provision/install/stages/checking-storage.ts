@@ -17,6 +17,8 @@ export const checkingStorage: Stage = {
     if (storage.avail < needed) {
       fail(`has ${(storage.avail / 1024 ** 3).toFixed(1)}G free, the disk needs ${ctx.diskGb}G`)
     }
-    step.success(`storage ${ctx.storage} is active with ${(storage.avail / 1024 ** 3).toFixed(0)}G free`)
+    step.success(
+      `storage ${ctx.storage} is active with ${(storage.avail / 1024 ** 3).toFixed(0)}G free`,
+    )
   },
 }

@@ -19,10 +19,14 @@ export const checkingVmid: Stage = {
     const requested = ctx.request.id
     if (requested !== undefined) {
       if (requested < network.ipStart || requested > network.ipEnd) {
-        throw new InvalidInputError('id', `must be from ${network.ipStart} to ${network.ipEnd} (ASSIGN_IP_START..ASSIGN_IP_END)`)
+        throw new InvalidInputError(
+          'id',
+          `must be from ${network.ipStart} to ${network.ipEnd} (ASSIGN_IP_START..ASSIGN_IP_END)`,
+        )
       }
       if (taken.has(requested)) throw new InvalidInputError('id', `VM ${requested} already exists`)
-      if (!hold(ctx, requested)) throw new InvalidInputError('id', `VM ${requested} is being installed by another request`)
+      if (!hold(ctx, requested))
+        throw new InvalidInputError('id', `VM ${requested} is being installed by another request`)
       step.success(`using VMID: ${requested}`)
       return
     }

@@ -20,7 +20,11 @@ export const creatingVm: Stage = {
       }),
     ).catch((error: unknown) => {
       if (error instanceof PveError && error.kind === 'vm_exists') {
-        throw new PveError('vm_exists', `VM ${ctx.vmid} appeared in the cluster meanwhile; try again`, { cause: error })
+        throw new PveError(
+          'vm_exists',
+          `VM ${ctx.vmid} appeared in the cluster meanwhile; try again`,
+          { cause: error },
+        )
       }
       throw error
     })

@@ -15,6 +15,8 @@ export const downloadingImage: Stage = {
       },
     })
     ctx.imagePath = result.path
-    step.success(result.downloaded ? 'completed OS image download' : 'OS image already cached and verified')
+    step.success(
+      result.downloaded ? 'completed OS image download' : 'OS image already cached and verified',
+    )
   },
 }

@@ -8,7 +8,8 @@ export const validatingCpuRam: Stage = {
     const { maxCpu, maxRamMb } = ctx.deps.limits
     const askedCpu = ctx.request.cpu ?? installDefaults.cpu
     ctx.cpu = Math.min(Math.max(askedCpu, 1), maxCpu)
-    if (ctx.cpu !== askedCpu) step.processing(`cpu ${askedCpu} adjusted to ${ctx.cpu} (VM_MAX_CPU ${maxCpu})`)
+    if (ctx.cpu !== askedCpu)
+      step.processing(`cpu ${askedCpu} adjusted to ${ctx.cpu} (VM_MAX_CPU ${maxCpu})`)
     const askedRam = ctx.request.ram ?? installDefaults.ramMb
     const ceiling = maxRamMb ?? Number.MAX_SAFE_INTEGER
     ctx.ramMb = Math.min(Math.max(askedRam, installDefaults.minRamMb), ceiling)

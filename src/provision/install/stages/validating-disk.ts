@@ -9,7 +9,8 @@ export const validatingDisk: Stage = {
   async run(ctx, step) {
     const asked = ctx.request.disk ?? `${installDefaults.diskGb}G`
     const bytes = parseRequestedSize(asked)
-    if (bytes === undefined) throw new InvalidInputError('disk', `"${asked}" is not a size such as "20G"`)
+    if (bytes === undefined)
+      throw new InvalidInputError('disk', `"${asked}" is not a size such as "20G"`)
     const askedGb = Math.ceil(bytes / GIB)
     const ceiling = ctx.deps.limits.maxDiskGb ?? Number.MAX_SAFE_INTEGER
     ctx.diskGb = Math.min(Math.max(askedGb, installDefaults.minDiskGb), ceiling)

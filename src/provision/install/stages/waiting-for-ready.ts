@@ -7,7 +7,10 @@ export const waitingForReady: Stage = {
     const node = ctx.vmNode ?? ctx.createNode
     step.processing('VM starting')
     ctx.deps.guest.forgetHost(ctx.ip)
-    await ctx.deps.cluster.startVm(node, ctx.vmid, { signal: ctx.signal, onLine: (line) => step.line(line) })
+    await ctx.deps.cluster.startVm(node, ctx.vmid, {
+      signal: ctx.signal,
+      onLine: (line) => step.line(line),
+    })
     step.processing(`waiting for SSH on ${ctx.ip}`)
     await ctx.deps.guest.waitForSsh(ctx.ip, ctx.user, { signal: ctx.signal })
     step.success('VM is ready')

@@ -93,7 +93,10 @@ export function createApiDriver(options: ApiDriverOptions): Cluster {
     },
 
     async nodeStatus(node: string, opts?: OperationOptions): Promise<NodeStatus> {
-      return readNodeStatus(node, await call('GET', `/nodes/${node}/status`, undefined, opts?.signal))
+      return readNodeStatus(
+        node,
+        await call('GET', `/nodes/${node}/status`, undefined, opts?.signal),
+      )
     },
 
     async nodeStorages(node: string, opts?: OperationOptions): Promise<NodeStorage[]> {
@@ -101,12 +104,19 @@ export function createApiDriver(options: ApiDriverOptions): Cluster {
     },
 
     async vmStatus(node: string, vmid: number, opts?: OperationOptions): Promise<VmStatus> {
-      const data = await call('GET', `${vmPath(node, vmid)}/status/current`, undefined, opts?.signal)
+      const data = await call(
+        'GET',
+        `${vmPath(node, vmid)}/status/current`,
+        undefined,
+        opts?.signal,
+      )
       return readVmStatus(node, data)
     },
 
     async vmConfig(node: string, vmid: number, opts?: OperationOptions): Promise<VmConfig> {
-      return readVmConfig(await call('GET', `${vmPath(node, vmid)}/config`, undefined, opts?.signal))
+      return readVmConfig(
+        await call('GET', `${vmPath(node, vmid)}/config`, undefined, opts?.signal),
+      )
     },
 
     async createVm(node, vmid, config, opts) {
