@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { randomMac } from '../vm-config/net.js'
-import { sha256Crypt } from '../vm-config/sha256-crypt.js'
 import { nodeSoftware } from './nodes.js'
 import type { ClusterState, SimVm } from './types.js'
 
 const GiB = 1024 ** 3
+/** A fixed SHA-256 crypt hash for the demo VMs' cipassword (hashing 5000 rounds per start is slow). */
+const demoPasswordHash = '$5$pvesimdemo$bleoTeK/iP0ekuW8uLwzHq.vO6xKW0jiEExgqFpv1yA'
 const MiB = 1024 ** 2
 
 const demos = [
@@ -75,7 +76,7 @@ export function seedDemoVms(state: ClusterState, now: number): void {
       config: {
         agent: '1',
         boot: 'order=scsi0',
-        cipassword: sha256Crypt(randomUUID()),
+        cipassword: demoPasswordHash,
         ciupgrade: '0',
         ciuser: demo.user,
         cores: '2',

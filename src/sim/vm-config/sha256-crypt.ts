@@ -45,11 +45,12 @@ export function sha256Crypt(password: string, salt?: string): string {
   const sBytes = repeatTo(ds, s.length)
   let c = a
   for (let i = 0; i < 5000; i++) {
-    const parts: Buffer[] = [i & 1 ? pBytes : c]
-    if (i % 3 !== 0) parts.push(sBytes)
-    if (i % 7 !== 0) parts.push(pBytes)
-    parts.push(i & 1 ? c : pBytes)
-    c = sha256(...parts)
+    const hash = createHash('sha256')
+    hash.update(i & 1 ? pBytes : c)
+    if (i % 3 !== 0) hash.update(sBytes)
+    if (i % 7 !== 0) hash.update(pBytes)
+    hash.update(i & 1 ? c : pBytes)
+    c = hash.digest()
   }
   const at = (i: number): number => c[i] ?? 0
   const order: [number, number, number][] = [
