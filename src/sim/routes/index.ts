@@ -8,12 +8,14 @@ import { qemuMigrateRoutes } from './qemu-migrate.js'
 import { qemuPowerRoutes } from './qemu-power.js'
 import { qemuReadRoutes } from './qemu-read.js'
 import { qemuResizeRoutes } from './qemu-resize.js'
+import { storageDownloadRoutes } from './storage-download.js'
 import { taskRoutes } from './tasks.js'
 
 /** Every API method the simulator implements; anything else answers 501. */
 export const allRoutes: readonly Route[] = [
   ...clusterRoutes,
   ...nodeRoutes,
+  ...storageDownloadRoutes,
   ...taskRoutes,
   ...qemuReadRoutes,
   ...qemuCreateRoutes,
