@@ -1,0 +1,104 @@
+import type { ServerChannel } from 'ssh2'
+
+import { emulateScript } from './emulate-script.js'
+import type { ScriptOutputLine } from './emulate-script.js'
+import { splitCommandLine } from './split-command-line.js'
+
+export interface GuestCommandOptions {
+  /** pause before each emulated output line, so progress arrives over time */
+  stepDelayMs: number
+  /** true when this run of the init script should fail (a test's injected fault) */
+  takeScriptFault: () => boolean
+}
+
+/** Scripts larger than this are refused; the real ones are a few kilobytes. */
+const maxScriptBytes = 1024 * 1024
+
+/**
+ * Answers one `exec` request on a simulated guest. `true` exits 0; `sudo -n bash -s` reads the
+ * script from stdin and plays back what `emulateScript` says it prints (nothing runs on this
+ * host); anything else exits 127 like bash does for an unknown command.
+ */
+export function runGuestCommand(
+  channel: ServerChannel,
+  commandLine: string,
+  options: GuestCommandOptions,
+): void {
+  channel.on('error', () => undefined)
+  const argv = splitCommandLine(commandLine)
+  const command = argv?.join(' ')
+  if (command === 'true') {
+    finish(channel, 0)
+  } else if (command === 'sudo -n bash -s') {
+    readStdin(channel, (script) => {
+      const faulty = options.takeScriptFault()
+      play(channel, script === undefined ? tooLarge : emulate(script, faulty), options.stepDelayMs)
+    })
+  } else {
+    const name = argv?.[0] ?? commandLine.split(/\s/)[0] ?? ''
+    channel.stderr.write(`bash: ${name}: command not found\n`)
+    finish(channel, 127)
+  }
+}
+
+const tooLarge = {
+  lines: [{ stream: 'stderr', text: 'bash: script too large for the simulated guest' }],
+  exitCode: 2,
+} satisfies { lines: ScriptOutputLine[]; exitCode: number }
+
+function emulate(script: string, faulty: boolean): { lines: ScriptOutputLine[]; exitCode: number } {
+  const emulation = emulateScript(script)
+  if (!faulty) return emulation
+  // The injected failure: the first step runs, then the package manager gives up.
+  return {
+    lines: [
+      ...emulation.lines.slice(0, 1),
+      { stream: 'stderr', text: 'E: Unable to fetch some archives (simulated fault)' },
+    ],
+    exitCode: 1,
+  }
+}
+
+function readStdin(channel: ServerChannel, onScript: (script: string | undefined) => void): void {
+  const chunks: Buffer[] = []
+  let size = 0
+  channel.on('data', (chunk: Buffer) => {
+    size += chunk.length
+    if (size <= maxScriptBytes) chunks.push(chunk)
+  })
+  channel.once('end', () => {
+    onScript(size > maxScriptBytes ? undefined : Buffer.concat(chunks).toString('utf8'))
+  })
+}
+
+function play(
+  channel: ServerChannel,
+  result: { lines: ScriptOutputLine[]; exitCode: number },
+  stepDelayMs: number,
+): void {
+  let closed = false
+  channel.once('close', () => {
+    closed = true
+  })
+  const step = (index: number): void => {
+    if (closed) return
+    const line = result.lines[index]
+    if (line === undefined) {
+      finish(channel, result.exitCode)
+      return
+    }
+    const stream = line.stream === 'stderr' ? channel.stderr : channel
+    stream.write(`${line.text}\n`)
+    setTimeout(() => {
+      step(index + 1)
+    }, stepDelayMs)
+  }
+  setTimeout(() => {
+    step(0)
+  }, stepDelayMs)
+}
+
+function finish(channel: ServerChannel, exitCode: number): void {
+  channel.exit(exitCode)
+  channel.end()
+}

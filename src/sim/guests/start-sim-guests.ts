@@ -1,0 +1,207 @@
+import type { Logger } from 'pino'
+import { utils } from 'ssh2'
+
+import { hostKeyFingerprint } from '../../exec/index.js'
+
+import { authorizedKeysOf, isLoopbackAddress, staticAddressOf } from './guest-config.js'
+import { runGuestCommand } from './run-guest-command.js'
+import { startGuestSshServer } from './guest-ssh-server.js'
+import type { GuestSshServer } from './guest-ssh-server.js'
+import { createSimGuestFaults } from './sim-guest-faults.js'
+import type { SimGuestFaults } from './sim-guest-faults.js'
+
+/** A VM as the simulator reports it when it starts or stops. */
+export interface SimVmEvent {
+  vmid: number
+  node: string
+  /** the VM's config keys, as Proxmox names them (`ciuser`, `sshkeys`, `ipconfig0`, …) */
+  config: Record<string, string>
+}
+
+type VmEventName = 'vm-started' | 'vm-stopped'
+
+/** The part of the simulator the guests listen to. A reboot is reported as stopped, started. */
+export interface SimVmEventSource {
+  on(event: VmEventName, listener: (vm: SimVmEvent) => void): unknown
+  off?(event: VmEventName, listener: (vm: SimVmEvent) => void): unknown
+}
+
+export interface StartSimGuestsOptions {
+  sim: SimVmEventSource
+  /** the port every guest's SSH listens on (22 for a demo, e.g. 2222 in tests) */
+  port: number
+  /** the address of a VM whose `ipconfig0` has no static IP; must be loopback, e.g. 127.0.0.<vmid> */
+  hostFor: (vmid: number) => string
+  /** how long a started VM takes until its SSH answers */
+  bootDelayMs: (vmid: number) => number
+  log: Pick<Logger, 'debug' | 'info' | 'warn'>
+  /** pause between the lines an emulated init script prints (default 50) */
+  scriptStepDelayMs?: number
+  /**
+   * VMs already running when the guests start (the simulator reports starts, not what was
+   * running before, e.g. demo VMs or a reloaded state); they boot without delay
+   */
+  alreadyRunning?: readonly SimVmEvent[]
+}
+
+export interface SimGuests {
+  /** VMs whose SSH is answering now, by VMID */
+  running(): number[]
+  /** the host key fingerprint of a VM's current life, once it has booted */
+  hostKeyFingerprint(vmid: number): string | undefined
+  readonly faults: SimGuestFaults
+  /** stops listening to the simulator and takes every guest down */
+  close(): Promise<void>
+}
+
+interface Guest {
+  /** bumped on every start and stop, so a boot that was overtaken does nothing */
+  generation: number
+  timer?: NodeJS.Timeout
+  server?: GuestSshServer
+  /** of the host key of the VM's current life */
+  fingerprint?: string
+  /** the generation whose server is being opened right now */
+  booting?: number
+}
+
+/**
+ * Simulated guests: when the simulator starts a VM, after its boot delay an SSH server answers
+ * on the VM's address (loopback only) and `port`, with a host key made at its first boot and
+ * kept across reboots; it lets in only the cloud-init user with a cloud-init key, and emulates
+ * the init script without running anything here. When the VM stops, the server goes away and
+ * its connections drop.
+ */
+export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
+  const { sim, log } = options
+  const guests = new Map<number, Guest>()
+  // One host key per VM life: a reinstalled VM (new vmgenid/smbios1 uuid) gets a new one.
+  const hostKeys = new Map<string, string>()
+  const faults = createSimGuestFaults()
+  let closed = false
+
+  const guestOf = (vmid: number): Guest => {
+    let guest = guests.get(vmid)
+    if (guest === undefined) {
+      guest = { generation: 0 }
+      guests.set(vmid, guest)
+    }
+    return guest
+  }
+
+  const takeDown = (guest: Guest): Promise<void> => {
+    guest.generation += 1
+    clearTimeout(guest.timer)
+    delete guest.timer
+    const server = guest.server
+    delete guest.server
+    return server?.close() ?? Promise.resolve()
+  }
+
+  const boot = async (vm: SimVmEvent, guest: Guest, generation: number): Promise<void> => {
+    guest.booting = generation
+    try {
+      await listen(vm, guest, generation)
+    } finally {
+      if (guest.booting === generation) delete guest.booting
+    }
+  }
+
+  const listen = async (vm: SimVmEvent, guest: Guest, generation: number): Promise<void> => {
+    const host = addressOf(vm, options.hostFor)
+    if (host === undefined) {
+      log.warn({ vmid: vm.vmid }, 'simulated guest has no loopback address; it stays unreachable')
+      return
+    }
+    if (faults.isSilent(vm.vmid)) {
+      log.debug({ vmid: vm.vmid }, 'simulated guest never answers ssh (fault)')
+      return
+    }
+    const lifeKey = `${vm.vmid}/${vm.config.vmgenid ?? vm.config.smbios1 ?? ''}`
+    let hostKey = hostKeys.get(lifeKey)
+    if (hostKey === undefined) {
+      hostKey = utils.generateKeyPairSync('ed25519').private
+      hostKeys.set(lifeKey, hostKey)
+    }
+    guest.fingerprint = fingerprintOf(hostKey)
+    try {
+      const server = await startGuestSshServer({
+        host,
+        port: options.port,
+        hostKey,
+        username: vm.config.ciuser ?? '',
+        authorizedKeys: authorizedKeysOf(vm.config),
+        onExec: (channel, commandLine) => {
+          runGuestCommand(channel, commandLine, {
+            stepDelayMs: options.scriptStepDelayMs ?? 50,
+            takeScriptFault: () => faults.takeScriptFault(vm.vmid),
+          })
+        },
+      })
+      if (guest.generation !== generation) {
+        await server.close()
+        return
+      }
+      guest.server = server
+      log.debug({ vmid: vm.vmid, host, port: options.port }, 'simulated guest answers ssh')
+    } catch (error) {
+      log.warn({ vmid: vm.vmid, host, err: error }, 'simulated guest cannot listen')
+    }
+  }
+
+  const startGuest = (vm: SimVmEvent, delayMs: number): void => {
+    if (closed) return
+    const guest = guestOf(vm.vmid)
+    const generation = guest.generation
+    if (guest.server !== undefined || guest.timer !== undefined) return
+    if (guest.booting === generation) return
+    guest.timer = setTimeout(
+      () => {
+        delete guest.timer
+        void boot(vm, guest, generation)
+      },
+      Math.max(0, delayMs),
+    )
+  }
+
+  const onStarted = (vm: SimVmEvent): void => {
+    startGuest(vm, options.bootDelayMs(vm.vmid))
+  }
+
+  const onStopped = (vm: SimVmEvent): void => {
+    const guest = guests.get(vm.vmid)
+    if (guest !== undefined) void takeDown(guest)
+  }
+
+  sim.on('vm-started', onStarted)
+  sim.on('vm-stopped', onStopped)
+  for (const vm of options.alreadyRunning ?? []) startGuest(vm, 0)
+
+  return {
+    running: () =>
+      [...guests.entries()]
+        .filter(([, guest]) => guest.server !== undefined)
+        .map(([vmid]) => vmid)
+        .sort((a, b) => a - b),
+    hostKeyFingerprint: (vmid) => guests.get(vmid)?.fingerprint,
+    faults,
+    close: async () => {
+      closed = true
+      sim.off?.('vm-started', onStarted)
+      sim.off?.('vm-stopped', onStopped)
+      await Promise.all([...guests.values()].map(takeDown))
+    },
+  }
+}
+
+function addressOf(vm: SimVmEvent, hostFor: (vmid: number) => string): string | undefined {
+  const configured = staticAddressOf(vm.config)
+  const address = configured ?? hostFor(vm.vmid)
+  return isLoopbackAddress(address) ? address : undefined
+}
+
+function fingerprintOf(privateKey: string): string {
+  const parsed = utils.parseKey(privateKey)
+  if (parsed instanceof Error) throw parsed
+  return hostKeyFingerprint(parsed.getPublicSSH())
+}
