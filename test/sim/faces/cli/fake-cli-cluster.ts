@@ -33,9 +33,9 @@ export interface FakeCliCluster {
   /** One SSH server per node other than the main one. */
   readonly sshServers: ReadonlyMap<string, SshNodeServer>
   /** The executor the service would use: local on the main node, SSH elsewhere. */
-  executorFor(node: string): Executor
+  readonly executorFor: (node: string) => Executor
   /** A local executor that runs the fake tools as `node` (no SSH). */
-  localAs(node: string): Executor
+  readonly localAs: (node: string) => Executor
   close(): Promise<void>
 }
 
@@ -97,7 +97,7 @@ export async function startFakeCliCluster(
     mainNode: sim.mainNode,
     sshServers,
     localAs,
-    executorFor(node) {
+    executorFor: (node) => {
       if (node === sim.mainNode) return localAs(node)
       const executor = sshExecutors.get(node)
       if (executor === undefined) throw new Error(`no SSH server for node ${node}`)
