@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { open, rename, rm, type FileHandle } from 'node:fs/promises'
+import { open, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
 import { describeError } from '../errors.js'
@@ -13,7 +13,10 @@ import {
   requestHeaders,
   type FetchFunction,
 } from './http-request.js'
+import { createBatchedWriter } from './batched-writer.js'
 import { createProgressMeter, type DownloadProgress } from './progress-meter.js'
+
+const writeBatchBytes = 1024 * 1024
 
 export interface DownloadImageOptions {
   fetch: FetchFunction
@@ -57,10 +60,11 @@ export async function downloadImage(
       emit: options.onProgress,
     })
     const hash = createHash(options.algorithm)
+    const writer = createBatchedWriter(file, partPath, writeBatchBytes)
     try {
       for await (const chunk of bodyOf(response, url)) {
         hash.update(chunk)
-        await writeAll(file, chunk, partPath)
+        await writer.write(chunk)
         received += chunk.byteLength
         options.onBytes(chunk.byteLength)
         meter.add(chunk.byteLength)
@@ -74,6 +78,7 @@ export async function downloadImage(
         { cause: error },
       )
     }
+    await writer.flush()
     if (declared !== undefined && received !== declared) {
       throw new ImageError(
         'IMAGE_DOWNLOAD_FAILED',
@@ -147,15 +152,6 @@ function bodyOf(response: Response, url: string): AsyncIterable<Uint8Array> {
     throw new ImageError('IMAGE_DOWNLOAD_FAILED', url, `GET ${url} answered without a body`)
   }
   return response.body
-}
-
-async function writeAll(file: FileHandle, chunk: Uint8Array, path: string): Promise<void> {
-  let offset = 0
-  while (offset < chunk.byteLength) {
-    const { bytesWritten } = await file.write(chunk, offset, chunk.byteLength - offset)
-    if (bytesWritten === 0) throw new Error(`no bytes could be written to ${path}`)
-    offset += bytesWritten
-  }
 }
 
 // The rename is only durable once the directory entry is on disk too. Some file systems refuse
