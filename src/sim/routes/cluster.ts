@@ -2,6 +2,7 @@ import { die, paramError } from '../api/errors.js'
 import { tableLookup, verifyParams, vmidSpec } from '../api/params.js'
 import type { Route, RouteContext } from '../api/route.js'
 import type { SimContext } from '../context.js'
+import { nodeSoftware } from '../state/nodes.js'
 import { nodeMetrics } from './node-metrics.js'
 import { storageUsed } from '../state/volumes.js'
 
@@ -160,7 +161,20 @@ function nodesIndex(rc: RouteContext) {
   }
 }
 
+function version(rc: RouteContext) {
+  verifyParams(rc.params, tableLookup({}), rc.caller)
+  const [, release = '', repoid = ''] = nodeSoftware.pveversion.split('/')
+  return {
+    data: {
+      version: release,
+      release: release.split('.').slice(0, 2).join('.'),
+      repoid: repoid.slice(0, 8),
+    },
+  }
+}
+
 export const clusterRoutes: Route[] = [
+  { method: 'GET', pattern: '/version', handler: version },
   { method: 'GET', pattern: '/cluster/resources', handler: resources },
   { method: 'GET', pattern: '/cluster/nextid', handler: nextid },
   {

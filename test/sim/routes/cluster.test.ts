@@ -165,3 +165,14 @@ describe('cluster and node reads', () => {
     expect(vms[0]).not.toHaveProperty('pid')
   })
 })
+
+describe('version', () => {
+  it('reports a PVE 9.1 release', async () => {
+    sim = await buildSim()
+    expect(await get(sim, '/version')).toEqual({
+      version: '9.1.2',
+      release: '9.1',
+      repoid: '9d436f37',
+    })
+  })
+})
