@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs'
 import { createServer, type Socket } from 'node:net'
 
+import { AppError } from '../../../errors.js'
 import { sleep } from '../../../lib/sleep.js'
 import { parseCliRequest, type CliMessage, type CliRequest } from './protocol.js'
 import { runTool } from './run-tool.js'
@@ -34,6 +35,13 @@ export async function startCliFace(
   sim: CliFaceSimulator,
   options: CliFaceOptions,
 ): Promise<CliFace> {
+  // sun_path holds 108 bytes on Linux (104 on macOS); a longer path fails with a bare EINVAL
+  if (Buffer.byteLength(options.socketPath) > 100) {
+    throw new AppError(
+      'SIM_CLI_SOCKET_PATH',
+      `the fake CLI's socket path is too long for a Unix socket (over 100 bytes): ${options.socketPath}; use a shorter DATA_DIR`,
+    )
+  }
   const sockets = new Set<Socket>()
   const counts = new Map<string, number>()
   const server = createServer((socket) => {
@@ -70,7 +78,9 @@ function serve(
   counts: Map<string, number>,
 ): void {
   const aborter = new AbortController()
-  socket.on('close', () => { aborter.abort(new Error('the tool went away')); })
+  socket.on('close', () => {
+    aborter.abort(new Error('the tool went away'))
+  })
   socket.on('error', () => undefined)
   let buffer = ''
   const onData = (chunk: Buffer): void => {
@@ -104,8 +114,12 @@ async function invoke(
     stdin: Buffer.from(request.stdin ?? '', 'base64'),
     cwd: request.cwd ?? '/',
     signal,
-    stdout: (line) => { send(socket, { stdout: line }); },
-    stderr: (line) => { send(socket, { stderr: line }); },
+    stdout: (line) => {
+      send(socket, { stdout: line })
+    },
+    stderr: (line) => {
+      send(socket, { stderr: line })
+    },
   }
   let exit = 255
   try {

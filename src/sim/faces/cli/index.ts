@@ -1,4 +1,6 @@
 export { startCliFace } from './cli-face.js'
 export type { CliFace, CliFaceOptions } from './cli-face.js'
+export { simBinDir, startEmbeddedCli } from './embedded-cli.js'
+export type { EmbeddedCli, EmbeddedCliOptions } from './embedded-cli.js'
 export type { CliFaceSimulator } from './tool-io.js'
 export { cliTools } from './run-tool.js'

@@ -6,11 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 
 import { createLocalExecutor, createSshExecutor } from '../../../../src/exec/index.js'
 import type { Executor, SshExecutor } from '../../../../src/exec/index.js'
-import { startCliFace, type CliFace } from '../../../../src/sim/faces/cli/index.js'
+import { simBinDir, startCliFace, type CliFace } from '../../../../src/sim/faces/cli/index.js'
 import {
   createSimulator,
   type Simulator,
@@ -21,9 +20,6 @@ import {
   startSshNodeServer,
   type SshNodeServer,
 } from '../../../helpers/ssh-node-server.js'
-
-/** The fake tools shipped with the project. */
-export const simBinDir = fileURLToPath(new URL('../../../../bin/sim', import.meta.url))
 
 export interface FakeCliCluster {
   readonly sim: Simulator
