@@ -61,22 +61,21 @@ export async function downloadImage(
     })
     const hash = createHash(options.algorithm)
     const writer = createBatchedWriter(file, partPath, writeBatchBytes)
+    const chunks = bodyOf(response, url)[Symbol.asyncIterator]()
     try {
-      for await (const chunk of bodyOf(response, url)) {
-        hash.update(chunk)
-        await writer.write(chunk)
-        received += chunk.byteLength
-        options.onBytes(chunk.byteLength)
-        meter.add(chunk.byteLength)
+      for (;;) {
+        const next = await nextChunk(chunks, url, received, signal)
+        if (next.done === true) break
+        hash.update(next.value)
+        // A write error (disk full) is ours, not the network's: the outer catch names the file.
+        await writer.write(next.value)
+        received += next.value.byteLength
+        options.onBytes(next.value.byteLength)
+        meter.add(next.value.byteLength)
       }
-    } catch (error) {
-      if (error instanceof ImageError || signal.aborted) throw error
-      throw new ImageError(
-        'IMAGE_DOWNLOAD_FAILED',
-        url,
-        `GET ${url} broke off after ${received} bytes: ${describeFetchFailure(error)}`,
-        { cause: error },
-      )
+    } finally {
+      // Stops the body (and frees the socket) when the loop ended early.
+      await chunks.return?.()
     }
     await writer.flush()
     if (declared !== undefined && received !== declared) {
@@ -145,6 +144,25 @@ async function get(options: DownloadImageOptions): Promise<Response> {
     )
   }
   return response
+}
+
+async function nextChunk(
+  chunks: AsyncIterator<Uint8Array>,
+  url: string,
+  received: number,
+  signal: AbortSignal,
+): Promise<IteratorResult<Uint8Array>> {
+  try {
+    return await chunks.next()
+  } catch (error) {
+    if (signal.aborted) throw error
+    throw new ImageError(
+      'IMAGE_DOWNLOAD_FAILED',
+      url,
+      `GET ${url} broke off after ${received} bytes: ${describeFetchFailure(error)}`,
+      { cause: error },
+    )
+  }
 }
 
 function bodyOf(response: Response, url: string): AsyncIterable<Uint8Array> {
