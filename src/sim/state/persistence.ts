@@ -41,7 +41,9 @@ function isSavedState(value: unknown): value is SavedState {
  * A VM caught mid-operation is settled: `lock: create` is rolled back (VM and its volumes
  * removed, as a failed create cleans up), `lock: destroyed` is finished (removed), `lock:
  * migrate` is cleared with the VM still on its source node (volumes move only when a migration
- * completes). Running VMs keep running with their saved start time.
+ * completes), `lock: import` (a disk import cut short) is cleared, its partial volume left
+ * unreferenced as a real failed import leaves it. Running VMs keep running with their saved
+ * start time.
  */
 export async function loadState(dataDir: string, state: ClusterState): Promise<boolean> {
   let text: string
@@ -80,7 +82,7 @@ export async function loadState(dataDir: string, state: ClusterState): Promise<b
       dropped.add(vm.vmid)
       continue
     }
-    if (lock === 'migrate') delete vm.config.lock
+    if (lock === 'migrate' || lock === 'import') delete vm.config.lock
     state.vms.set(vm.vmid, {
       vmid: vm.vmid,
       node: vm.node,

@@ -34,6 +34,20 @@ describe('VM config', () => {
     expect(asRecord(await get(sim, '/nodes/pve2/qemu/101/config')).name).toBe('renamed')
   })
 
+  it('POST with background_delay answers null when the worker finished in time', async () => {
+    sim = await buildSim()
+    expect(
+      await call(sim, 'POST', '/nodes/pve2/qemu/101/config', { cores: 3, background_delay: 5 }),
+    ).toMatchObject({ status: 200, data: null })
+    sim.faults.inject({ operation: 'config', message: 'hotplug failed' })
+    expect(
+      await call(sim, 'POST', '/nodes/pve2/qemu/101/config', { cores: 4, background_delay: 5 }),
+    ).toMatchObject({
+      status: 500,
+      message: 'failed to update VM 101: hotplug failed',
+    })
+  })
+
   it('puts changes to a running VM into pending, applied at the next start', async () => {
     sim = await buildSim()
     await call(sim, 'PUT', '/nodes/pve1/qemu/100/config', { memory: 4096, name: 'live-name' })
