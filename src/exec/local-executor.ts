@@ -92,8 +92,12 @@ async function runLocal(
       options.signal?.removeEventListener('abort', onAbort)
     }
 
-    child.stdout.on('data', (chunk: Buffer) => { stdout.push(chunk); })
-    child.stderr.on('data', (chunk: Buffer) => { stderr.push(chunk); })
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout.push(chunk)
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr.push(chunk)
+    })
     // A program that exits without reading its stdin makes our write fail with EPIPE; harmless.
     child.stdin.on('error', () => undefined)
     child.stdin.end(options.stdin ?? '')

@@ -26,6 +26,8 @@ export class SshConnection {
   readonly #options: SshConnectionOptions
   #pinned: string | undefined
   #current: Promise<Client> | undefined
+  /** The connection `#current` resolved to, to forget it synchronously when it closes. */
+  #client: Client | undefined
   #closed = false
 
   constructor(options: SshConnectionOptions) {
@@ -53,24 +55,28 @@ export class SshConnection {
 
   /** Forgets `client` if it is the current connection and ends it. */
   discard(client: Client): void {
-    void this.#current?.then(
-      (current) => {
-        if (current === client) this.#current = undefined
-      },
-      () => undefined,
-    )
+    this.#forget(client)
     client.end()
+  }
+
+  #forget(client: Client): void {
+    if (this.#client !== client) return
+    this.#client = undefined
+    this.#current = undefined
   }
 
   async close(): Promise<void> {
     this.#closed = true
     const pending = this.#current
     this.#current = undefined
+    this.#client = undefined
     if (pending === undefined) return
     const client = await pending.catch(() => undefined)
     if (client === undefined) return
     await new Promise<void>((resolve) => {
-      client.once('close', () => { resolve(); })
+      client.once('close', () => {
+        resolve()
+      })
       client.end()
     })
   }
@@ -82,6 +88,7 @@ export class SshConnection {
     const connecting = new Promise<Client>((resolve, reject) => {
       client.once('ready', () => {
         client.off('error', onConnectError)
+        this.#client = client
         resolve(client)
       })
       const onConnectError = (error: Error): void => {
@@ -92,12 +99,7 @@ export class SshConnection {
     })
     client.on('error', () => undefined)
     client.on('close', () => {
-      void connecting.then(
-        () => {
-          if (this.#current === connecting) this.#current = undefined
-        },
-        () => undefined,
-      )
+      this.#forget(client)
     })
     try {
       client.connect({
@@ -145,7 +147,9 @@ export class SshConnection {
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, target: string): Promise<T> {
   if (signal.aborted) return Promise.reject(abortedError(target, signal))
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => { reject(abortedError(target, signal)); }
+    const onAbort = (): void => {
+      reject(abortedError(target, signal))
+    }
     signal.addEventListener('abort', onAbort, { once: true })
     promise.then(
       (value) => {

@@ -6,6 +6,7 @@ import type { Executor, RunOptions, RunResult } from './executor.js'
 import { exitCodeForSignal } from './exit-code-for-signal.js'
 import { OutputCollector } from './output-collector.js'
 import { quoteForShell } from './quote-for-shell.js'
+import { SessionSlots } from './session-slots.js'
 import { SshConnection } from './ssh-connection.js'
 
 export interface SshHostKeyOptions {
@@ -33,6 +34,8 @@ export interface SshExecutorOptions {
   keepaliveCountMax?: number
   /** Characters of stdout/stderr kept per run; the tail is kept. */
   maxOutputChars?: number
+  /** Commands run at once on the connection; more wait. Default 8 (OpenSSH allows 10). */
+  maxSessions?: number
 }
 
 export interface SshExecutor extends Executor {
@@ -65,18 +68,20 @@ export function createSshExecutor(options: SshExecutorOptions): SshExecutor {
     keepaliveMs: options.keepaliveMs ?? 15_000,
     keepaliveCountMax: options.keepaliveCountMax ?? 3,
   })
+  const slots = new SessionSlots(options.maxSessions ?? 8, connection.target)
   return {
     description: connection.target,
     get hostKeyFingerprint() {
       return connection.fingerprint
     },
-    run: (argv, runOptions = {}) => runRemote(connection, argv, runOptions, options),
+    run: (argv, runOptions = {}) => runRemote(connection, slots, argv, runOptions, options),
     close: () => connection.close(),
   }
 }
 
 async function runRemote(
   connection: SshConnection,
+  slots: SessionSlots,
   argv: readonly string[],
   options: RunOptions,
   executorOptions: SshExecutorOptions,
@@ -87,18 +92,10 @@ async function runRemote(
   const started = performance.now()
   const program = argv[0] ?? ''
   const signal = withTimeout(options, connection.target, program)
+  let release: (() => void) | undefined
   try {
-    let { client, fresh } = await connection.client(signal.signal)
-    let channel = await openChannel(client, command).catch((error: unknown) => {
-      // A reused connection may have died quietly; nothing ran, so one retry is safe.
-      if (fresh) throw error
-      connection.discard(client)
-      return undefined
-    })
-    if (channel === undefined) {
-      ;({ client, fresh } = await connection.client(signal.signal))
-      channel = await openChannel(client, command)
-    }
+    release = await slots.acquire(signal.signal)
+    const channel = await openOnLiveConnection(connection, command, signal.signal)
     const result = await collect(
       channel,
       options,
@@ -109,10 +106,42 @@ async function runRemote(
     )
     return { ...result, durationMs: Math.round(performance.now() - started) }
   } catch (error) {
-    throw signal.explain(error)
+    throw signal.explain(asExecError(error, connection.target))
   } finally {
+    release?.()
     signal.dispose()
   }
+}
+
+/** Opens the exec channel; a reused connection that died quietly is replaced once (nothing ran). */
+async function openOnLiveConnection(
+  connection: SshConnection,
+  command: string,
+  signal: AbortSignal,
+): Promise<ClientChannel> {
+  const first = await connection.client(signal)
+  try {
+    return await openChannel(first.client, command)
+  } catch (error) {
+    if (first.fresh || !isConnectionGone(error)) throw error
+    connection.discard(first.client)
+    const second = await connection.client(signal)
+    return await openChannel(second.client, command)
+  }
+}
+
+/** ssh2's words for a connection that is already closed. */
+function isConnectionGone(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error.message === 'Not connected' || error.message === 'No response from server')
+  )
+}
+
+function asExecError(error: unknown, target: string): unknown {
+  if (error instanceof ExecError) return error
+  const reason = error instanceof Error ? error.message : String(error)
+  return new ExecError('EXEC_SSH_FAILED', target, `${target}: ${reason}`, { cause: error })
 }
 
 /** Remote sshd only passes variables it was told to accept, so `env` carries them instead. */
@@ -150,8 +179,12 @@ function collect(
       )
     }
     signal.addEventListener('abort', onAbort, { once: true })
-    channel.on('data', (chunk: Buffer) => { stdout.push(chunk); })
-    channel.stderr.on('data', (chunk: Buffer) => { stderr.push(chunk); })
+    channel.on('data', (chunk: Buffer) => {
+      stdout.push(chunk)
+    })
+    channel.stderr.on('data', (chunk: Buffer) => {
+      stderr.push(chunk)
+    })
     channel.on('exit', (code: number | null, signalName?: string) => {
       exitCode = code ?? exitCodeForSignal(signalName ?? null)
     })

@@ -8,7 +8,9 @@ import { isExecError } from '../../src/exec/errors.js'
 import { makeTempDir } from './temp-dir.js'
 
 const temp = makeTempDir()
-afterAll(() => { temp.remove(); })
+afterAll(() => {
+  temp.remove()
+})
 
 const node = process.execPath
 const local = createLocalExecutor()
@@ -97,7 +99,9 @@ describe('local executor', () => {
     const error: unknown = await local
       .run(nodeArgv('console.log("ready"); setInterval(() => {}, 1000)'), {
         signal: controller.signal,
-        onStdoutLine: () => { controller.abort(new Error('job cancelled')); },
+        onStdoutLine: () => {
+          controller.abort(new Error('job cancelled'))
+        },
       })
       .catch((e: unknown) => e)
     expect(isExecError(error, 'EXEC_ABORTED')).toBe(true)

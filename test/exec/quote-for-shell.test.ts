@@ -9,7 +9,9 @@ import { nastyFragments, randomWord, seededRandom } from './random-words.js'
 import { makeTempDir } from './temp-dir.js'
 
 const temp = makeTempDir()
-afterAll(() => { temp.remove(); })
+afterAll(() => {
+  temp.remove()
+})
 const printArgv = join(temp.dir, 'print-argv.js')
 writeFileSync(printArgv, 'process.stdout.write(JSON.stringify(process.argv.slice(2)))\n')
 

@@ -104,6 +104,20 @@ describe('ssh executor', () => {
     expect(server.logins - before).toBe(1)
   })
 
+  it('queues commands beyond its session limit instead of failing them', async () => {
+    const busy = await startSshNodeServer({ authorizedKey: clientKey.publicKey })
+    try {
+      const executor = connect({ maxSessions: 2 }, busy)
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => executor.run(['sh', '-c', `sleep 0.1; echo ${i}`])),
+      )
+      expect(results.map((r) => r.stdout)).toEqual(['0\n', '1\n', '2\n', '3\n', '4\n', '5\n'])
+      expect(busy.peakSessions).toBe(2)
+    } finally {
+      await busy.close()
+    }
+  })
+
   it('reconnects after the node dropped the connection', async () => {
     const executor = connect()
     const before = server.logins
@@ -140,7 +154,9 @@ describe('ssh executor', () => {
     const error: unknown = await connect()
       .run(['sh', '-c', 'echo ready; sleep 30'], {
         signal: controller.signal,
-        onStdoutLine: () => { controller.abort(); },
+        onStdoutLine: () => {
+          controller.abort()
+        },
       })
       .catch((e: unknown) => e)
     expect(isExecError(error, 'EXEC_ABORTED')).toBe(true)
@@ -241,6 +257,10 @@ async function freePort(): Promise<number> {
   const probe = createServer()
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
   const { port } = probe.address() as AddressInfo
-  await new Promise<void>((resolve) => probe.close(() => { resolve(); }))
+  await new Promise<void>((resolve) =>
+    probe.close(() => {
+      resolve()
+    }),
+  )
   return port
 }

@@ -31,6 +31,8 @@ export interface SshNodeServer {
   readonly commands: string[]
   /** How many client connections were authenticated so far. */
   readonly logins: number
+  /** The most commands that ever ran at once. */
+  readonly peakSessions: number
   /** Cuts every open connection, as a node reboot or a network blip would. */
   dropConnections(): void
   close(): Promise<void>
@@ -49,6 +51,8 @@ export async function startSshNodeServer(options: SshNodeServerOptions): Promise
   const clients = new Set<Connection>()
   const commands: string[] = []
   let logins = 0
+  let running = 0
+  let peakSessions = 0
 
   const server = new Server({ hostKeys: [hostKey] }, (client: Connection) => {
     clients.add(client)
@@ -72,7 +76,11 @@ export async function startSshNodeServer(options: SshNodeServerOptions): Promise
         const session = acceptSession()
         session.on('exec', (accept, _reject, info) => {
           commands.push(info.command)
-          runCommand(accept(), info.command, options.env ?? {}, session)
+          running++
+          peakSessions = Math.max(peakSessions, running)
+          runCommand(accept(), info.command, options.env ?? {}, session, () => {
+            running--
+          })
         })
       })
     })
@@ -80,7 +88,9 @@ export async function startSshNodeServer(options: SshNodeServerOptions): Promise
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => { resolve(); })
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      resolve()
+    })
   })
   const address = server.address()
   if (address === null || typeof address === 'string') throw new Error('ssh server has no port')
@@ -94,12 +104,19 @@ export async function startSshNodeServer(options: SshNodeServerOptions): Promise
     get logins() {
       return logins
     },
+    get peakSessions() {
+      return peakSessions
+    },
     dropConnections() {
       for (const client of clients) client.end()
     },
     close() {
       for (const client of clients) client.end()
-      return new Promise<void>((resolve) => server.close(() => { resolve(); }))
+      return new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve()
+        }),
+      )
     },
   }
 }
@@ -116,6 +133,7 @@ function runCommand(
   command: string,
   env: Record<string, string>,
   session: Session,
+  onEnd: () => void,
 ): void {
   const child = spawn('/bin/sh', ['-c', command], {
     env: { ...process.env, ...env },
@@ -133,11 +151,13 @@ function runCommand(
   child.stdin.on('error', () => undefined)
   channel.on('error', () => undefined)
   child.on('error', () => {
+    onEnd()
     channel.stderr.write(`sh: cannot start\n`)
     channel.exit(127)
     channel.end()
   })
   child.on('close', (code, signal) => {
+    onEnd()
     if (code !== null) channel.exit(code)
     else channel.exit((signal ?? 'KILL').replace(/^SIG/, ''), false, '')
     channel.end()
