@@ -23,7 +23,7 @@ const failWith =
 
 describe('cli driver reads', () => {
   it('reads cluster resources with pvesh on the main node', async () => {
-    const { driver, calls } = setup(() => ({ stdout: readFixture('pvesh-cluster-resources.json') }))
+    const { driver, calls } = setup(() => ({ stdout: readFixture('pvesh-cluster-resources.txt') }))
     const resources = await driver.resources()
     expect(resources.vms[0]).toMatchObject({ vmid: 100, status: 'running' })
     expect(calls).toEqual([
@@ -32,7 +32,7 @@ describe('cli driver reads', () => {
   })
 
   it('reads a VM on another node from the main node, by its API path', async () => {
-    const { driver, calls } = setup(() => ({ stdout: readFixture('pvesh-qemu-config.json') }))
+    const { driver, calls } = setup(() => ({ stdout: readFixture('pvesh-qemu-config.txt') }))
     const config = await driver.vmConfig('pve2', 555)
     expect(config.memory).toBe('1024')
     expect(calls[0]).toEqual({

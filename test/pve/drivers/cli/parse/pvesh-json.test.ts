@@ -11,7 +11,7 @@ import { readFixture } from '../../../../fixtures/pve/fixture.js'
 
 describe('parsePveshJson', () => {
   it('reads the one line of a plain GET', () => {
-    const { lines, data } = parsePveshJson(readFixture('pvesh-cluster-resources.json'))
+    const { lines, data } = parsePveshJson(readFixture('pvesh-cluster-resources.txt'))
     expect(lines).toEqual([])
     const resources = readClusterResources(data)
     expect(resources.vms).toEqual([
@@ -32,14 +32,14 @@ describe('parsePveshJson', () => {
   it('reads node status and VM config samples into the port types', () => {
     const status = readNodeStatus(
       'proxmox',
-      parsePveshJson(readFixture('pvesh-nodes-status.json')).data,
+      parsePveshJson(readFixture('pvesh-nodes-status.txt')).data,
     )
     expect(status).toMatchObject({
       cpus: 8,
       memoryTotal: 33537990656,
       pveVersion: 'pve-manager/8.4.14/b502d23c55afcba1',
     })
-    const config = readVmConfig(parsePveshJson(readFixture('pvesh-qemu-config.json')).data)
+    const config = readVmConfig(parsePveshJson(readFixture('pvesh-qemu-config.txt')).data)
     expect(config).toMatchObject({ memory: '1024', cores: '1', numa: '0' })
     expect(config).not.toHaveProperty('digest')
   })
