@@ -34,3 +34,16 @@ export function printHandlerLines(io: ToolIo, response: SimResponse): void {
   for (const line of response.stdout ?? []) io.stdout(line)
   for (const line of response.stderr ?? []) io.stderr(line)
 }
+
+/** An API path from its segments, each encoded: a tool argument holding `/` stays one segment
+ * (and is refused by the parameter checks), never a way to another path. */
+export function apiPath(...segments: string[]): string {
+  return `/${segments.map((segment) => encodeURIComponent(segment)).join('/')}`
+}
+
+/** `/nodes/<this node>/qemu[/<vmid>]` */
+export function qemuPath(io: ToolIo, vmid?: string): string {
+  return vmid === undefined
+    ? apiPath('nodes', io.node, 'qemu')
+    : apiPath('nodes', io.node, 'qemu', vmid)
+}

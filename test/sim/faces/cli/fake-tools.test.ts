@@ -64,6 +64,21 @@ describe('qm', () => {
     expect(lines).toContain('       qm start <vmid> [OPTIONS]')
   })
 
+  it('keeps a vmid that holds a path one parameter, refused by its type check', async () => {
+    expect(await run('pve1', ['qm', 'config', '../../../../cluster/resources'])).toEqual({
+      exitCode: 255,
+      stdout: '',
+      stderr:
+        "400 Parameter verification failed.\nvmid: type check ('integer') failed - got '../../../../cluster/resources'\nqm config <vmid> [OPTIONS]\n",
+    })
+  })
+
+  it('prints a format validator message with its blank line before the usage', async () => {
+    expect((await run('pve1', ['qm', 'start', '0123'])).stderr).toBe(
+      '400 Parameter verification failed.\nvmid: invalid format - value does not look like a valid VM ID\n\nqm start <vmid> [OPTIONS]\n',
+    )
+  })
+
   it('prints Unknown option then 400 unable to parse option', async () => {
     expect(await run('pve1', ['qm', 'start', '100', '--bogus', '1'])).toEqual({
       exitCode: 255,

@@ -7,7 +7,7 @@ import {
 } from '../format/tables.js'
 import { optionTable } from '../getopt.js'
 import { printApiError } from '../print-errors.js'
-import { callApi, type ToolIo } from '../tool-io.js'
+import { apiPath, callApi, type ToolIo } from '../tool-io.js'
 import { isRecord } from '../qm/qm-vm-commands.js'
 
 const records = (data: unknown): Record<string, unknown>[] =>
@@ -18,7 +18,7 @@ const text = (value: unknown): string =>
 
 /** pve-storage 9.0.14 (PVE 9.1) added units to the header (pve.md §3.1). */
 async function headerHasUnits(io: ToolIo): Promise<boolean> {
-  const response = await callApi(io, 'GET', `/nodes/${io.node}/status`)
+  const response = await callApi(io, 'GET', apiPath('nodes', io.node, 'status'))
   const version = isRecord(response.data) ? text(response.data.pveversion) : ''
   const match = /^pve-manager\/(\d+)\.(\d+)/.exec(version)
   const major = Number(match?.[1] ?? 0)
@@ -38,7 +38,7 @@ const pvesmStatus: CliCommand = {
     format: 'boolean',
   }),
   async run(io, _args, options) {
-    const response = await callApi(io, 'GET', `/nodes/${io.node}/storage`, options)
+    const response = await callApi(io, 'GET', apiPath('nodes', io.node, 'storage'), options)
     if (response.status !== 200) return printApiError(io, response, this.usage)
     const entries: PvesmStatusEntry[] = records(response.data).map((entry) => ({
       storage: text(entry.storage),
@@ -60,7 +60,7 @@ const pvesmList: CliCommand = {
   positional: ['storage'],
   options: optionTable({ content: 'string', vmid: 'string' }),
   async run(io, args, options) {
-    const path = `/nodes/${io.node}/storage/${args.storage ?? ''}/content`
+    const path = apiPath('nodes', io.node, 'storage', args.storage ?? '', 'content')
     const response = await callApi(io, 'GET', path, options)
     if (response.status !== 200) return printApiError(io, response, this.usage)
     const entries: PvesmListEntry[] = records(response.data).map((entry) => ({

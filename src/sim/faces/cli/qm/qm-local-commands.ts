@@ -3,7 +3,7 @@ import type { CliCommand } from '../command-tree.js'
 import { formatQmList, type QmListEntry } from '../format/tables.js'
 import { optionTable } from '../getopt.js'
 import { dieExit, printApiError, printParamBlock } from '../print-errors.js'
-import { callApi } from '../tool-io.js'
+import { callApi, qemuPath } from '../tool-io.js'
 import { isRecord } from './qm-vm-commands.js'
 
 export const qmList: CliCommand = {
@@ -12,7 +12,7 @@ export const qmList: CliCommand = {
   positional: [],
   options: optionTable({ full: 'boolean' }),
   async run(io) {
-    const response = await callApi(io, 'GET', `/nodes/${io.node}/qemu`)
+    const response = await callApi(io, 'GET', qemuPath(io))
     if (response.status !== 200) return printApiError(io, response, this.usage)
     const entries = (Array.isArray(response.data) ? response.data : [])
       .filter(isRecord)

@@ -2,9 +2,9 @@ import type { CliCommand } from '../command-tree.js'
 import { optionTable, type OptionKind } from '../getopt.js'
 import { dieExit } from '../print-errors.js'
 import { runTaskCommand } from '../task-command.js'
-import type { ToolIo } from '../tool-io.js'
+import { qemuPath, type ToolIo } from '../tool-io.js'
 
-const vmPath = (io: ToolIo, vmid: string): string => `/nodes/${io.node}/qemu/${vmid}`
+const vmPath = (io: ToolIo, vmid: string): string => qemuPath(io, vmid)
 
 /** A power command: `qm <action> <vmid>` → `POST .../status/<action>` as a foreground task. */
 function powerCommand(action: string, options: Record<string, OptionKind>): CliCommand {

@@ -2,11 +2,11 @@ import { optionTable } from '../getopt.js'
 import type { CliCommand } from '../command-tree.js'
 import { dieExit, printApiError } from '../print-errors.js'
 import { runTaskCommand } from '../task-command.js'
-import { callApi, printHandlerLines, type ToolIo } from '../tool-io.js'
+import { callApi, printHandlerLines, qemuPath, type ToolIo } from '../tool-io.js'
 import { createOptions, setOptions } from './qm-options.js'
 import { readSshKeysFile } from './sshkeys-file.js'
 
-const vmPath = (io: ToolIo, vmid: string): string => `/nodes/${io.node}/qemu/${vmid}`
+const vmPath = (io: ToolIo, vmid: string): string => qemuPath(io, vmid)
 
 /** Options as API parameters; `--sshkeys <file>` read and encoded. Undefined after an error. */
 async function configParams(
@@ -33,7 +33,7 @@ export const qmCreate: CliCommand = {
     return runTaskCommand(
       io,
       'POST',
-      `/nodes/${io.node}/qemu`,
+      qemuPath(io),
       { ...params, vmid: args.vmid ?? '' },
       {
         usage: this.usage,
