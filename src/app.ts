@@ -32,7 +32,7 @@ export interface AppDeps {
   bodyLimit?: number
   waitUntilReady?: LifecycleDeps['waitUntilReady']
   /** what the install pipeline needs besides the cluster, locator, locks and limits */
-  install?: InstallServices
+  install: InstallServices
 }
 
 export type InstallServices = Omit<InstallDeps, 'cluster' | 'locator' | 'locks' | 'limits'>
@@ -68,14 +68,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   await app.register(healthRoutes, { prefix: '/api' })
   await app.register(scriptRoutes, { timezone: deps.timezone })
-  if (deps.install !== undefined) {
-    await app.register(installRoutes, {
-      prefix: '/api',
-      install: { ...deps.install, ...lifecycle, limits: deps.limits },
-      jobs: deps.jobs,
-      heartbeatMs: deps.heartbeatMs ?? 15_000,
-    })
-  }
+  await app.register(installRoutes, {
+    prefix: '/api',
+    install: { ...deps.install, ...lifecycle, limits: deps.limits },
+    jobs: deps.jobs,
+    heartbeatMs: deps.heartbeatMs ?? 15_000,
+  })
   await app.register(vmRoutes, {
     prefix: '/api',
     lifecycle,

@@ -5,6 +5,7 @@ import { parseAllowList } from './http/allow-ips/index.js'
 import { osNames } from './images/os-catalog.js'
 import { createJobRunner } from './jobs/index.js'
 import { startCluster } from './start-cluster.js'
+import { startInstallServices } from './start-install-services.js'
 
 /** The process: load config, start the cluster driver and the HTTP app, stop cleanly on signals. */
 async function main(): Promise<void> {
@@ -29,6 +30,13 @@ async function main(): Promise<void> {
     },
   })
   const started = await startCluster(config)
+  const install = await startInstallServices({
+    config,
+    cluster: started.cluster,
+    simulator: started.simulator,
+    log,
+    mainNode: config.pve.mainNode ?? started.simulator?.mainNode ?? '',
+  })
   const allowList = parseAllowList(config.http.allowIps)
   const trustedProxies =
     config.http.trustProxy.length > 0 ? parseAllowList(config.http.trustProxy) : undefined
@@ -44,8 +52,9 @@ async function main(): Promise<void> {
     allowList,
     trustedProxies,
     osNames,
-    timezone: 'UTC',
+    timezone: config.install.timezone,
     logger: log,
+    install: install.services,
   })
 
   const address = await app.listen({ port: config.http.port, host: config.http.host })
@@ -61,6 +70,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'stopping')
     void app
       .close()
+      .then(() => install.close())
       .then(() => started.close())
       .then(() => process.exit(0))
       .catch((error: unknown) => {

@@ -19,6 +19,7 @@ export interface Config {
   readonly pve: PveConfig
   readonly vm: VmConfig
   readonly sim: SimConfig
+  readonly install: InstallConfig
   /** Where jobs, events, images and keys are kept; absolute (`DATA_DIR`, default `./data`). */
   readonly dataDir: string
   /** The lowest level logged (`LOG_LEVEL`, default `info`). */
@@ -90,4 +91,22 @@ export interface SimConfig {
    * simulator use the `NODE_` names, or its own default when there are none.
    */
   readonly nodes: readonly string[] | undefined
+}
+
+/** What the install pipeline needs beyond the VM limits. */
+export interface InstallConfig {
+  /** Where verified cloud images are kept (`IMAGE_DIR`, default `<DATA_DIR>/images`). */
+  readonly imageDir: string
+  /** Per OS, a mirror URL replacing the official host's root (`IMAGE_MIRROR_<OS>`). */
+  readonly mirrors: Readonly<Partial<Record<'debian' | 'ubuntu' | 'rockylinux', string>>>
+  /** Port new VMs answer SSH on (`GUEST_SSH_PORT`; default 22, 2222 with the simulator). */
+  readonly guestSshPort: number
+  /** How long to wait for a VM to answer SSH, ms (`GUEST_SSH_TIMEOUT` in seconds, default 300). */
+  readonly guestSshTimeoutMs: number
+  /** Time zone the first-boot script sets (`TIMEZONE`, default `UTC`). */
+  readonly timezone: string
+  /** File of extra public keys every VM gets, one per line (`ADMIN_KEYS_FILE`). */
+  readonly adminKeysFile: string | undefined
+  /** Disk operations run at once per storage; the rest queue (`STORAGE_QUEUE_CONCURRENCY`, default 2). */
+  readonly storageQueueConcurrency: number
 }

@@ -4,6 +4,7 @@ import { deepFreeze } from './deep-freeze.js'
 import { EnvReader } from './env-reader.js'
 import { ConfigError } from './errors.js'
 import { readHttpSection } from './sections/http.js'
+import { readInstallSection } from './sections/install.js'
 import { readNetworkSection } from './sections/network.js'
 import { readPveSection } from './sections/pve.js'
 import { readSimSection } from './sections/sim.js'
@@ -44,6 +45,7 @@ export function parseConfig(
   const sim = readSimSection(env, pve)
   const dataDir = resolve(options.cwd ?? '.', env.text('DATA_DIR') ?? 'data')
   const logLevel = env.oneOf('LOG_LEVEL', logLevels) ?? 'info'
+  const install = readInstallSection(env, dataDir, pve.driver)
   if (env.problems.length > 0) throw new ConfigError(env.problems)
-  return deepFreeze({ http, network, pve, vm, sim, dataDir, logLevel })
+  return deepFreeze({ http, network, pve, vm, sim, install, dataDir, logLevel })
 }

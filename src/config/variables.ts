@@ -23,6 +23,15 @@ export const configVariables = [
   'SIM_NODES',
   'DATA_DIR',
   'LOG_LEVEL',
+  'IMAGE_DIR',
+  'IMAGE_MIRROR_DEBIAN',
+  'IMAGE_MIRROR_UBUNTU',
+  'IMAGE_MIRROR_ROCKYLINUX',
+  'GUEST_SSH_PORT',
+  'GUEST_SSH_TIMEOUT',
+  'TIMEZONE',
+  'ADMIN_KEYS_FILE',
+  'STORAGE_QUEUE_CONCURRENCY',
 ] as const
 
 /** The name of one variable of {@link configVariables}. */

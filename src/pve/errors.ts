@@ -80,7 +80,7 @@ const patterns: [RegExp, PveErrorKind][] = [
   [/^you can't convert a VM to template if VM is running/, 'vm_running'],
   [/^VM \d+ (is )?not running/, 'vm_not_running'],
   [/^VM is locked \(/, 'vm_locked'],
-  [/^can't lock file '[^']+' - got timeout/, 'lock_timeout'],
+  [/can't lock file '[^']+' - got timeout/, 'lock_timeout'],
   [/^shrinking disks is not supported/, 'shrink_refused'],
   [/^storage '[^']+' (does not exist|is disabled|is not available on node)/, 'storage'],
   [/^storage \S+ does not support vm images/, 'storage'],

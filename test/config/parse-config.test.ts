@@ -27,6 +27,15 @@ describe('parseConfig defaults', () => {
         rootPassword: undefined,
       },
       sim: { speed: 0.25, nodes: undefined },
+      install: {
+        imageDir: resolve('data', 'images'),
+        mirrors: {},
+        guestSshPort: 2222,
+        guestSshTimeoutMs: 300_000,
+        timezone: 'UTC',
+        adminKeysFile: undefined,
+        storageQueueConcurrency: 2,
+      },
       dataDir: resolve('data'),
       logLevel: 'info',
     })

@@ -1,13 +1,20 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { buildApp, type AppDeps } from '../../src/app.js'
+import { parseConfig, type Config } from '../../src/config/index.js'
 import { parseAllowList } from '../../src/http/allow-ips/index.js'
+import type { ImageStore } from '../../src/images/index.js'
 import { osNames } from '../../src/images/os-catalog.js'
 import { createJobRunner, type JobRunner } from '../../src/jobs/index.js'
-import { createApiDriver } from '../../src/pve/drivers/api/index.js'
 import type { Cluster } from '../../src/pve/cluster.js'
-import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js'
-import { createInProcessTransport } from '../../src/sim/faces/in-process-transport.js'
+import type { SimGuests } from '../../src/sim/guests/index.js'
+import type { Simulator } from '../../src/sim/index.js'
+import { startCluster } from '../../src/start-cluster.js'
+import { startInstallServices } from '../../src/start-install-services.js'
 
 export interface TestApp {
   /** base URL of the listening server, e.g. http://127.0.0.1:40123 */
@@ -16,54 +23,97 @@ export interface TestApp {
   sim: Simulator
   cluster: Cluster
   jobs: JobRunner
+  config: Config
+  imageStore: ImageStore
+  simGuests: SimGuests
+  dataDir: string
   close(): Promise<void>
 }
 
 export interface TestAppOptions {
-  sim?: Partial<SimulatorOptions>
-  app?: Partial<Omit<AppDeps, 'cluster' | 'jobs'>>
-  /** give a cluster driver to use instead of the api driver over the simulator */
-  cluster?: (sim: Simulator) => Cluster
+  /** configuration variables on top of the test defaults (SIM_SPEED=0, a temporary DATA_DIR) */
+  env?: Record<string, string>
+  app?: Partial<Omit<AppDeps, 'cluster' | 'jobs' | 'install'>>
+  /** keep DATA_DIR after close (to start again on the same state) */
+  dataDir?: string
 }
 
 /**
- * Starts the real server on 127.0.0.1 (a random port) over a fresh simulator that answers
- * instantly, so tests talk HTTP to it like any client would.
+ * Starts the real service as main.ts does — configuration, simulated cluster, image mirror,
+ * simulated guests, HTTP app — on 127.0.0.1 (a random port), so tests talk HTTP to it like any
+ * client would. The simulator answers instantly unless SIM_SPEED says otherwise.
  */
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const sim = await createSimulator({ speed: 0, ...options.sim })
-  const cluster =
-    options.cluster?.(sim) ??
-    createApiDriver({
-      transport: createInProcessTransport(sim),
-      description: 'test simulator',
-      taskPollMs: 5,
-    })
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'pve-qemu-test-'))
+  const config = parseConfig({
+    SIM_SPEED: '0',
+    DATA_DIR: dataDir,
+    GUEST_SSH_PORT: String(await freePort()),
+    GUEST_SSH_TIMEOUT: '20',
+    ...options.env,
+  })
+  const log = pino({ level: 'silent' })
+  const started = await startCluster(config)
+  const simulator = started.simulator
+  if (simulator === undefined) throw new Error('test apps run on the simulator')
+  const install = await startInstallServices({
+    config,
+    cluster: started.cluster,
+    simulator,
+    log,
+    mainNode: simulator.mainNode,
+  })
+  if (install.simGuests === undefined) throw new Error('test apps run simulated guests')
   const jobs = createJobRunner()
   const app = await buildApp({
-    cluster,
+    cluster: started.cluster,
     jobs,
-    limits: { maxCpu: 32, maxRamMb: undefined, maxDiskGb: undefined, balloonMinMb: undefined },
-    allowList: parseAllowList(['0.0.0.0']),
+    limits: {
+      maxCpu: config.vm.maxCpu,
+      maxRamMb: config.vm.maxRamMb,
+      maxDiskGb: config.vm.maxDiskGb,
+      balloonMinMb: config.vm.balloonMinMb,
+    },
+    allowList: parseAllowList(config.http.allowIps),
     trustedProxies: undefined,
     osNames,
-    timezone: 'UTC',
-    logger: pino({ level: 'silent' }),
+    timezone: config.install.timezone,
+    logger: log,
     heartbeatMs: 15_000,
+    install: install.services,
     ...options.app,
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   return {
     url,
     app,
-    sim,
-    cluster,
+    sim: simulator,
+    cluster: started.cluster,
     jobs,
+    config,
+    imageStore: install.imageStore,
+    simGuests: install.simGuests,
+    dataDir,
     async close() {
       await app.close()
-      await sim.close()
+      await install.close()
+      await started.close()
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true })
     },
   }
+}
+
+/** A TCP port nothing listens on right now, for the simulated guests' SSH. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
 }
 
 /** POST with an optional JSON body; returns status and text. */

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { parseAllowList } from '../../src/http/allow-ips/index.js'
 import { buildTestApp, get, post, type TestApp } from '../helpers/build-test-app.js'
 import { readSse } from '../helpers/sse-client.js'
 
@@ -262,7 +261,7 @@ describe('limits from the configuration', () => {
   it('refuses cpu and memory above VM_MAX_CPU and VM_MAX_RAM', async () => {
     await t.close()
     t = await buildTestApp({
-      app: { limits: { maxCpu: 4, maxRamMb: 8192, maxDiskGb: 40, balloonMinMb: 1024 } },
+      env: { VM_MAX_CPU: '4', VM_MAX_RAM: '8192', VM_MAX_DISK: '40', VM_BALLOON_MIN: '1024' },
     })
     const cpu = await post(`${t.url}/api/vm/101/set/cpu`, { cpu: 8 })
     expect(cpu.status).toBe(400)
@@ -282,7 +281,7 @@ describe('limits from the configuration', () => {
 describe('ALLOW_IPS', () => {
   it('refuses callers outside the list with 403, but never health or /sh', async () => {
     await t.close()
-    t = await buildTestApp({ app: { allowList: parseAllowList(['127.0.0.9']) } })
+    t = await buildTestApp({ env: { ALLOW_IPS: '127.0.0.9' } })
     const refused = await get(`${t.url}/api/vm/list`)
     expect(refused.status).toBe(403)
     expect(refused.text).toContain('not allowed')
@@ -294,7 +293,7 @@ describe('ALLOW_IPS', () => {
 
   it('lets a listed CIDR in', async () => {
     await t.close()
-    t = await buildTestApp({ app: { allowList: parseAllowList(['127.0.0.0/8']) } })
+    t = await buildTestApp({ env: { ALLOW_IPS: '127.0.0.0/8' } })
     expect((await get(`${t.url}/api/vm/list`)).status).toBe(200)
   })
 })
@@ -302,7 +301,7 @@ describe('ALLOW_IPS', () => {
 describe('a VM busy with one operation', () => {
   it('refuses a second change with 409 naming what holds it', async () => {
     await t.close()
-    t = await buildTestApp({ sim: { speed: 0.05 } })
+    t = await buildTestApp({ env: { SIM_SPEED: '0.05' } })
     // the stream's headers arrive once the migration was checked and holds the VM
     const migration = await fetch(`${t.url}/api/vm/100/set/node`, {
       method: 'POST',

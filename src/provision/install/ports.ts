@@ -29,7 +29,16 @@ export interface GuestPort {
   /** short TCP probe: does something answer SSH on this address already? */
   isAnswering(ip: string, signal: AbortSignal): Promise<boolean>
   waitForSsh(ip: string, user: string, options: { signal: AbortSignal }): Promise<void>
-  waitForSshDown(ip: string, options: { signal: AbortSignal }): Promise<void>
+  /**
+   * Runs `reboot` and waits until the old boot is gone and the new one answers SSH; it holds a
+   * session across the reboot, so even a reboot faster than polling is noticed.
+   */
+  rebootAndWait(
+    ip: string,
+    user: string,
+    reboot: (signal: AbortSignal) => Promise<void>,
+    options: { signal: AbortSignal },
+  ): Promise<void>
   runScript(
     ip: string,
     user: string,

@@ -6,12 +6,13 @@ export const rebootingVm: Stage = {
   async run(ctx, step) {
     const node = ctx.vmNode ?? ctx.createNode
     step.processing('rebooting VM')
-    await ctx.deps.cluster.rebootVm(node, ctx.vmid, {
-      signal: ctx.signal,
-      onLine: (line) => step.line(line),
-    })
-    await ctx.deps.guest.waitForSshDown(ctx.ip, { signal: ctx.signal })
-    await ctx.deps.guest.waitForSsh(ctx.ip, ctx.user, { signal: ctx.signal })
+    await ctx.deps.guest.rebootAndWait(
+      ctx.ip,
+      ctx.user,
+      (signal) =>
+        ctx.deps.cluster.rebootVm(node, ctx.vmid, { signal, onLine: (line) => step.line(line) }),
+      { signal: ctx.signal },
+    )
     step.success('VM rebooted')
   },
 }

@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import type { InstallServices } from './app.js'
+import type { Config } from './config/index.js'
+import {
+  createJsonHostKeyStore,
+  loadOrCreateServiceKey,
+  runGuestScript,
+  rebootAndWaitForSsh,
+  waitForSsh,
+  type HostKeyStore,
+} from './guest/index.js'
+import { openTcpConnection } from './guest/open-tcp-connection.js'
+import { createImageStore, type ImageStore, type Mirrors } from './images/index.js'
+import { commonCpuLevel, cpuLevelOf, type CpuLevel } from './provision/install/cpu-level.js'
+import { ipForVmid } from './provision/install/ip-address.js'
+import { hashPassword } from './provision/install/password.js'
+import type { GuestPort, ImagePort } from './provision/install/ports.js'
+import { createFileReservations } from './provision/install/reservations.js'
+import { createWorkQueue } from './provision/install/work-queue.js'
+import type { Cluster } from './pve/cluster.js'
+import { startSimGuests, type SimGuests } from './sim/guests/index.js'
+import { startSimImageServer } from './sim/images/sim-image-server.js'
+import type { Simulator } from './sim/index.js'
+
+export interface StartedInstallServices {
+  services: InstallServices
+  imageStore: ImageStore
+  /** the simulated guests, when the simulator runs (tests inject guest faults through it) */
+  simGuests: SimGuests | undefined
+  close(): Promise<void>
+}
+
+export interface InstallServicesOptions {
+  config: Config
+  cluster: Cluster
+  /** the embedded simulator: its guests answer SSH and its mirror serves the images */
+  simulator: Simulator | undefined
+  log: Logger
+  /** the main node's name (the simulator's when it runs) */
+  mainNode: string
+}
+
+/** A simulated VM's OS takes this long (× SIM_SPEED) from power-on to answering SSH. */
+const simulatedBootMs = 12_000
+
+/**
+ * Part of the composition root: builds what the install pipeline needs from the configuration
+ * — image store, guest SSH with the service key, reservations, the storage queue — and, on the
+ * simulator, its image mirror and SSH-answering guests.
+ */
+export async function startInstallServices(
+  options: InstallServicesOptions,
+): Promise<StartedInstallServices> {
+  const { config, cluster, simulator, log } = options
+  const closers: (() => Promise<void>)[] = []
+  let mirrors: Mirrors = { ...config.install.mirrors }
+  let simGuests: SimGuests | undefined
+  if (simulator !== undefined) {
+    const imageServer = await startSimImageServer({ host: '127.0.0.1', port: 0 })
+    closers.push(() => imageServer.close())
+    mirrors = { ...imageServer.mirrors, ...config.install.mirrors }
+    const guests = (simGuests = startSimGuests({
+      sim: simulator,
+      port: config.install.guestSshPort,
+      hostFor: (vmid) => ipForVmid(config.network.gateway, vmid),
+      bootDelayMs: () => simulatedBootMs * config.sim.speed,
+      log: log.child({ part: 'sim-guests' }),
+      alreadyRunning: simulator.snapshot().vms.filter((vm) => vm.status === 'running'),
+    }))
+    closers.push(() => guests.close())
+  }
+
+  const imageStore = createImageStore({
+    imageDir: config.install.imageDir,
+    log: log.child({ part: 'images' }),
+    mirrors,
+  })
+  const serviceKey = loadOrCreateServiceKey(config.dataDir)
+  const hostKeys = createJsonHostKeyStore(config.dataDir)
+  const guest = createGuestPort({
+    port: config.install.guestSshPort,
+    timeoutMs: config.install.guestSshTimeoutMs,
+    privateKey: serviceKey.privateKey,
+    publicKey: serviceKey.publicKey,
+    hostKeys,
+  })
+  const rootPassword = config.vm.rootPassword
+  const services: InstallServices = {
+    network: config.network,
+    mainNode: options.mainNode,
+    storage: config.pve.storage,
+    reservations: createFileReservations(join(config.dataDir, 'reservations.json')),
+    images: createImagePort(imageStore),
+    guest,
+    clusterCpuLevel: createCpuLevelCache(cluster),
+    storageQueue: createWorkQueue(config.install.storageQueueConcurrency),
+    rootPasswordHash: rootPassword === undefined ? undefined : hashPassword(rootPassword.reveal()),
+    timezone: config.install.timezone,
+    adminKeys: readAdminKeys(config.install.adminKeysFile),
+    lockRetry: { attempts: 6, baseDelayMs: 1000 * Math.max(config.sim.speed, 0.05) },
+  }
+  return {
+    services,
+    imageStore,
+    simGuests,
+    async close() {
+      for (const close of closers.reverse()) await close()
+    },
+  }
+}
+
+function createImagePort(store: ImageStore): ImagePort {
+  return {
+    imageUrl: (release) => store.resolve(release).imageUrl,
+    async check(release, { signal }) {
+      const result = await store.check(release, { signal })
+      return { bytes: result.sizeBytes }
+    },
+    async ensure(release, { signal, onProgress }) {
+      const image = await store.ensure(release, { signal, onProgress })
+      return { path: image.path, downloaded: image.downloaded, bytes: image.bytes }
+    },
+  }
+}
+
+interface GuestPortOptions {
+  port: number
+  timeoutMs: number
+  privateKey: string
+  publicKey: string
+  hostKeys: HostKeyStore
+}
+
+function createGuestPort(options: GuestPortOptions): GuestPort {
+  const { port, timeoutMs, privateKey, hostKeys } = options
+  const target = (host: string, username: string): Parameters<typeof waitForSsh>[0] => ({
+    host,
+    port,
+    username,
+    privateKey,
+    hostKeys,
+    timeoutMs,
+    pollMs: 500,
+  })
+  return {
+    servicePublicKey: async () => options.publicKey,
+    async isAnswering(ip, signal) {
+      try {
+        const socket = await openTcpConnection({ host: ip, port, timeoutMs: 300, signal })
+        socket.destroy()
+        return true
+      } catch {
+        return false
+      }
+    },
+    waitForSsh: (ip, user, { signal }) => waitForSsh({ ...target(ip, user), signal }),
+    rebootAndWait: (ip, user, reboot, { signal }) =>
+      rebootAndWaitForSsh({
+        ...target(ip, user),
+        reboot: (inner) => reboot(inner ?? signal),
+        downTimeoutMs: timeoutMs,
+        signal,
+      }),
+    runScript: (ip, user, script, { signal, onLine }) =>
+      runGuestScript({ ...target(ip, user), script, signal, onLine: (line) => onLine(line) }),
+    forgetHost: (ip) => hostKeys.forget(ip),
+  }
+}
+
+/** The cluster's common CPU level, read once per set of nodes (a node joining recomputes it). */
+function createCpuLevelCache(cluster: Cluster): () => Promise<CpuLevel> {
+  let cached: { nodes: string; level: CpuLevel } | undefined
+  return async () => {
+    const { nodes } = await cluster.resources()
+    const names = nodes
+      .map((node) => node.node)
+      .sort()
+      .join(',')
+    if (cached?.nodes === names) return cached.level
+    const statuses = await Promise.all(nodes.map((node) => cluster.nodeStatus(node.node)))
+    const level = commonCpuLevel(statuses.map((status) => cpuLevelOf(status.cpuFlags)))
+    cached = { nodes: names, level }
+    return level
+  }
+}
+
+function readAdminKeys(path: string | undefined): string[] {
+  if (path === undefined) return []
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+}
