@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process'
+import { describe, expect, it } from 'vitest'
+import { renderInitScript, withRootPasswordHash } from '../../src/guest/init-script.js'
+import { findRelease, osCatalog, type OsRelease } from '../../src/images/os-catalog.js'
+
+function release(os: string, version: string): OsRelease {
+  const found = findRelease(os, version)
+  if (found === undefined) throw new Error(`no ${os} ${version} in the catalog`)
+  return found
+}
+
+const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0
+
+describe('first-boot scripts', () => {
+  it.each(osCatalog.map((entry) => [`${entry.os} ${entry.version}`, entry] as const))(
+    '%s passes shellcheck',
+    (_name, entry) => {
+      expect(hasShellcheck, 'shellcheck is installed by .ci/run (Debian package)').toBe(true)
+      const script = renderInitScript(entry, { timezone: 'Europe/Berlin' })
+      const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], {
+        input: script,
+        encoding: 'utf8',
+      })
+      expect(result.stdout + result.stderr).toBe('')
+      expect(result.status).toBe(0)
+    },
+  )
+
+  it('installs the guest agent with the OS package manager and sets the time zone', () => {
+    const debian = renderInitScript(release('debian', '12'), { timezone: 'UTC' })
+    expect(debian).toContain('apt-get')
+    expect(debian).toContain('qemu-guest-agent')
+    const rocky = renderInitScript(release('rockylinux', '9'), { timezone: 'UTC' })
+    expect(rocky).toContain('dnf')
+    expect(rocky).not.toContain('apt-get')
+  })
+
+  it('carries the root password only as a hash assigned at the top', () => {
+    const script = withRootPasswordHash(
+      renderInitScript(release('debian', '11'), { timezone: 'UTC' }),
+      '$6$salt$hash',
+    )
+    const lines = script.split('\n')
+    expect(lines[0]).toBe('#!/usr/bin/env bash')
+    expect(lines[1]).toBe("PVEQ_ROOT_PASSWORD_HASH='$6$salt$hash'")
+  })
+
+  it('is valid bash', () => {
+    const script = renderInitScript(release('ubuntu', '22.04'), { timezone: 'UTC' })
+    expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0)
+  })
+})
