@@ -95,13 +95,12 @@ describe('a failed install leaves nothing behind', () => {
       body: JSON.stringify({ os: 'debian', version: '12', passwd: 'pw' }),
     })
     const jobId = response.headers.get('x-job-id') ?? ''
-    const reader = response.body?.getReader()
-    const decoder = new TextDecoder()
+    const reader = response.body?.pipeThrough(new TextDecoderStream()).getReader()
     let seen = ''
     while (reader !== undefined && !seen.includes('VM creation > importing disk image')) {
       const { value, done } = await reader.read()
       if (done) break
-      seen += decoder.decode(value)
+      seen += value
     }
     expect(t.jobs.cancel(jobId)).toBe(true)
     const job = await t.jobs.settled(jobId)
