@@ -29,7 +29,7 @@ async function main(): Promise<void> {
       censor: '[redacted]',
     },
   })
-  const started = await startCluster(config)
+  const started = await startCluster(config, log)
   const install = await startInstallServices({
     config,
     cluster: started.cluster,

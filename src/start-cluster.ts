@@ -1,38 +1,46 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import type { Config } from './config/index.js'
+import { createLocalExecutor, createSshExecutor, type Executor } from './exec/index.js'
 import { createApiDriver } from './pve/drivers/api/index.js'
+import {
+  createCliDriver,
+  createCommandCounter,
+  type CommandCounter,
+} from './pve/drivers/cli/index.js'
 import type { Cluster } from './pve/cluster.js'
+import { PveError } from './pve/errors.js'
+import { startEmbeddedCli } from './sim/faces/cli/index.js'
 import { createSimulator, type Simulator } from './sim/index.js'
 import { createInProcessTransport } from './sim/faces/in-process-transport.js'
+
+/** The logger the drivers write their command accounting to. */
+export interface ClusterLog {
+  debug(object: object, message: string): void
+  info(object: object, message: string): void
+}
 
 export interface StartedCluster {
   cluster: Cluster
   /** the embedded simulator, when the configuration drives one */
   simulator?: Simulator
+  /** commands run per tool and subcommand, for the cli driver */
+  commandCounter?: CommandCounter
   close(): Promise<void>
 }
 
 /**
  * Part of the composition root: turns the configured driver into a running Cluster. The
- * simulator is started only for `PVE_DRIVER=sim`, which config makes the default only when no
- * real cluster (MAIN_NODE) is configured.
+ * embedded simulator runs only when config says so (`pve.simulated`: the `sim` driver, or the
+ * real `cli`/`api` drivers with no real cluster named), never by accident.
  */
-export async function startCluster(config: Config): Promise<StartedCluster> {
+export async function startCluster(
+  config: Config,
+  log: ClusterLog = silentLog,
+): Promise<StartedCluster> {
   switch (config.pve.driver) {
     case 'sim': {
-      const nodeNames = simulatedNodeNames(config)
-      const simulator = await createSimulator({
-        dataDir: config.dataDir,
-        speed: config.sim.speed,
-        ...(nodeNames === undefined
-          ? {}
-          : {
-              nodes: nodeNames.map((name, index) => ({
-                name,
-                ip: simulatedNodeIp(config, name, index),
-              })),
-            }),
-        ...(config.pve.mainNode === undefined ? {} : { mainNode: config.pve.mainNode }),
-      })
+      const simulator = await startEmbeddedSimulator(config)
       const cluster = createApiDriver({
         transport: createInProcessTransport(simulator),
         description: `simulated cluster (nodes ${simulator.nodes.join(', ')}; main ${simulator.mainNode}; speed ${config.sim.speed})`,
@@ -42,8 +50,127 @@ export async function startCluster(config: Config): Promise<StartedCluster> {
       return { cluster, simulator, close: () => simulator.close() }
     }
     case 'cli':
+      return config.pve.simulated
+        ? startCliOnSimulator(config, log)
+        : startCliOnCluster(config, log)
     case 'api':
       throw new Error(`PVE_DRIVER=${config.pve.driver} is not available in this build yet`)
+  }
+}
+
+const silentLog: ClusterLog = { debug: () => undefined, info: () => undefined }
+
+async function startEmbeddedSimulator(config: Config): Promise<Simulator> {
+  const nodeNames = simulatedNodeNames(config)
+  return createSimulator({
+    dataDir: config.dataDir,
+    speed: config.sim.speed,
+    ...(nodeNames === undefined
+      ? {}
+      : {
+          nodes: nodeNames.map((name, index) => ({
+            name,
+            ip: simulatedNodeIp(config, name, index),
+          })),
+        }),
+    ...(config.pve.mainNode === undefined ? {} : { mainNode: config.pve.mainNode }),
+  })
+}
+
+/** The real cli driver against the simulator, through the fake qm/pvesh/pvesm on its PATH. */
+async function startCliOnSimulator(config: Config, log: ClusterLog): Promise<StartedCluster> {
+  const simulator = await startEmbeddedSimulator(config)
+  const cli = await startEmbeddedCli(simulator, {
+    socketPath: join(config.dataDir, 'pve-sim.sock'),
+    startupCostMs: config.sim.cliStartupMs,
+  })
+  const commandCounter = createCommandCounter()
+  const cluster = createCliDriver({
+    mainNode: simulator.mainNode,
+    executorFor: cli.executorFor,
+    log,
+    counter: commandCounter,
+    description: `cli driver on the simulated cluster's fake qm/pvesh/pvesm (nodes ${simulator.nodes.join(', ')}; speed ${config.sim.speed})`,
+  })
+  return {
+    cluster,
+    simulator,
+    commandCounter,
+    async close() {
+      await cli.close()
+      await simulator.close()
+    },
+  }
+}
+
+/** The cli driver on a real cluster: local tools on the main node, root SSH to the others. */
+async function startCliOnCluster(config: Config, log: ClusterLog): Promise<StartedCluster> {
+  const mainNode = config.pve.mainNode ?? ''
+  const privateKey = readFileSync(config.pve.sshKeyFile, 'utf8')
+  const pins = createNodeKeyPins(join(config.dataDir, 'ssh', 'node-host-keys.json'))
+  const local = createLocalExecutor()
+  const remote = new Map<string, Executor>()
+  for (const node of config.pve.nodes) {
+    if (node.name === mainNode) continue
+    const pinned = pins.get(node.name)
+    remote.set(
+      node.name,
+      createSshExecutor({
+        host: node.ip,
+        privateKey,
+        hostKey: {
+          ...(pinned === undefined ? {} : { pinned }),
+          onFirstContact: (fingerprint) => {
+            pins.set(node.name, fingerprint)
+            log.info({ node: node.name, fingerprint }, 'recorded the host key of a node')
+          },
+        },
+      }),
+    )
+  }
+  const executorFor = (node: string): Executor => {
+    if (node === mainNode) return local
+    const executor = remote.get(node)
+    if (executor === undefined)
+      throw new PveError('node', `no address for node ${node}: set NODE_${node}`)
+    return executor
+  }
+  const commandCounter = createCommandCounter()
+  const cluster = createCliDriver({
+    mainNode,
+    executorFor,
+    log,
+    counter: commandCounter,
+    description: `Proxmox cluster through qm/pvesh/pvesm on ${mainNode} (${config.pve.nodes.length} nodes)`,
+  })
+  return {
+    cluster,
+    commandCounter,
+    async close() {
+      await Promise.all([local, ...remote.values()].map((executor) => executor.close()))
+    },
+  }
+}
+
+/** Node host key fingerprints recorded on first contact, kept in a JSON file. */
+function createNodeKeyPins(path: string): {
+  get(node: string): string | undefined
+  set(node: string, fingerprint: string): void
+} {
+  let pins: Record<string, string> = {}
+  try {
+    pins = JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>
+  } catch {
+    // first contact with every node
+  }
+  return {
+    get: (node) => pins[node],
+    set(node, fingerprint) {
+      pins = { ...pins, [node]: fingerprint }
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+      writeFileSync(`${path}.tmp`, JSON.stringify(pins, null, 2), { mode: 0o600 })
+      renameSync(`${path}.tmp`, path)
+    },
   }
 }
 

@@ -17,6 +17,7 @@ export interface Config {
   readonly http: HttpConfig
   readonly network: NetworkConfig
   readonly pve: PveConfig
+  readonly pveApi: PveApiConfig
   readonly vm: VmConfig
   readonly sim: SimConfig
   readonly install: InstallConfig
@@ -66,6 +67,33 @@ export interface PveConfig {
   readonly nodes: readonly PveNodeAddress[]
   /** Storage that receives imported disks (`ASSIGN_STORAGE`, default `local-lvm`). */
   readonly storage: string
+  /**
+   * True when the driver runs against the embedded simulator: `sim`, `cli` without `MAIN_NODE`
+   * (the fake qm/pvesh/pvesm), or `api` without `PVE_API_URL` (the simulator's HTTPS face).
+   */
+  readonly simulated: boolean
+  /** Private key for SSH to the other nodes (`PVE_SSH_KEY`, default `/root/.ssh/id_rsa`). */
+  readonly sshKeyFile: string
+}
+
+/** How the api driver reaches Proxmox's REST API (`PVE_DRIVER=api`). */
+export interface PveApiConfig {
+  /** The API's origin, `https://<host>:8006` (`PVE_API_URL`); undefined runs the api driver
+   * against the simulator's own HTTPS face. */
+  readonly url: string | undefined
+  /** API token id `user@realm!tokenname` (`PVE_TOKEN_ID`). */
+  readonly tokenId: string | undefined
+  /** The token's secret (`PVE_TOKEN_SECRET`). */
+  readonly tokenSecret: Secret | undefined
+  /** PEM file of the CA that signed the node certificates (`PVE_CA_FILE`). */
+  readonly caFile: string | undefined
+  /** Pinned SHA-256 fingerprint of the node's certificate (`PVE_TLS_FINGERPRINT`). */
+  readonly tlsFingerprint: string | undefined
+  /** Skip certificate checks (`PVE_TLS_INSECURE=1`); warned about at start. */
+  readonly tlsInsecure: boolean
+  /** Cloud-init vendor snippet that keeps a token-made VM from upgrading on first boot, since
+   * `ciupgrade` is root-only over the API (`PVE_CI_VENDOR_SNIPPET`, a snippets volume). */
+  readonly ciVendorSnippet: string | undefined
 }
 
 /** Limits and defaults applied to every VM. */
@@ -91,6 +119,8 @@ export interface SimConfig {
    * simulator use the `NODE_` names, or its own default when there are none.
    */
   readonly nodes: readonly string[] | undefined
+  /** Start-up cost charged to each fake qm/pvesh/pvesm call, ms (`SIM_CLI_STARTUP_MS`, default 0). */
+  readonly cliStartupMs: number
 }
 
 /** What the install pipeline needs beyond the VM limits. */

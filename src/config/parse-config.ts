@@ -6,6 +6,7 @@ import { ConfigError } from './errors.js'
 import { readHttpSection } from './sections/http.js'
 import { readInstallSection } from './sections/install.js'
 import { readNetworkSection } from './sections/network.js'
+import { readPveApiSection } from './sections/pve-api.js'
 import { readPveSection } from './sections/pve.js'
 import { readSimSection } from './sections/sim.js'
 import { readVmSection } from './sections/vm.js'
@@ -40,12 +41,13 @@ export function parseConfig(
   env.problems.push(...(options.problems ?? []))
   const http = readHttpSection(env)
   const pve = readPveSection(env)
-  const network = readNetworkSection(env, pve.driver)
+  const pveApi = readPveApiSection(env, pve)
+  const network = readNetworkSection(env, pve)
   const vm = readVmSection(env)
   const sim = readSimSection(env, pve)
   const dataDir = resolve(options.cwd ?? '.', env.text('DATA_DIR') ?? 'data')
   const logLevel = env.oneOf('LOG_LEVEL', logLevels) ?? 'info'
-  const install = readInstallSection(env, dataDir, pve.driver)
+  const install = readInstallSection(env, dataDir, pve.simulated)
   if (env.problems.length > 0) throw new ConfigError(env.problems)
-  return deepFreeze({ http, network, pve, vm, sim, install, dataDir, logLevel })
+  return deepFreeze({ http, network, pve, pveApi, vm, sim, install, dataDir, logLevel })
 }

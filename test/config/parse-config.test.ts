@@ -15,10 +15,17 @@ function problemsOf(vars: Record<string, string>): readonly string[] {
 
 describe('parseConfig defaults', () => {
   it('runs the simulator on loopback when nothing is set', () => {
-    expect(parseConfig({})).toEqual({
+    expect(parseConfig({})).toMatchObject({
       http: { port: 8080, host: '0.0.0.0', allowIps: ['0.0.0.0'], trustProxy: [] },
       network: { gateway: '127.0.0.1', ipStart: 100, ipEnd: 254 },
-      pve: { driver: 'sim', mainNode: undefined, nodes: [], storage: 'local-lvm' },
+      pve: {
+        driver: 'sim',
+        mainNode: undefined,
+        nodes: [],
+        storage: 'local-lvm',
+        simulated: true,
+        sshKeyFile: '/root/.ssh/id_rsa',
+      },
       vm: {
         maxCpu: 32,
         maxRamMb: undefined,
@@ -26,7 +33,7 @@ describe('parseConfig defaults', () => {
         balloonMinMb: undefined,
         rootPassword: undefined,
       },
-      sim: { speed: 0.25, nodes: undefined },
+      sim: { speed: 0.25, nodes: undefined, cliStartupMs: 0 },
       install: {
         imageDir: resolve('data', 'images'),
         mirrors: {},
@@ -96,6 +103,8 @@ describe('parseConfig values', () => {
         { name: 'pve2', ip: '127.0.0.12' },
       ],
       storage: 'local-zfs',
+      simulated: false,
+      sshKeyFile: '/root/.ssh/id_rsa',
     })
     expect(config.http).toEqual({
       port: 9000,
@@ -137,7 +146,7 @@ describe('parseConfig values', () => {
 
   it('reads SIM_NODES and SIM_SPEED', () => {
     const config = parseConfig({ SIM_NODES: 'alpha, beta,gamma', SIM_SPEED: '0' })
-    expect(config.sim).toEqual({ speed: 0, nodes: ['alpha', 'beta', 'gamma'] })
+    expect(config.sim).toEqual({ speed: 0, nodes: ['alpha', 'beta', 'gamma'], cliStartupMs: 0 })
   })
 
   it('skips the NODE_ variables Node.js and its images set', () => {
@@ -177,15 +186,15 @@ describe('parseConfig problems', () => {
     [{ GATEWAY: '127.0.0' }, 'GATEWAY: must be an IPv4 address such as 127.0.0.1, got "127.0.0"'],
     [
       { GATEWAY: '192.0.2.1' },
-      'GATEWAY: must be a loopback address (127.x.x.x) when PVE_DRIVER is sim, got "192.0.2.1"',
+      'GATEWAY: must be a loopback address (127.x.x.x) while the simulator runs, got "192.0.2.1"',
     ],
     [
       { MAIN_NODE: 'pve1' },
       "GATEWAY: is required when PVE_DRIVER is cli: the IPv4 gateway of the VMs' network",
     ],
     [
-      { PVE_DRIVER: 'cli', GATEWAY: '127.0.0.1' },
-      'MAIN_NODE: is required when PVE_DRIVER is cli: the name of the node this service runs on',
+      { PVE_DRIVER: 'cli', GATEWAY: '192.0.2.1' },
+      'GATEWAY: must be a loopback address (127.x.x.x) while the simulator runs, got "192.0.2.1"',
     ],
     [{ PVE_DRIVER: 'qemu' }, 'PVE_DRIVER: must be one of sim, cli, api, got "qemu"'],
     [

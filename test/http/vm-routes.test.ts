@@ -4,9 +4,13 @@ import { readSse } from '../helpers/sse-client.js'
 
 let t: TestApp
 const nodes = (): readonly string[] => t.sim.nodes
+/** VM_ROUTES_DRIVER=cli runs this suite through the cli driver and the fake qm/pvesh/pvesm */
+const driverEnv: Record<string, string> = { PVE_DRIVER: vmRoutesDriver() }
+const buildApp = (env: Record<string, string> = {}): Promise<TestApp> =>
+  buildTestApp({ env: { ...driverEnv, ...env } })
 
 beforeEach(async () => {
-  t = await buildTestApp()
+  t = await buildApp()
 })
 afterEach(async () => {
   await t.close()
@@ -260,8 +264,11 @@ describe('set cpu, memory and disk', () => {
 describe('limits from the configuration', () => {
   it('refuses cpu and memory above VM_MAX_CPU and VM_MAX_RAM', async () => {
     await t.close()
-    t = await buildTestApp({
-      env: { VM_MAX_CPU: '4', VM_MAX_RAM: '8192', VM_MAX_DISK: '40', VM_BALLOON_MIN: '1024' },
+    t = await buildApp({
+      VM_MAX_CPU: '4',
+      VM_MAX_RAM: '8192',
+      VM_MAX_DISK: '40',
+      VM_BALLOON_MIN: '1024',
     })
     const cpu = await post(`${t.url}/api/vm/101/set/cpu`, { cpu: 8 })
     expect(cpu.status).toBe(400)
@@ -281,7 +288,7 @@ describe('limits from the configuration', () => {
 describe('ALLOW_IPS', () => {
   it('refuses callers outside the list with 403, but never health or /sh', async () => {
     await t.close()
-    t = await buildTestApp({ env: { ALLOW_IPS: '127.0.0.9' } })
+    t = await buildApp({ ALLOW_IPS: '127.0.0.9' })
     const refused = await get(`${t.url}/api/vm/list`)
     expect(refused.status).toBe(403)
     expect(refused.text).toContain('not allowed')
@@ -293,7 +300,7 @@ describe('ALLOW_IPS', () => {
 
   it('lets a listed CIDR in', async () => {
     await t.close()
-    t = await buildTestApp({ env: { ALLOW_IPS: '127.0.0.0/8' } })
+    t = await buildApp({ ALLOW_IPS: '127.0.0.0/8' })
     expect((await get(`${t.url}/api/vm/list`)).status).toBe(200)
   })
 })
@@ -301,7 +308,7 @@ describe('ALLOW_IPS', () => {
 describe('a VM busy with one operation', () => {
   it('refuses a second change with 409 naming what holds it', async () => {
     await t.close()
-    t = await buildTestApp({ env: { SIM_SPEED: '0.05' } })
+    t = await buildApp({ SIM_SPEED: '0.05' })
     // the stream's headers arrive once the migration was checked and holds the VM
     const migration = await fetch(`${t.url}/api/vm/100/set/node`, {
       method: 'POST',
@@ -332,3 +339,7 @@ describe('unknown routes', () => {
     expect((await get(`${t.url}/api/nothing`)).status).toBe(404)
   })
 })
+
+function vmRoutesDriver(): string {
+  return process.env.VM_ROUTES_DRIVER ?? 'sim'
+}

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import type { InstallConfig, PveDriverName } from '../config.js'
+import type { InstallConfig } from '../config.js'
 import type { EnvReader } from '../env-reader.js'
 
 const timezonePattern = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/
@@ -9,7 +9,7 @@ const urlPattern = /^https?:\/\/[^\s@]+$/
 export function readInstallSection(
   env: EnvReader,
   dataDir: string,
-  driver: PveDriverName,
+  simulated: boolean,
 ): InstallConfig {
   const imageDir = resolve(dataDir, env.text('IMAGE_DIR') ?? 'images')
   const debian = env.matching('IMAGE_MIRROR_DEBIAN', urlPattern, 'an http(s) URL')
@@ -22,8 +22,7 @@ export function readInstallSection(
       ...(ubuntu === undefined ? {} : { ubuntu }),
       ...(rocky === undefined ? {} : { rockylinux: rocky }),
     },
-    guestSshPort:
-      env.integer('GUEST_SSH_PORT', { min: 1, max: 65535 }) ?? (driver === 'sim' ? 2222 : 22),
+    guestSshPort: env.integer('GUEST_SSH_PORT', { min: 1, max: 65535 }) ?? (simulated ? 2222 : 22),
     guestSshTimeoutMs:
       (env.integer('GUEST_SSH_TIMEOUT', { min: 5, max: 3600, unit: 's' }) ?? 300) * 1000,
     timezone:

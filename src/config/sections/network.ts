@@ -1,24 +1,25 @@
-import type { NetworkConfig, PveDriverName } from '../config.js'
+import type { NetworkConfig, PveConfig } from '../config.js'
 import { quote } from '../env-reader.js'
 import type { EnvReader } from '../env-reader.js'
 
 const simGateway = '127.0.0.1'
 
 /** Reads the VM address plan: the gateway's /24, last octet from start to end. */
-export function readNetworkSection(env: EnvReader, driver: PveDriverName): NetworkConfig {
+export function readNetworkSection(env: EnvReader, pve: PveConfig): NetworkConfig {
+  const { driver } = pve
   const gatewaySet = env.text('GATEWAY') !== undefined
   const gateway = env.ipv4('GATEWAY')
-  if (!gatewaySet && driver !== 'sim') {
+  if (!gatewaySet && !pve.simulated) {
     env.problem(
       'GATEWAY',
       `is required when PVE_DRIVER is ${driver}: the IPv4 gateway of the VMs' network`,
     )
   }
   // Simulated guests answer on this host; a real-looking gateway would send SSH elsewhere.
-  if (gateway !== undefined && driver === 'sim' && !gateway.startsWith('127.')) {
+  if (gateway !== undefined && pve.simulated && !gateway.startsWith('127.')) {
     env.problem(
       'GATEWAY',
-      `must be a loopback address (127.x.x.x) when PVE_DRIVER is sim, got ${quote(gateway)}`,
+      `must be a loopback address (127.x.x.x) while the simulator runs, got ${quote(gateway)}`,
     )
   }
 

@@ -13,17 +13,18 @@ export function readPveSection(env: EnvReader): PveConfig {
   const mainNodeSet = env.text('MAIN_NODE') !== undefined
   const mainNode = env.matching('MAIN_NODE', nodeNamePattern, nodeNameRule)
   const driver = env.oneOf('PVE_DRIVER', drivers) ?? (mainNodeSet ? 'cli' : 'sim')
-  if (driver !== 'sim' && !mainNodeSet) {
-    env.problem(
-      'MAIN_NODE',
-      `is required when PVE_DRIVER is ${driver}: the name of the node this service runs on`,
-    )
-  }
+  // cli without MAIN_NODE and api without PVE_API_URL drive the embedded simulator through its
+  // fake tools or its HTTPS face: the real drivers, with nothing real behind them
+  const simulated =
+    driver === 'sim' ||
+    (driver === 'cli' && !mainNodeSet) ||
+    (driver === 'api' && env.text('PVE_API_URL') === undefined)
   const storage =
     env.matching(
       'ASSIGN_STORAGE',
       storageIdPattern,
       'a Proxmox storage id (lower-case letters, digits, "-", "_" and "."), such as local-lvm',
     ) ?? 'local-lvm'
-  return { driver, mainNode, nodes: readNodeVariables(env), storage }
+  const sshKeyFile = env.text('PVE_SSH_KEY') ?? '/root/.ssh/id_rsa'
+  return { driver, mainNode, nodes: readNodeVariables(env), storage, simulated, sshKeyFile }
 }

@@ -15,7 +15,7 @@ export function readSimSection(env: EnvReader, pve: PveConfig): SimConfig {
   }
   const simulated = nodes ?? pve.nodes.map((node) => node.name)
   const { mainNode } = pve
-  if (pve.driver === 'sim' && mainNode !== undefined && simulated.length > 0) {
+  if (pve.simulated && mainNode !== undefined && simulated.length > 0) {
     if (!simulated.includes(mainNode)) {
       env.problem(
         'MAIN_NODE',
@@ -23,7 +23,8 @@ export function readSimSection(env: EnvReader, pve: PveConfig): SimConfig {
       )
     }
   }
-  return { speed, nodes }
+  const cliStartupMs = env.integer('SIM_CLI_STARTUP_MS', { min: 0, max: 60_000, unit: 'ms' }) ?? 0
+  return { speed, nodes, cliStartupMs }
 }
 
 function readSimNodes(env: EnvReader): string[] | undefined {
