@@ -10,6 +10,7 @@ import {
 } from './pve/drivers/cli/index.js'
 import type { Cluster } from './pve/cluster.js'
 import { PveError } from './pve/errors.js'
+import { withSharedReads } from './pve/shared-reads.js'
 import { startEmbeddedCli } from './sim/faces/cli/index.js'
 import { createSimulator, type Simulator } from './sim/index.js'
 import { createInProcessTransport } from './sim/faces/in-process-transport.js'
@@ -38,6 +39,15 @@ export async function startCluster(
   config: Config,
   log: ClusterLog = silentLog,
 ): Promise<StartedCluster> {
+  const started = await startDriver(config, log)
+  // 200 dashboards polling the list cost one Proxmox read, not 200
+  return { ...started, cluster: withSharedReads(started.cluster, { ttlMs: sharedReadTtlMs }) }
+}
+
+/** How long a read of /cluster/resources is shared; Proxmox's own list lags up to 10 s. */
+const sharedReadTtlMs = 1000
+
+async function startDriver(config: Config, log: ClusterLog): Promise<StartedCluster> {
   switch (config.pve.driver) {
     case 'sim': {
       const simulator = await startEmbeddedSimulator(config)

@@ -13,7 +13,7 @@ export const checkingVmid: Stage = {
   name: 'preparation > checking VMID',
   async run(ctx, step) {
     step.processing('start VM installation')
-    const { network, reservations } = ctx.deps
+    const { network } = ctx.deps
     const { vms } = await ctx.deps.cluster.resources({ signal: ctx.signal })
     const taken = new Set(vms.map((vm) => vm.vmid))
     const requested = ctx.request.id
@@ -30,16 +30,26 @@ export const checkingVmid: Stage = {
       step.success(`using VMID: ${requested}`)
       return
     }
-    for (let vmid = network.ipStart; vmid <= network.ipEnd; vmid += 1) {
-      if (taken.has(vmid) || reservations.reserved().has(vmid)) continue
-      if (await ctx.deps.guest.isAnswering(ipForVmid(network.gateway, vmid), ctx.signal)) continue
-      if (hold(ctx, vmid)) {
-        step.success(`auto-assigned VMID: ${vmid}`)
-        return
-      }
-    }
-    throw new PveError('failed', `no free VMID in ${network.ipStart}..${network.ipEnd}`)
+    const vmid = await autoAssignVmid(ctx, taken)
+    step.success(`auto-assigned VMID: ${vmid}`)
   },
+}
+
+/**
+ * Holds the first VMID of the range that is not in `taken`, not held by another install and
+ * not answering on its IP; sets `ctx.vmid`.
+ */
+export async function autoAssignVmid(
+  ctx: InstallContext,
+  taken: ReadonlySet<number>,
+): Promise<number> {
+  const { network, reservations } = ctx.deps
+  for (let vmid = network.ipStart; vmid <= network.ipEnd; vmid += 1) {
+    if (taken.has(vmid) || reservations.reserved().has(vmid)) continue
+    if (await ctx.deps.guest.isAnswering(ipForVmid(network.gateway, vmid), ctx.signal)) continue
+    if (hold(ctx, vmid)) return vmid
+  }
+  throw new PveError('failed', `no free VMID in ${network.ipStart}..${network.ipEnd}`)
 }
 
 function hold(ctx: InstallContext, vmid: number): boolean {

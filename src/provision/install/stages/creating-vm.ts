@@ -3,7 +3,12 @@ import type { VmConfigChanges } from '../../../pve/cluster.js'
 import type { InstallContext } from '../context.js'
 import { hashPassword } from '../password.js'
 import { withDiskTurn } from '../disk-turn.js'
+import { ipForVmid } from '../ip-address.js'
+import { autoAssignVmid } from './checking-vmid.js'
 import type { Stage } from './stage.js'
+
+/** How many VMIDs taken behind our back an install tolerates before giving up. */
+const maxIdRetries = 5
 
 /**
  * `qm create` with the whole hardware profile and cloud-init in one call: virtio-scsi-pci, l26,
@@ -13,21 +18,28 @@ import type { Stage } from './stage.js'
 export const creatingVm: Stage = {
   name: 'VM creation > creating VM',
   async run(ctx, step) {
-    await withDiskTurn(ctx, step, () =>
-      ctx.deps.cluster.createVm(ctx.createNode, ctx.vmid, vmConfig(ctx), {
-        signal: ctx.signal,
-        onLine: (line) => step.line(line),
-      }),
-    ).catch((error: unknown) => {
-      if (error instanceof PveError && error.kind === 'vm_exists') {
-        throw new PveError(
-          'vm_exists',
-          `VM ${ctx.vmid} appeared in the cluster meanwhile; try again`,
-          { cause: error },
+    const skipped = new Set<number>()
+    for (;;) {
+      try {
+        await withDiskTurn(ctx, step, () =>
+          ctx.deps.cluster.createVm(ctx.createNode, ctx.vmid, vmConfig(ctx), {
+            signal: ctx.signal,
+            onLine: (line) => step.line(line),
+          }),
         )
+        break
+      } catch (error) {
+        // another client took the id after our check (the resource list lags): take the next
+        const retriable = error instanceof PveError && error.kind === 'vm_exists'
+        if (!retriable || ctx.request.id !== undefined || skipped.size >= maxIdRetries) throw error
+        step.processing(`VMID ${ctx.vmid} was taken meanwhile; moving to the next free one`)
+        skipped.add(ctx.vmid)
+        ctx.deps.reservations.release(ctx.vmid, ctx.jobId)
+        await autoAssignVmid(ctx, skipped)
+        ctx.ip = ipForVmid(ctx.deps.network.gateway, ctx.vmid)
+        step.processing(`now VMID ${ctx.vmid}, IP ${ctx.ip}`)
       }
-      throw error
-    })
+    }
     ctx.vmNode = ctx.createNode
     ctx.deps.locator.remember([{ vmid: ctx.vmid, node: ctx.createNode }])
     ctx.undo.push(() => removeVm(ctx))
