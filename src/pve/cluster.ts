@@ -182,4 +182,40 @@ export interface Cluster {
   /** Deletes the VM and all its disks (`--purge`); the VM must be stopped. */
   destroyVm(node: string, vmid: number, options?: OperationOptions): Promise<void>
   migrateVm(node: string, vmid: number, target: string, options: MigrateOptions): Promise<void>
+
+  /**
+   * Set when the driver does not run as `root@pam` itself (an API token, even root's): such a
+   * caller may not import disks from filesystem paths nor set root-only options (`ciupgrade`),
+   * and gets images onto a node's storage through Proxmox's `download-url` instead.
+   */
+  readonly restricted?: RestrictedAccess
+}
+
+/** What a non-root caller uses in place of filesystem paths. */
+export interface RestrictedAccess {
+  /** who the calls run as, e.g. `pve-qemu@pve!service` */
+  readonly user: string
+  /**
+   * `POST /nodes/{node}/storage/{storage}/download-url`, followed to its end; the node fetches
+   * the URL itself and checks the checksum. Returns the volume id (`local:import/x.qcow2`).
+   */
+  downloadToStorage(
+    node: string,
+    download: StorageDownload,
+    options?: OperationOptions,
+  ): Promise<string>
+}
+
+/** One file for a node to download into one of its storages (pve.md §5.2). */
+export interface StorageDownload {
+  storage: string
+  url: string
+  /** the file name on the storage; `import` needs `.qcow2`, `.raw`, `.vmdk` or `.ova` */
+  filename: string
+  content: 'import' | 'iso'
+  /** what the node verifies the file against */
+  checksum?: {
+    algorithm: 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512'
+    digest: string
+  }
 }

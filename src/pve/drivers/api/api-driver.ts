@@ -5,6 +5,8 @@ import type {
   NodeStatus,
   NodeStorage,
   OperationOptions,
+  RestrictedAccess,
+  StorageDownload,
   VmConfig,
   VmConfigChanges,
   VmStatus,
@@ -17,6 +19,8 @@ import {
   readVmConfig,
   readVmStatus,
 } from '../../read/index.js'
+import { explainAuthFailure } from './explain-auth-failure.js'
+import { findMissingPrivileges, type RequiredPrivilege } from './required-privileges.js'
 import type { PveApiMethod, PveApiParams, PveApiTransport } from './transport.js'
 import { waitForTask } from './wait-for-task.js'
 
@@ -28,11 +32,20 @@ export interface ApiDriverOptions {
   taskPollMs?: number
 }
 
+/** The pve port over the REST API, plus what only an API caller can ask. */
+export interface ApiCluster extends Cluster {
+  /** who the calls run as: `root@pam`, or a token `user@realm!name` */
+  readonly user: string
+  /** The privileges of `requiredPrivileges` the credentials hold nowhere
+   * (`GET /access/permissions`); empty when all are there. */
+  missingPrivileges(options?: OperationOptions): Promise<RequiredPrivilege[]>
+}
+
 /**
  * The pve port over Proxmox's REST API. The transport decides whether that is HTTPS with a
  * token or the embedded simulator in-process; this code only knows the API's paths.
  */
-export function createApiDriver(options: ApiDriverOptions): Cluster {
+export function createApiDriver(options: ApiDriverOptions): ApiCluster {
   const { transport } = options
   const taskPollMs = options.taskPollMs ?? 250
   // skiplock is root-only (pve.md §2.1); a token must not send it
@@ -51,6 +64,13 @@ export function createApiDriver(options: ApiDriverOptions): Cluster {
       ...(signal === undefined ? {} : { signal }),
     })
     if (response.status === 200) return response.data
+    const explained = explainAuthFailure(response, transport.user)
+    if (explained !== undefined) throw explained
+    if (response.status >= 502 || response.noEnvelope === true) {
+      // no API method answered: a proxy, or pveproxy failing to reach the node (595/596)
+      const reason = response.message ?? 'no answer from the API'
+      throw new PveError('unreachable', `${method} ${path}: ${response.status} ${reason}`)
+    }
     const errors = response.errors ?? {}
     const detail = Object.entries(errors)
       .map(([name, message]) => `${name}: ${message.trim()}`)
@@ -85,8 +105,31 @@ export function createApiDriver(options: ApiDriverOptions): Cluster {
 
   const vmPath = (node: string, vmid: number): string => `/nodes/${node}/qemu/${vmid}`
 
+  const restricted: RestrictedAccess = {
+    user: transport.user,
+    async downloadToStorage(node: string, download: StorageDownload, opts?: OperationOptions) {
+      const filename = normalizeFilename(download.filename)
+      const params: PveApiParams = { url: download.url, filename, content: download.content }
+      if (download.checksum !== undefined) {
+        params.checksum = download.checksum.digest
+        params['checksum-algorithm'] = download.checksum.algorithm
+      }
+      const path = `/nodes/${node}/storage/${download.storage}/download-url`
+      await runTask('POST', node, path, params, opts)
+      return `${download.storage}:${download.content}/${filename}`
+    },
+  }
+
   return {
     description: options.description,
+    user: transport.user,
+    ...(isRoot ? {} : { restricted }),
+
+    async missingPrivileges(opts?: OperationOptions): Promise<RequiredPrivilege[]> {
+      return findMissingPrivileges(
+        await call('GET', '/access/permissions', undefined, opts?.signal),
+      )
+    },
 
     async resources(opts?: OperationOptions): Promise<ClusterResources> {
       return readClusterResources(await call('GET', '/cluster/resources', undefined, opts?.signal))
@@ -161,6 +204,11 @@ export function createApiDriver(options: ApiDriverOptions): Cluster {
       await runTask('POST', node, `${vmPath(node, vmid)}/migrate`, params, opts)
     },
   }
+}
+
+/** The name PVE stores a download under (`normalize_content_filename`, pve.md §5.2). */
+function normalizeFilename(name: string): string {
+  return (name.split('/').pop() ?? '').replace(/[^a-zA-Z0-9_.-]/g, '_')
 }
 
 /** Config changes as API parameters: deletions gathered in `delete`, ssh keys URL-encoded. */

@@ -25,6 +25,9 @@ export interface PveApiResponse {
   message?: string
   /** per-parameter messages of a 400 */
   errors?: Record<string, string>
+  /** true when the body was not PVE's JSON envelope: the answer of a proxy or a crashed server,
+   * not of an API method, so a 5xx of this kind says nothing definite and may be retried */
+  noEnvelope?: boolean
 }
 
 export interface PveApiTransport {

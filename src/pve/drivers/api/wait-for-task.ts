@@ -1,7 +1,7 @@
 import { sleep } from '../../../lib/sleep.js'
 import type { TaskLineListener } from '../../cluster.js'
-import { pveErrorFromMessage } from '../../errors.js'
 import { asArray, asObject, optionalNumber, optionalString } from '../../read/index.js'
+import { PveTaskError } from './errors.js'
 import type { PveApiParams } from './transport.js'
 
 export interface WaitForTaskOptions {
@@ -19,8 +19,8 @@ const closingLine = /^TASK (OK|ERROR: .*|WARNINGS: \d+)$/
 
 /**
  * Follows a Proxmox task to its end (pve.md §1.12): polls its status, passes new log lines to
- * `onLine` as they appear, and throws a classified PveError when `exitstatus` is neither `OK`
- * nor `WARNINGS: N`.
+ * `onLine` as they appear, and throws a PveTaskError (classified, with the last log lines) when
+ * `exitstatus` is neither `OK` nor `WARNINGS: N`.
  */
 export async function waitForTask(options: WaitForTaskOptions): Promise<void> {
   const base = `/nodes/${options.node}/tasks/${encodeURIComponent(options.upid)}`
@@ -52,7 +52,7 @@ export async function waitForTask(options: WaitForTaskOptions): Promise<void> {
     if (optionalString(status, 'status') === 'stopped') {
       const exitstatus = optionalString(status, 'exitstatus') ?? 'unexpected status'
       if (exitstatus === 'OK' || exitstatus.startsWith('WARNINGS')) return
-      throw pveErrorFromMessage(exitstatus)
+      throw new PveTaskError(options.upid, exitstatus, lastLines)
     }
     await sleep(options.pollMs, options.signal)
   }

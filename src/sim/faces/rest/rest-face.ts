@@ -1,0 +1,212 @@
+import { createServer, type Server } from 'node:https'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+
+import { describeError } from '../../../errors.js'
+import type { PveApiMethod } from '../../../pve/drivers/api/transport.js'
+import type { SimCaller, SimResponse } from '../../api/types.js'
+import type { Simulator } from '../../simulator.js'
+import { accessPermissions } from './access-permissions.js'
+import { readParams } from './read-request.js'
+import { refuseRootOnlyOptions } from './root-only-options.js'
+import { createSelfSignedCertificate } from './self-signed-certificate.js'
+import { authenticate, splitTokenId, type SimApiToken } from './token-auth.js'
+
+export interface SimRestFaceOptions {
+  sim: Simulator
+  /** the tokens it accepts; more can be added later with `addToken` */
+  tokens?: readonly SimApiToken[]
+  /** SIM_SPEED: scales the 3 s delay of every 401 (0 answers at once) */
+  speed: number
+  /** loopback address to listen on (default 127.0.0.1) */
+  host?: string
+  /** default: any free port */
+  port?: number
+}
+
+/** What the next request(s) suffer instead of an answer, for tests of retries. */
+export type RestFaceFault =
+  { kind: 'reset' } | { kind: 'status'; status: number; message: string; envelope?: boolean }
+
+export interface SimRestFace {
+  /** `https://127.0.0.1:<port>`: what PVE_API_URL would hold */
+  readonly url: string
+  /** the self-signed certificate (PEM), usable as PVE_CA_FILE content */
+  readonly certificatePem: string
+  /** its SHA-256 fingerprint, `AB:CD:...`, usable as PVE_TLS_FINGERPRINT */
+  readonly fingerprint256: string
+  addToken(token: SimApiToken): void
+  /** makes the next requests (after authentication) fail this way, one fault per request */
+  injectFaults(...faults: RestFaceFault[]): void
+  /** authenticated API requests answered so far (round trips, for benchmarks) */
+  requestCount(): number
+  close(): Promise<void>
+}
+
+const methods: readonly PveApiMethod[] = ['GET', 'POST', 'PUT', 'DELETE']
+const apiPrefix = '/api2/json'
+const unauthorizedDelayMs = 3000
+
+function isMethod(value: string | undefined): value is PveApiMethod {
+  return methods.some((method) => method === value)
+}
+
+/** A reason phrase Node will send: one line of printable ASCII. */
+function reasonPhrase(message: string): string {
+  const line = message.split('\n')[0] ?? ''
+  return line.replace(/[^\x20-\x7e]/g, '?').slice(0, 512)
+}
+
+function send(response: ServerResponse, answer: SimResponse, envelope = true): void {
+  const message = answer.message
+  const body: Record<string, unknown> = { data: answer.data }
+  if (answer.total !== undefined) body.total = answer.total
+  if (answer.status !== 200) {
+    if (answer.errors !== undefined) body.errors = answer.errors
+    if (message !== undefined) body.message = `${message}\n`
+  }
+  const text = envelope ? JSON.stringify(body) : ''
+  response.writeHead(answer.status, reasonPhrase(message ?? 'OK'), {
+    'content-type': envelope ? 'application/json;charset=UTF-8' : 'text/plain',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'max-age=0',
+  })
+  response.end(text)
+}
+
+/**
+ * The simulated cluster behind Proxmox's REST API over HTTPS (pve.md §6): paths below
+ * `/api2/json`, the `{"data": ...}` envelope, form or JSON bodies, API tokens with limited
+ * privileges, every 401 delayed, errors worded as the simulator's core words them. It serves on
+ * a loopback address only, with a certificate generated at start.
+ *
+ * @example
+ * const face = await startSimRestFace({ sim, speed: 0, tokens: [{ id: 'svc@pve!x', secret }] })
+ * // PVE_API_URL=face.url PVE_TLS_FINGERPRINT=face.fingerprint256
+ */
+export async function startSimRestFace(options: SimRestFaceOptions): Promise<SimRestFace> {
+  const host = options.host ?? '127.0.0.1'
+  if (!host.startsWith('127.'))
+    throw new Error(`the REST face listens on loopback only, not ${host}`)
+  const certificate = createSelfSignedCertificate({
+    commonName: options.sim.mainNode,
+    altNames: ['localhost', options.sim.mainNode, host],
+  })
+  const tokens = new Map<string, SimApiToken>()
+  const addToken = (token: SimApiToken): void => {
+    if (splitTokenId(token.id) === undefined) throw new Error(`not a token id: ${token.id}`)
+    tokens.set(token.id, token)
+  }
+  for (const token of options.tokens ?? []) addToken(token)
+  const faults: RestFaceFault[] = []
+  const pending = new Set<NodeJS.Timeout>()
+  const sockets = new Set<Socket>()
+  let answered = 0
+
+  const unauthorized = (response: ServerResponse, reason: string): void => {
+    const timer = setTimeout(() => {
+      pending.delete(timer)
+      send(response, { status: 401, data: null, message: reason }, false)
+    }, unauthorizedDelayMs * options.speed)
+    pending.add(timer)
+  }
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'https://localhost')
+    const method = request.method
+    if (!url.pathname.startsWith(`${apiPrefix}/`)) {
+      send(response, { status: 404, data: null, message: 'Not found' }, false)
+      return
+    }
+    const auth = authenticate(request.headers.authorization, tokens)
+    if (!auth.ok) {
+      request.resume()
+      unauthorized(response, auth.reason)
+      return
+    }
+    const path = url.pathname.slice(apiPrefix.length)
+    if (!isMethod(method)) {
+      send(response, {
+        status: 501,
+        data: null,
+        message: `Method '${method ?? ''} ${path}' not implemented`,
+      })
+      return
+    }
+    const read = await readParams(request, url)
+    if (!read.ok) {
+      send(response, { status: read.status, data: null, message: read.message })
+      return
+    }
+    const fault = faults.shift()
+    if (fault?.kind === 'reset') {
+      request.socket.destroy()
+      return
+    }
+    if (fault?.kind === 'status') {
+      send(
+        response,
+        { status: fault.status, data: null, message: fault.message },
+        fault.envelope ?? false,
+      )
+      return
+    }
+    answered += 1
+    const caller: SimCaller = {
+      user: auth.user,
+      tokenId: auth.tokenName,
+      ...(auth.token.privileges === undefined
+        ? {}
+        : { privileges: new Set(auth.token.privileges) }),
+      via: read.via,
+    }
+    if (method === 'GET' && path.replace(/\/+$/, '') === '/access/permissions') {
+      send(response, accessPermissions(auth.token, read.params))
+      return
+    }
+    const refusal = refuseRootOnlyOptions(method, path, read.params)
+    if (refusal !== undefined) {
+      send(response, refusal)
+      return
+    }
+    send(response, await options.sim.api.handle({ method, path, params: read.params, caller }))
+  }
+
+  const server: Server = createServer(
+    { cert: certificate.cert, key: certificate.key },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) send(res, { status: 500, data: null, message: describeError(error) })
+        else res.destroy()
+      })
+    },
+  )
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : 0
+  return {
+    url: `https://${host}:${port}`,
+    certificatePem: certificate.cert,
+    fingerprint256: certificate.fingerprint256,
+    addToken,
+    injectFaults: (...more) => faults.push(...more),
+    requestCount: () => answered,
+    async close() {
+      for (const timer of pending) clearTimeout(timer)
+      pending.clear()
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      for (const socket of sockets) socket.destroy()
+      await closed
+    },
+  }
+}

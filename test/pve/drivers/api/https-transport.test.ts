@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest'
+
+import {
+  PveConnectionError,
+  createApiDriver,
+  createHttpsTransport,
+  normalizeFingerprint,
+} from '../../../../src/pve/drivers/api/index.js'
+import { createSelfSignedCertificate } from '../../../../src/sim/faces/rest/index.js'
+import { expectPveError } from '../cli/cluster-contract.js'
+import { startHttpsTarget, tokenId, type HttpsTarget } from './https-target.js'
+
+async function withTarget(
+  run: (target: HttpsTarget) => Promise<void>,
+  options: Parameters<typeof startHttpsTarget>[0] = {},
+): Promise<void> {
+  const target = await startHttpsTarget(options)
+  try {
+    await run(target)
+  } finally {
+    await target.close()
+  }
+}
+
+describe('TLS trust', () => {
+  it('connects to a node whose certificate has the pinned fingerprint', async () => {
+    await withTarget(async ({ cluster }) => {
+      expect((await cluster.resources()).nodes).toHaveLength(3)
+    })
+  })
+
+  it('refuses a node whose certificate has another fingerprint, saying both', async () => {
+    const other = createSelfSignedCertificate({ commonName: 'elsewhere', altNames: ['127.0.0.1'] })
+    await withTarget(
+      async ({ cluster, face }) => {
+        const error = await expectPveError(cluster.resources(), 'unreachable')
+        expect(error instanceof PveConnectionError && error.failure).toBe('tls')
+        expect(error.message).toContain(`fingerprint ${face.fingerprint256}, not the pinned`)
+        expect(error.message).toContain(other.fingerprint256)
+        expect(face.requestCount()).toBe(0)
+      },
+      { tls: () => ({ kind: 'fingerprint', sha256: other.fingerprint256 }) },
+    )
+  })
+
+  it('accepts the pin in lower case and without colons', async () => {
+    await withTarget(
+      async ({ cluster }) => {
+        expect((await cluster.nodeStatus('pve1')).node).toBe('pve1')
+      },
+      {
+        tls: (face) => ({
+          kind: 'fingerprint',
+          sha256: face.fingerprint256.replace(/:/g, '').toLowerCase(),
+        }),
+      },
+    )
+    expect(normalizeFingerprint('ab'.repeat(32))).toBe(Array(32).fill('AB').join(':'))
+    expect(normalizeFingerprint('AB:CD')).toBeUndefined()
+  })
+
+  it('trusts a node through a CA file', async () => {
+    await withTarget(
+      async ({ cluster }) => {
+        expect((await cluster.nodeStorages('pve1')).length).toBeGreaterThan(0)
+      },
+      { tls: (face) => ({ kind: 'ca', ca: face.certificatePem }) },
+    )
+  })
+
+  it('refuses a self-signed node with only the system CAs, and says how to trust it', async () => {
+    await withTarget(
+      async ({ cluster }) => {
+        const error = await expectPveError(cluster.resources(), 'unreachable')
+        expect(error instanceof PveConnectionError && error.failure).toBe('tls')
+        expect(error.message).toMatch(/^GET https:\/\/127\.0\.0\.1:\d+\/api2\/json\/access\/|^GET/)
+        expect(error.message).toContain('PVE_CA_FILE')
+        expect(error.message).toContain('PVE_TLS_FINGERPRINT')
+      },
+      { tls: () => ({ kind: 'system' }) },
+    )
+  })
+
+  it('skips the check only when told to', async () => {
+    await withTarget(
+      async ({ cluster }) => {
+        expect((await cluster.vmStatus('pve1', 100)).status).toBe('running')
+      },
+      { tls: () => ({ kind: 'insecure' }) },
+    )
+  })
+})
+
+describe('authentication', () => {
+  it('explains a refused token without showing its secret', async () => {
+    await withTarget(async ({ face, secret }) => {
+      const transport = createHttpsTransport({
+        url: `${face.url}/api2/json`,
+        tokenId,
+        tokenSecret: { reveal: () => 'not-the-secret' },
+        tls: { kind: 'fingerprint', sha256: face.fingerprint256 },
+      })
+      try {
+        const cluster = createApiDriver({ transport, description: 'wrong secret' })
+        const error = await expectPveError(cluster.resources(), 'permission')
+        expect(error.message).toContain(
+          `Proxmox refused the credentials of ${tokenId} (401 Authentication failed!)`,
+        )
+        expect(error.message).toContain('PVE_TOKEN_SECRET')
+        expect(error.message).not.toContain('not-the-secret')
+        expect(error.message).not.toContain(secret)
+      } finally {
+        await transport.close()
+      }
+    })
+  })
+})
+
+describe('answers', () => {
+  it("names a parameter error's parameters", async () => {
+    await withTarget(async ({ cluster }) => {
+      const error = await expectPveError(
+        cluster.updateVm('pve1', 100, { sockets: 'lots', cores: '0' }),
+        'invalid_parameter',
+      )
+      expect(error.parameters).toEqual({
+        sockets: "type check ('integer') failed - got 'lots'",
+        cores: 'value must have a minimum value of 1',
+      })
+      expect(error.message).toContain('cores: value must have a minimum value of 1')
+    })
+  })
+
+  it('takes the error text from the reason phrase when the body has no message', async () => {
+    await withTarget(async ({ face, transport }) => {
+      face.injectFaults({ kind: 'status', status: 500, message: 'VM 100 not running' })
+      const answer = await transport.request({ method: 'GET', path: '/cluster/nextid' })
+      expect(answer).toMatchObject({ status: 500, message: 'VM 100 not running', data: null })
+    })
+  })
+
+  it('reports a node that is not listening as unreachable', async () => {
+    const target = await startHttpsTarget()
+    const { url, fingerprint256 } = target.face
+    await target.close()
+    const transport = createHttpsTransport({
+      url,
+      tokenId,
+      tokenSecret: { reveal: () => 'x' },
+      tls: { kind: 'fingerprint', sha256: fingerprint256 },
+    })
+    try {
+      const error: unknown = await transport
+        .request({ method: 'GET', path: '/version' })
+        .catch((e: unknown) => e)
+      expect(error instanceof PveConnectionError && error.failure).toBe('refused')
+      expect(error instanceof PveConnectionError && error.message).toMatch(
+        /^GET https:\/\/127\.0\.0\.1:\d+\/api2\/json\/version failed: /,
+      )
+    } finally {
+      await transport.close()
+    }
+  })
+})
