@@ -43,7 +43,7 @@ export interface InstallServicesOptions {
 }
 
 /** A simulated VM's OS takes this long (× SIM_SPEED) from power-on to answering SSH. */
-const simulatedBootMs = 12_000
+export const simulatedBootMs = 12_000
 
 /**
  * Part of the composition root: builds what the install pipeline needs from the configuration

@@ -11,6 +11,7 @@ import type { ImageStore } from '../../src/images/index.js'
 import { osNames } from '../../src/images/os-catalog.js'
 import { createJobRunner, type JobRunner } from '../../src/jobs/index.js'
 import type { Cluster } from '../../src/pve/cluster.js'
+import type { CommandCounter } from '../../src/pve/drivers/cli/index.js'
 import type { SimGuests } from '../../src/sim/guests/index.js'
 import type { Simulator } from '../../src/sim/index.js'
 import { startCluster } from '../../src/start-cluster.js'
@@ -26,6 +27,8 @@ export interface TestApp {
   config: Config
   imageStore: ImageStore
   simGuests: SimGuests
+  /** commands run per tool and subcommand, with PVE_DRIVER=cli */
+  commandCounter: CommandCounter | undefined
   dataDir: string
   close(): Promise<void>
 }
@@ -93,6 +96,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     config,
     imageStore: install.imageStore,
     simGuests: install.simGuests,
+    commandCounter: started.commandCounter,
     dataDir,
     async close() {
       await app.close()

@@ -1,0 +1,115 @@
+import { cpus, totalmem } from 'node:os'
+import { writeFileSync } from 'node:fs'
+import { measureDownload } from './download.js'
+import { measureFootprint } from './footprint.js'
+import { measureInstallPath, measureParallel } from './install-path.js'
+import { measureRoundTrips } from './round-trips.js'
+import { replaySeedInstall } from './seed-replay.js'
+import { startBenchService, timedInstall } from './service.js'
+import { measureSharedReads } from './shared-reads.js'
+
+/**
+ * `npm run bench`: measures the service on the simulator and writes bench/RESULTS.md. Every
+ * comparison is a ratio of two figures measured in this same run. Simulated time runs at
+ * `speed` × real Proxmox timings (and CLI start-up cost), so ratios hold at speed 1.
+ */
+const speed = 0.2
+const lines: string[] = []
+const out = (line = ''): void => {
+  lines.push(line)
+  console.log(line)
+}
+const fmt = (value: number, digits = 2): string => value.toFixed(digits)
+const verdict = (ok: boolean): string => (ok ? 'met' : 'missed')
+
+async function main(): Promise<void> {
+  const began = performance.now()
+  out('# Benchmark results')
+  out()
+  out(`Written by \`npm run bench\` on ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${fmt(totalmem() / 1024 ** 3, 0)} GiB, Node ${process.version}.`)
+  out(`Simulated Proxmox at SIM_SPEED=${speed} (every simulated duration, and the ~1.4 s start-up of each qm/pvesh/pvesm run from reference/pve.md §7, × ${speed}); ratios carry over to real timings.`)
+  out()
+
+  out('## 1. Proxmox commands per operation (cli driver)')
+  out()
+  out('| operation | commands | target | | which |')
+  out('|---|---|---|---|---|')
+  for (const row of await measureRoundTrips()) {
+    const target = row.target === undefined ? '—' : `≤ ${row.target}`
+    const met = row.target === undefined ? '' : verdict(row.commands <= row.target)
+    out(`| ${row.operation} | ${row.commands} | ${target} | ${met} | ${row.detail} |`)
+  }
+  out()
+
+  out('## 2. Shared reads: 200 concurrent `GET /api/vm/list`')
+  out()
+  const shared = await measureSharedReads(speed)
+  out(`| requests | cluster-resources reads | target | p50 | p99 |`)
+  out('|---|---|---|---|---|')
+  out(`| ${shared.requests} | ${shared.resourceReads} | ≤ 2 (${verdict(shared.resourceReads <= 2)}) | ${fmt(shared.p50Ms, 0)} ms | ${fmt(shared.p99Ms, 0)} ms |`)
+  out()
+
+  out('## 3. Install critical path')
+  out()
+  out('Wall time of one install (image cached) ÷ the sum of the waits the simulator imposes (create, import, resize, start, boot, first-boot script, reboot, boot).')
+  out()
+  out('| driver | wall | irreducible | ratio | target |')
+  out('|---|---|---|---|---|')
+  for (const driver of ['sim', 'cli'] as const) {
+    const path = await measureInstallPath(speed, driver)
+    out(`| ${driver} | ${fmt(path.wallSeconds)} s | ${fmt(path.irreducibleSeconds)} s | ${fmt(path.ratio)} | ≤ 1.10 (${verdict(path.ratio <= 1.1)}) |`)
+  }
+  out()
+  const seedApp = await startBenchService({ speed, driver: 'cli' })
+  try {
+    await timedInstall(seedApp, { os: 'debian', version: '12', passwd: 'bench' })
+    const ours = await timedInstall(seedApp, { os: 'debian', version: '12', passwd: 'bench' })
+    const seed = await replaySeedInstall(seedApp, speed, 200)
+    out('The seed\'s own command sequence (one `qm set` per setting, `qm importdisk`, SSH polled every 5 s, a fixed 5 s pause), replayed against the same simulator with the same per-command cost:')
+    out()
+    out('| ours (cli driver) | seed replay | seed ÷ ours | target |')
+    out('|---|---|---|---|')
+    out(`| ${fmt(ours.seconds)} s | ${fmt(seed)} s | ${fmt(seed / ours.seconds)} | ≥ 1.5 (${verdict(seed / ours.seconds >= 1.5)}) |`)
+    out()
+  } finally {
+    await seedApp.close()
+  }
+
+  out('## 4. Parallel installs')
+  out()
+  out('| driver | installs | one | all | all ÷ one | target | distinct ids |')
+  out('|---|---|---|---|---|---|---|')
+  for (const driver of ['sim', 'cli'] as const) {
+    const parallel = await measureParallel(speed, driver, 20)
+    out(`| ${driver} | ${parallel.count} | ${fmt(parallel.oneSeconds)} s | ${fmt(parallel.allSeconds)} s | ${fmt(parallel.ratio)} | ≤ 2 (${verdict(parallel.ratio <= 2)}) | ${parallel.distinctIds} |`)
+  }
+  out()
+
+  out('## 5. Image download (1 GiB over loopback)')
+  out()
+  const download = await measureDownload()
+  out('| image store | curl | throughput ratio | target | peak RSS | target |')
+  out('|---|---|---|---|---|---|')
+  out(`| ${fmt(download.storeSeconds)} s | ${fmt(download.curlSeconds)} s | ${fmt(download.throughputRatio)} | ≥ 0.9 (${verdict(download.throughputRatio >= 0.9)}) | ${fmt(download.peakRssMb, 0)} MB (from ${fmt(download.baselineRssMb, 0)} MB) | ≤ 150 MB (${verdict(download.peakRssMb <= 150)}) |`)
+  out()
+  out('The image store also verifies SHA-256 while it writes and fsyncs before the rename; curl does neither.')
+  out()
+
+  out('## 6. Footprint')
+  out()
+  const footprint = await measureFootprint()
+  out('| time to first `ok` | idle RSS |')
+  out('|---|---|')
+  out(`| ${fmt(footprint.secondsToFirstOk)} s | ${fmt(footprint.idleRssMb, 0)} MB |`)
+  out()
+  out(`Benchmark run took ${fmt((performance.now() - began) / 1000, 0)} s.`)
+  writeFileSync(new URL('./RESULTS.md', import.meta.url), `${lines.join('\n')}\n`)
+}
+
+void main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error)
+    process.exit(1)
+  },
+)

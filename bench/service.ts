@@ -1,0 +1,63 @@
+import { buildTestApp, type TestApp } from '../test/helpers/build-test-app.js'
+import { readSse, type SseRead } from '../test/helpers/sse-client.js'
+
+/** Proxmox's start-up cost of one qm/pvesh/pvesm run (pve.md §7: ~1.4 s, each starts Perl). */
+export const cliStartupMs = 1400
+
+/**
+ * The whole service on the simulator, as main.ts starts it, at a time scale `speed` (1 = real
+ * Proxmox timings). The cli driver pays the Perl start-up cost per command, scaled alike, so
+ * every ratio stays what it is at speed 1.
+ */
+export async function startBenchService(options: {
+  speed: number
+  driver: 'cli' | 'sim'
+  env?: Record<string, string>
+}): Promise<TestApp> {
+  return buildTestApp({
+    env: {
+      SIM_SPEED: String(options.speed),
+      PVE_DRIVER: options.driver,
+      SIM_CLI_STARTUP_MS: options.driver === 'cli' ? String(Math.round(cliStartupMs * options.speed)) : '0',
+      GUEST_SSH_TIMEOUT: '600',
+      STORAGE_QUEUE_CONCURRENCY: '2',
+      ...options.env,
+    },
+  })
+}
+
+/** Runs one install and returns its stream and wall time. */
+export async function timedInstall(app: TestApp, body: Record<string, unknown>): Promise<{ stream: SseRead; seconds: number }> {
+  const started = performance.now()
+  const stream = await readSse(`${app.url}/api/vm/install`, { body })
+  const seconds = (performance.now() - started) / 1000
+  const failed = stream.steps.find((step) => step.status === 'error')
+  if (failed !== undefined) throw new Error(`install failed: ${failed.message}`)
+  return { stream, seconds }
+}
+
+/** The total of the counter's commands. */
+export function totalCommands(snapshot: Readonly<Record<string, number>>): number {
+  return Object.values(snapshot).reduce((sum, count) => sum + count, 0)
+}
+
+/** Commands run during `work`, by tool and subcommand. */
+export async function countCommands(app: TestApp, work: () => Promise<unknown>): Promise<Record<string, number>> {
+  const counter = app.commandCounter
+  if (counter === undefined) throw new Error('command counts need PVE_DRIVER=cli')
+  const before = counter.snapshot()
+  await work()
+  const after = counter.snapshot()
+  const delta: Record<string, number> = {}
+  for (const [key, count] of Object.entries(after)) {
+    const added = count - (before[key] ?? 0)
+    if (added > 0) delta[key] = added
+  }
+  return delta
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  return sorted[index] ?? 0
+}
