@@ -28,8 +28,10 @@ export async function rebootAndWaitForSsh(options: RebootAndWaitOptions): Promis
   checkGuestAddress(host, port)
   const session = await holdSession(options)
   try {
+    // Watched from before the request: an instant reboot ends the session before it resolves.
+    const sessionEnded = session === undefined ? undefined : endOf(session)
     await options.reboot(signal)
-    await waitUntilDown(options, session)
+    await waitUntilDown(options, sessionEnded)
   } finally {
     session?.end()
   }
@@ -53,22 +55,26 @@ async function holdSession(options: RebootAndWaitOptions): Promise<Client | unde
   }
 }
 
-async function waitUntilDown(
-  options: RebootAndWaitOptions,
-  session: Client | undefined,
-): Promise<void> {
-  const { host, port, signal, downTimeoutMs } = options
-  const stop = new AbortController()
-  const watchSignal = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal])
-  const sessionClosed = new Promise<void>((resolve) => {
-    if (session === undefined) return
+/** Resolves when the session's connection closes, for whatever reason. */
+function endOf(session: Client): Promise<void> {
+  return new Promise<void>((resolve) => {
     session.once('close', () => {
       resolve()
     })
   })
+}
+
+/** Resolves once the old boot is gone: `sessionEnded` settles or the port stops answering. */
+async function waitUntilDown(
+  options: RebootAndWaitOptions,
+  sessionEnded: Promise<void> | undefined,
+): Promise<void> {
+  const { host, port, signal, downTimeoutMs } = options
+  const stop = new AbortController()
+  const watchSignal = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal])
   const portClosed = waitForSshDown({ host, port, timeoutMs: downTimeoutMs, signal: watchSignal })
   try {
-    await Promise.race([sessionClosed, portClosed])
+    await Promise.race(sessionEnded === undefined ? [portClosed] : [sessionEnded, portClosed])
   } finally {
     stop.abort()
     await portClosed.catch(() => undefined)

@@ -1,11 +1,15 @@
 import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { utils } from 'ssh2'
+import ssh2 from 'ssh2'
 
 import { hostKeyFingerprint } from '../exec/index.js'
+import { generateEd25519Key } from './ed25519-key.js'
 import { GuestError } from './errors.js'
 import { writeFileAtomically } from './write-file-atomically.js'
+
+// ssh2 is CommonJS: Node's ESM loader sees only some of its exports by name
+const { utils } = ssh2
 
 /** The key pair the service logs into its VMs with; cloud-init puts the public half in them. */
 export interface ServiceKey {
@@ -38,11 +42,11 @@ export function loadOrCreateServiceKey(dataDir: string): ServiceKey {
   const existing = readKeyFile(path)
   if (existing !== undefined) return describeKey(path, existing)
 
-  const pair = utils.generateKeyPairSync('ed25519', { comment: keyComment })
+  const pair = generateEd25519Key(keyComment)
   try {
     mkdirSync(join(dataDir, 'ssh'), { recursive: true, mode: 0o700 })
     // Another process may have created the key meanwhile: then its key wins and is read back.
-    writeFileAtomically(path, pair.private, { mode: 0o600, exclusive: true })
+    writeFileAtomically(path, pair.privateKey, { mode: 0o600, exclusive: true })
   } catch (error) {
     throw keyError(path, 'cannot be written', error)
   }

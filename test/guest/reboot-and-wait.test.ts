@@ -4,6 +4,7 @@ import { isGuestError } from '../../src/guest/errors.js'
 import { createMemoryHostKeyStore } from '../../src/guest/host-keys.js'
 import { rebootAndWaitForSsh } from '../../src/guest/reboot-and-wait.js'
 import type { RebootAndWaitOptions } from '../../src/guest/reboot-and-wait.js'
+import { waitForSsh } from '../../src/guest/wait-for-ssh.js'
 import { generateKeyPair, startTestGuest } from './test-guest.js'
 import type { TestGuest } from './test-guest.js'
 
@@ -68,6 +69,22 @@ describe('rebootAndWaitForSsh', () => {
     await rebootAndWaitForSsh({ ...rebootOptions(old, reboot), downTimeoutMs: 1000 })
 
     expect(next?.commands).toEqual(["'true'"])
+  })
+
+  it('sees the old boot go even when the reboot request returns only once the new one answers', async () => {
+    const old = await startGuest()
+    let next: TestGuest | undefined
+    const reboot = async (): Promise<void> => {
+      await old.close()
+      next = await startGuest({ port: old.port, hostKey: old.hostKey })
+      // Like Proxmox's reboot task on a VM that boots at once: it finishes after the new boot
+      // answers, so the held session has ended before the request returns.
+      await waitForSsh({ ...rebootOptions(next, reboot), hostKeys: createMemoryHostKeyStore() })
+    }
+
+    await rebootAndWaitForSsh({ ...rebootOptions(old, reboot), downTimeoutMs: 1000 })
+
+    expect(next?.commands).toEqual(["'true'", "'true'"])
   })
 
   it('fails when the VM never goes down', async () => {

@@ -8,6 +8,7 @@ import { utils } from 'ssh2'
 import type { ServerChannel } from 'ssh2'
 
 import { hostKeyFingerprint } from '../../src/exec/index.js'
+import { generateEd25519Key } from '../../src/guest/ed25519-key.js'
 import { startGuestSshServer } from '../../src/sim/guests/guest-ssh-server.js'
 
 export interface TestGuestOptions {
@@ -33,8 +34,7 @@ export interface TestGuest {
 }
 
 export function generateKeyPair(): { privateKey: string; publicKey: string } {
-  const pair = utils.generateKeyPairSync('ed25519')
-  return { privateKey: pair.private, publicKey: pair.public }
+  return generateEd25519Key()
 }
 
 export function fingerprintOf(privateKey: string): string {

@@ -1,7 +1,12 @@
 import { timingSafeEqual } from 'node:crypto'
+import { createServer } from 'node:net'
+import type { Socket } from 'node:net'
 
-import { Server } from 'ssh2'
-import type { Connection, ParsedKey, ServerChannel } from 'ssh2'
+import ssh2 from 'ssh2'
+import type { ParsedKey, ServerChannel } from 'ssh2'
+
+// ssh2 is CommonJS: Node's ESM loader sees only some of its exports by name
+const { Server } = ssh2
 
 export interface GuestSshServerOptions {
   /** a loopback address; checked by the caller */
@@ -21,7 +26,10 @@ export interface GuestSshServerOptions {
 export interface GuestSshServer {
   readonly host: string
   readonly port: number
-  /** stops listening and cuts every connection, as powering the VM off would */
+  /**
+   * stops listening and cuts every connection at once, as powering the VM off would (before
+   * it returns: the port refuses and sessions break right away); resolves once all are gone
+   */
   close(): Promise<void>
 }
 
@@ -30,10 +38,7 @@ export interface GuestSshServer {
  * keys cloud-init gave it; `exec` requests go to `onExec`, shells and subsystems are refused.
  */
 export async function startGuestSshServer(options: GuestSshServerOptions): Promise<GuestSshServer> {
-  const connections = new Set<Connection>()
-  const server = new Server({ hostKeys: [options.hostKey] }, (connection) => {
-    connections.add(connection)
-    connection.on('close', () => connections.delete(connection))
+  const ssh = new Server({ hostKeys: [options.hostKey] }, (connection) => {
     connection.on('error', () => undefined)
     connection.on('authentication', (context) => {
       if (context.method !== 'publickey' || context.username !== options.username) {
@@ -66,28 +71,42 @@ export async function startGuestSshServer(options: GuestSshServerOptions): Promi
       })
     })
   })
+  ssh.on('error', () => undefined)
 
+  // The TCP sockets are tracked here, not ssh2's connections: ssh2 reports a connection only
+  // once the client's version line arrived, so one still in its handshake would outlive the VM.
+  const sockets = new Set<Socket>()
+  const listener = createServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => undefined)
+    ssh.injectSocket(socket)
+  })
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject)
+    listener.once('error', reject)
+    listener.listen(options.port, options.host, () => {
+      listener.off('error', reject)
       resolve()
     })
   })
-  server.on('error', () => undefined)
-  const address = server.address()
+  listener.on('error', () => undefined)
+  const address = listener.address()
   const port = typeof address === 'object' && address !== null ? address.port : options.port
 
+  let closing: Promise<void> | undefined
   return {
     host: options.host,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => {
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        listener.close(() => {
           resolve()
         })
-        for (const connection of connections) connection.end()
-      }),
+        // A VM powering off says no goodbye: its connections just break, here and now.
+        for (const socket of sockets) socket.destroy()
+      })
+      return closing
+    },
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
-import { utils } from 'ssh2'
 
 import { hostKeyFingerprint } from '../../exec/index.js'
+import { generateEd25519Key } from '../../guest/ed25519-key.js'
 
 import { authorizedKeysOf, isLoopbackAddress, staticAddressOf } from './guest-config.js'
 import { runGuestCommand } from './run-guest-command.js'
@@ -54,39 +54,60 @@ export interface SimGuests {
   close(): Promise<void>
 }
 
+interface HostKey {
+  /** OpenSSH text */
+  privateKey: string
+  fingerprint: string
+}
+
 interface Guest {
-  /** bumped on every start and stop, so a boot that was overtaken does nothing */
+  vmid: number
+  /** bumped on every stop, so a boot the stop overtook does nothing */
   generation: number
+  /** the generation a boot was already scheduled for (a start reported twice boots once) */
+  scheduled?: number
   timer?: NodeJS.Timeout
   server?: GuestSshServer
   /** of the host key of the VM's current life */
   fingerprint?: string
-  /** the generation whose server is being opened right now */
-  booting?: number
+  /**
+   * the guest's boots and shutdowns, one after the other: a boot opens its port only once the
+   * previous life's server is closed, whatever order their timers and listens would finish in
+   */
+  work: Promise<void>
 }
 
 /**
  * Simulated guests: when the simulator starts a VM, after its boot delay an SSH server answers
  * on the VM's address (loopback only) and `port`, with a host key made at its first boot and
  * kept across reboots; it lets in only the cloud-init user with a cloud-init key, and emulates
- * the init script without running anything here. When the VM stops, the server goes away and
- * its connections drop.
+ * the init script without running anything here. When the VM stops, its connections break and
+ * its port refuses at once, before the simulator goes on (a reboot may start it again in the
+ * same tick).
  */
 export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
   const { sim, log } = options
   const guests = new Map<number, Guest>()
   // One host key per VM life: a reinstalled VM (new vmgenid/smbios1 uuid) gets a new one.
-  const hostKeys = new Map<string, string>()
+  const hostKeys = new Map<string, HostKey>()
   const faults = createSimGuestFaults()
   let closed = false
 
   const guestOf = (vmid: number): Guest => {
     let guest = guests.get(vmid)
     if (guest === undefined) {
-      guest = { generation: 0 }
+      guest = { vmid, generation: 0, work: Promise.resolve() }
       guests.set(vmid, guest)
     }
     return guest
+  }
+
+  /** Queues `step` after the guest's earlier boots and shutdowns; it never rejects. */
+  const enqueue = (guest: Guest, step: () => Promise<void>): Promise<void> => {
+    guest.work = guest.work.then(step).catch((error: unknown) => {
+      log.warn({ vmid: guest.vmid, err: error }, 'simulated guest failed to change state')
+    })
+    return guest.work
   }
 
   const takeDown = (guest: Guest): Promise<void> => {
@@ -95,19 +116,13 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
     delete guest.timer
     const server = guest.server
     delete guest.server
-    return server?.close() ?? Promise.resolve()
-  }
-
-  const boot = async (vm: SimVmEvent, guest: Guest, generation: number): Promise<void> => {
-    guest.booting = generation
-    try {
-      await listen(vm, guest, generation)
-    } finally {
-      if (guest.booting === generation) delete guest.booting
-    }
+    // Called now, not queued: the sessions must break before the simulator reports the next start.
+    const closing = server?.close()
+    return enqueue(guest, () => closing ?? Promise.resolve())
   }
 
   const listen = async (vm: SimVmEvent, guest: Guest, generation: number): Promise<void> => {
+    if (guest.generation !== generation) return
     const host = addressOf(vm, options.hostFor)
     if (host === undefined) {
       log.warn({ vmid: vm.vmid }, 'simulated guest has no loopback address; it stays unreachable')
@@ -117,18 +132,12 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
       log.debug({ vmid: vm.vmid }, 'simulated guest never answers ssh (fault)')
       return
     }
-    const lifeKey = `${vm.vmid}/${vm.config.vmgenid ?? vm.config.smbios1 ?? ''}`
-    let hostKey = hostKeys.get(lifeKey)
-    if (hostKey === undefined) {
-      hostKey = utils.generateKeyPairSync('ed25519').private
-      hostKeys.set(lifeKey, hostKey)
-    }
-    guest.fingerprint = fingerprintOf(hostKey)
     try {
+      const hostKey = hostKeyOf(vm)
       const server = await startGuestSshServer({
         host,
         port: options.port,
-        hostKey,
+        hostKey: hostKey.privateKey,
         username: vm.config.ciuser ?? '',
         authorizedKeys: authorizedKeysOf(vm.config),
         onExec: (channel, commandLine) => {
@@ -143,22 +152,35 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
         return
       }
       guest.server = server
+      guest.fingerprint = hostKey.fingerprint
       log.debug({ vmid: vm.vmid, host, port: options.port }, 'simulated guest answers ssh')
     } catch (error) {
       log.warn({ vmid: vm.vmid, host, err: error }, 'simulated guest cannot listen')
     }
   }
 
+  const hostKeyOf = (vm: SimVmEvent): HostKey => {
+    const lifeKey = `${vm.vmid}/${vm.config.vmgenid ?? vm.config.smbios1 ?? ''}`
+    let hostKey = hostKeys.get(lifeKey)
+    if (hostKey === undefined) {
+      const pair = generateEd25519Key()
+      const blob = Buffer.from(pair.publicKey.split(' ')[1] ?? '', 'base64')
+      hostKey = { privateKey: pair.privateKey, fingerprint: hostKeyFingerprint(blob) }
+      hostKeys.set(lifeKey, hostKey)
+    }
+    return hostKey
+  }
+
   const startGuest = (vm: SimVmEvent, delayMs: number): void => {
     if (closed) return
     const guest = guestOf(vm.vmid)
     const generation = guest.generation
-    if (guest.server !== undefined || guest.timer !== undefined) return
-    if (guest.booting === generation) return
+    if (guest.scheduled === generation) return
+    guest.scheduled = generation
     guest.timer = setTimeout(
       () => {
         delete guest.timer
-        void boot(vm, guest, generation)
+        void enqueue(guest, () => listen(vm, guest, generation))
       },
       Math.max(0, delayMs),
     )
@@ -198,10 +220,4 @@ function addressOf(vm: SimVmEvent, hostFor: (vmid: number) => string): string | 
   const configured = staticAddressOf(vm.config)
   const address = configured ?? hostFor(vm.vmid)
   return isLoopbackAddress(address) ? address : undefined
-}
-
-function fingerprintOf(privateKey: string): string {
-  const parsed = utils.parseKey(privateKey)
-  if (parsed instanceof Error) throw parsed
-  return hostKeyFingerprint(parsed.getPublicSSH())
 }

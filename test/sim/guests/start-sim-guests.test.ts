@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -8,11 +9,14 @@ import { isGuestError } from '../../../src/guest/errors.js'
 import { createMemoryHostKeyStore } from '../../../src/guest/host-keys.js'
 import type { HostKeyStore } from '../../../src/guest/host-keys.js'
 import { renderInitScript } from '../../../src/guest/init-script.js'
+import { rebootAndWaitForSsh } from '../../../src/guest/reboot-and-wait.js'
 import { runGuestScript } from '../../../src/guest/run-script.js'
 import { waitForSsh } from '../../../src/guest/wait-for-ssh.js'
 import type { WaitForSshOptions } from '../../../src/guest/wait-for-ssh.js'
 import { waitForSshDown } from '../../../src/guest/wait-for-ssh-down.js'
 import { findRelease } from '../../../src/images/os-catalog.js'
+import { createApiDriver } from '../../../src/pve/drivers/api/index.js'
+import { createInProcessTransport } from '../../../src/sim/faces/in-process-transport.js'
 import { startSimGuests } from '../../../src/sim/guests/index.js'
 import type { SimGuests, StartSimGuestsOptions } from '../../../src/sim/guests/index.js'
 import type { Simulator } from '../../../src/sim/index.js'
@@ -279,5 +283,93 @@ describe('simulated guests', () => {
     startGuests({ alreadyRunning: [{ vmid: 116, node: 'pve1', config }] })
     await waitForSsh(sshTo(116, createMemoryHostKeyStore()))
     expect(guests.running()).toEqual([116])
+  })
+
+  describe('across a reboot', () => {
+    // The composition root's path: the API driver on the simulator, polling the reboot task.
+    const rebootThroughCluster = (vmid: number) => {
+      const cluster = createApiDriver({
+        transport: createInProcessTransport(sim),
+        description: 'simulated cluster',
+        taskPollMs: 50,
+      })
+      return async (signal: AbortSignal | undefined): Promise<void> => {
+        await cluster.rebootVm('pve1', vmid, signal === undefined ? {} : { signal })
+      }
+    }
+
+    async function bootedVm(vmid: number, hostKeys: HostKeyStore): Promise<void> {
+      await createVm(vmid)
+      await power(vmid, 'start')
+      await waitForSsh(sshTo(vmid, hostKeys))
+    }
+
+    it('let rebootAndWaitForSsh see an instant reboot go and come back', async () => {
+      // At SIM_SPEED=0 the VM stops and starts in one tick and its SSH answers again at once:
+      // the reboot task is over before the port could ever be seen closed.
+      startGuests({ bootDelayMs: () => 0 })
+      const hostKeys = createMemoryHostKeyStore()
+      await bootedVm(117, hostKeys)
+      const bootedAt = guests.hostKeyFingerprint(117)
+
+      await rebootAndWaitForSsh({
+        ...sshTo(117, hostKeys),
+        downTimeoutMs: 2000,
+        reboot: rebootThroughCluster(117),
+      })
+
+      expect(guests.running()).toEqual([117])
+      expect(guests.hostKeyFingerprint(117)).toBe(bootedAt)
+    })
+
+    it('let rebootAndWaitForSsh wait for a VM that takes a while to boot again', async () => {
+      startGuests({ bootDelayMs: () => 300 })
+      const hostKeys = createMemoryHostKeyStore()
+      await bootedVm(118, hostKeys)
+
+      await rebootAndWaitForSsh({
+        ...sshTo(118, hostKeys),
+        downTimeoutMs: 2000,
+        reboot: rebootThroughCluster(118),
+      })
+
+      expect(guests.running()).toEqual([118])
+    })
+
+    it('keep the session of a VM whose reboot never happens, so the wait fails', async () => {
+      startGuests({ bootDelayMs: () => 0 })
+      const hostKeys = createMemoryHostKeyStore()
+      await bootedVm(119, hostKeys)
+
+      const error = await failureOf(
+        rebootAndWaitForSsh({
+          ...sshTo(119, hostKeys),
+          downTimeoutMs: 300,
+          reboot: () => Promise.resolve(),
+        }),
+      )
+
+      expect(isGuestError(error, 'GUEST_SSH_STILL_UP')).toBe(true)
+    })
+
+    it('come back after a boot that could not listen', async () => {
+      const warned = new Promise<unknown>((resolve) => {
+        startGuests({ bootDelayMs: () => 0, log: { ...quietLog, warn: resolve } })
+      })
+      await createVm(120)
+      const squatter = createServer()
+      await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.120', resolve))
+      try {
+        await power(120, 'start')
+        expect(await warned).toMatchObject({ vmid: 120, host: '127.0.0.120' })
+      } finally {
+        await new Promise((resolve) => squatter.close(resolve))
+      }
+      expect(guests.running()).toEqual([])
+
+      await power(120, 'reboot')
+      await waitForSsh(sshTo(120, createMemoryHostKeyStore()))
+      expect(guests.running()).toEqual([120])
+    })
   })
 })
