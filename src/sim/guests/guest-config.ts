@@ -1,7 +1,10 @@
 import { isIPv4 } from 'node:net'
 
-import { utils } from 'ssh2'
+import ssh2 from 'ssh2'
 import type { ParsedKey } from 'ssh2'
+
+// ssh2 is CommonJS: Node's ESM loader sees only some of its exports by name
+const { utils } = ssh2
 
 /**
  * The public keys of a VM's `sshkeys` (URL-encoded, one key a line, as Proxmox stores it).
