@@ -21,6 +21,8 @@ export interface Config {
   readonly vm: VmConfig
   readonly sim: SimConfig
   readonly install: InstallConfig
+  readonly auth: AuthConfig
+  readonly jobs: JobsConfig
   /** Where jobs, events, images and keys are kept; absolute (`DATA_DIR`, default `./data`). */
   readonly dataDir: string
   /** The lowest level logged (`LOG_LEVEL`, default `info`). */
@@ -139,4 +141,30 @@ export interface InstallConfig {
   readonly adminKeysFile: string | undefined
   /** Disk operations run at once per storage; the rest queue (`STORAGE_QUEUE_CONCURRENCY`, default 2). */
   readonly storageQueueConcurrency: number
+}
+
+/** One API token as the service keeps it: a name for the audit log and the token's hash. */
+export interface ApiTokenHash {
+  /** `alice` of `API_TOKENS=alice:<token>`, `token-<n>` when unnamed, or the file's name column */
+  readonly name: string
+  /** SHA-256 of the token, lowercase hex; the token itself is not kept */
+  readonly sha256: string
+}
+
+/** Who may call the API, and which VMs it must never stop, change or destroy. */
+export interface AuthConfig {
+  /** Tokens of `API_TOKENS` and `API_TOKENS_FILE`; empty means no token is needed. */
+  readonly tokens: readonly ApiTokenHash[]
+  /** `API_TOKENS_FILE`, absolute: lines of `<name> sha256:<hex>`. */
+  readonly tokensFile: string | undefined
+  /** VMIDs of `PROTECTED_VMIDS` (ranges expanded), sorted. */
+  readonly protectedVmids: readonly number[]
+  /** VMs carrying this Proxmox tag are protected too (`PROTECTED_TAG`, lowercase). */
+  readonly protectedTag: string | undefined
+}
+
+/** How jobs are admitted. */
+export interface JobsConfig {
+  /** Installs that run at once; more wait in line (`MAX_CONCURRENT_INSTALLS`, 1..64, default 4). */
+  readonly maxConcurrentInstalls: number
 }

@@ -3,6 +3,7 @@ import type { Config, LogLevel } from './config.js'
 import { deepFreeze } from './deep-freeze.js'
 import { EnvReader } from './env-reader.js'
 import { ConfigError } from './errors.js'
+import { readAuthSection, readJobsSection } from './sections/auth.js'
 import { readHttpSection } from './sections/http.js'
 import { readInstallSection } from './sections/install.js'
 import { readNetworkSection } from './sections/network.js'
@@ -48,6 +49,8 @@ export function parseConfig(
   const dataDir = resolve(options.cwd ?? '.', env.text('DATA_DIR') ?? 'data')
   const logLevel = env.oneOf('LOG_LEVEL', logLevels) ?? 'info'
   const install = readInstallSection(env, dataDir, pve.simulated)
+  const auth = readAuthSection(env, options.cwd ?? '.')
+  const jobs = readJobsSection(env)
   if (env.problems.length > 0) throw new ConfigError(env.problems)
-  return deepFreeze({ http, network, pve, pveApi, vm, sim, install, dataDir, logLevel })
+  return deepFreeze({ http, network, pve, pveApi, vm, sim, install, auth, jobs, dataDir, logLevel })
 }

@@ -41,6 +41,11 @@ export const configVariables = [
   'TIMEZONE',
   'ADMIN_KEYS_FILE',
   'STORAGE_QUEUE_CONCURRENCY',
+  'API_TOKENS',
+  'API_TOKENS_FILE',
+  'PROTECTED_VMIDS',
+  'PROTECTED_TAG',
+  'MAX_CONCURRENT_INSTALLS',
 ] as const
 
 /** The name of one variable of {@link configVariables}. */

@@ -1,156 +1,338 @@
 import { randomUUID } from 'node:crypto'
-import { EventEmitter, on } from 'node:events'
+import { EventEmitter } from 'node:events'
 import { describeError } from '../errors.js'
-import type { ReportStep, StepEvent } from '../provision/progress.js'
-import { isFinished, type JobEventRecord, type JobRecord, type JobType } from './job.js'
+import { beginStep, type ReportStep, type StepEvent } from '../provision/progress.js'
+import { openStore, type Store } from '../store/index.js'
+import { JobError } from './errors.js'
+import {
+  isFinished,
+  jobTypes,
+  type JobEventRecord,
+  type JobRecord,
+  type JobState,
+  type JobType,
+} from './job.js'
+import { toEventRecord, toEventRow, toJobRecord } from './job-rows.js'
+import { createJobSlots, type JobSlots, type QueuePosition } from './job-slots.js'
+import { redactEvent } from './redact-event.js'
 
+/** The work of a job: reports steps, stops when `signal` aborts (cancel, shutdown). */
 export type JobWork = (report: ReportStep, signal: AbortSignal) => Promise<void>
 
 export interface JobSpec {
   type: JobType
   vmid?: number
+  /** what was asked, in a few words, for lists; never a secret */
+  summary?: string
+  /** the request's `Idempotency-Key` and a salted fingerprint of its body */
+  idempotency?: { key: string; fingerprint: string }
+}
+
+/** Which jobs {@link JobRunner.list} returns; no field means all. */
+export interface JobFilter {
+  state?: JobState | undefined
+  type?: JobType | undefined
+  vmid?: number | undefined
+  /** at most this many, newest first; default all */
+  limit?: number | undefined
 }
 
 /**
- * Runs long operations as jobs: each has an id, a state and an append-only list of events.
- * Whoever watches (an SSE stream, a CLI) only subscribes; a watcher that leaves changes nothing.
+ * Runs long operations as jobs: each has an id, a state and an append-only list of events,
+ * all kept in the store as they happen, so they can be listed, replayed and followed after a
+ * client dropped or the service restarted. Whoever watches only subscribes; a watcher that
+ * leaves changes nothing.
  */
 export interface JobRunner {
+  /**
+   * Records the job and runs `work` — never before `start` has returned, so the caller can use
+   * the job's id in it. Throws `JOB_IDEMPOTENCY_CONFLICT` when the spec's key was used before.
+   */
   start(spec: JobSpec, work: JobWork): JobRecord
   get(id: string): JobRecord | undefined
-  list(): JobRecord[]
+  list(filter?: JobFilter): JobRecord[]
   /** Every event after `afterSeq`, then each new one as it comes, until the job ends or `signal` aborts. */
   follow(id: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<JobEventRecord>
-  /** Aborts a running job; false when it is unknown or already over. */
+  /** Aborts a queued or running job; false when it is unknown or already over. */
   cancel(id: string): boolean
   /** Resolves when the job has ended (for tests and shutdown). */
   settled(id: string): Promise<JobRecord | undefined>
+  /** Records the VM a job works on, once known (an install's chosen VMID). */
+  setVmid(id: string, vmid: number): void
+  /** The job of this process that is queued or running on `vmid`, if any. */
+  activeOn(vmid: number): JobRecord | undefined
+  /** The job started with this `Idempotency-Key`, and the fingerprint of its request. */
+  findByIdempotencyKey(key: string): { job: JobRecord; fingerprint: string } | undefined
+  /** Cancels every job still queued or running and waits until each has ended (rollback included). */
+  stopAll(): Promise<void>
+}
+
+/** The tables the runner keeps jobs in. */
+export type JobsStore = Pick<Store, 'jobs' | 'events' | 'transaction'>
+
+export interface JobRunnerOptions {
+  /** where jobs and their events are kept; default an in-memory database */
+  store?: JobsStore
+  now?: () => Date
+  /** most jobs of a type that run at once; the others wait in line and are told so */
+  maxConcurrent?: Partial<Record<JobType, number>>
 }
 
 interface LiveJob {
   record: JobRecord
-  /** as stored and replayed: sensitive events redacted */
-  events: JobEventRecord[]
-  /** sensitive events as they were, for whoever watches live; dropped soon after the job ends */
-  unredacted: Map<number, JobEventRecord>
+  lastSeq: number
+  lastStep: string
   controller: AbortController
   done: Promise<void>
+  /** sensitive events as they were, for whoever watches live; never stored */
+  sensitive: Map<number, JobEventRecord>
 }
 
-export function createJobRunner(options: { now?: () => Date } = {}): JobRunner {
+/** How long live watchers may still receive a sensitive event after the job ended. */
+const sensitiveGraceMs = 30_000
+
+/** The step of the events that tell a job it waits for a slot. */
+export const queuedStep = 'queued'
+
+/** Creates a runner over the store's job tables (or an in-memory one). */
+export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
+  const store = options.store ?? openStore({ path: ':memory:' })
   const now = options.now ?? ((): Date => new Date())
-  const jobs = new Map<string, LiveJob>()
+  const iso = (): string => now().toISOString()
+  const live = new Map<string, LiveJob>()
+  const endedSensitive = new Map<string, Map<number, JobEventRecord>>()
   const changes = new EventEmitter()
   changes.setMaxListeners(0)
+  const slots = new Map<JobType, JobSlots>()
+  for (const type of jobTypes) {
+    const limit = options.maxConcurrent?.[type]
+    if (limit !== undefined) slots.set(type, createJobSlots(limit))
+  }
 
   function append(job: LiveJob, event: StepEvent): void {
-    const seq = job.events.length + 1
-    const at = now().toISOString()
-    if (event.sensitive === true) {
-      job.unredacted.set(seq, { seq, at, event })
-      job.events.push({ seq, at, event: redact(event) })
-    } else {
-      job.events.push({ seq, at, event })
-    }
+    if (isFinished(job.record.state)) return
+    const seq = job.lastSeq + 1
+    const at = iso()
+    const stored = event.sensitive === true ? redactEvent(event) : event
+    store.events.append(job.record.id, toEventRow(seq, at, stored))
+    job.lastSeq = seq
+    job.lastStep = event.step
+    if (event.sensitive === true) job.sensitive.set(seq, { seq, at, event })
     changes.emit(job.record.id)
   }
 
+  function setState(job: LiveJob, state: JobState): void {
+    if (job.record.state === state) return
+    job.record.state = state
+    const startedAt = state === 'running' ? iso() : undefined
+    if (startedAt !== undefined) job.record.startedAt = startedAt
+    store.jobs.setState(job.record.id, state, startedAt === undefined ? {} : { startedAt })
+  }
+
+  function finish(job: LiveJob, state: JobState, error: string | undefined): void {
+    const endedAt = iso()
+    store.transaction(() => {
+      if (error !== undefined)
+        append(job, { step: job.lastStep, status: 'error', message: `[-] ${error}` })
+      store.jobs.finish(job.record.id, state, endedAt, error)
+    })
+    job.record.state = state
+    job.record.endedAt = endedAt
+    if (error !== undefined) job.record.error = error
+  }
+
+  async function waitForSlot(job: LiveJob, signal: AbortSignal): Promise<(() => void) | undefined> {
+    const gate = slots.get(job.record.type)
+    if (gate === undefined) return undefined
+    const step = beginStep(
+      (event) => append(job, event),
+      queuedStep,
+      () => now().getTime(),
+    )
+    const places: QueuePosition[] = []
+    const leave = await gate.take(signal, (place) => {
+      places.push(place)
+      setState(job, 'queued')
+      step.processing(describeWait(job.record.type, place))
+    })
+    setState(job, 'running')
+    if (places.length > 0) step.success('a slot is free; starting')
+    return leave
+  }
+
   async function execute(job: LiveJob, work: JobWork): Promise<void> {
-    let lastStep = 'starting'
-    const report: ReportStep = (event) => {
-      lastStep = event.step
-      append(job, event)
-    }
+    const { signal } = job.controller
+    let leave: (() => void) | undefined
     try {
-      await work(report, job.controller.signal)
-      job.record.state = 'succeeded'
+      // the caller of start() gets the job before any of its work runs
+      await Promise.resolve()
+      leave = await waitForSlot(job, signal)
+      signal.throwIfAborted()
+      await work((event) => append(job, event), signal)
+      finish(job, 'succeeded', undefined)
     } catch (error) {
-      const cancelled = job.controller.signal.aborted
-      job.record.state = cancelled ? 'cancelled' : 'failed'
-      job.record.error = cancelled ? 'cancelled' : describeError(error)
-      append(job, { step: lastStep, status: 'error', message: `[-] ${job.record.error}` })
+      const cancelled = signal.aborted
+      finish(job, cancelled ? 'cancelled' : 'failed', explain(error, cancelled))
     } finally {
-      job.record.endedAt = now().toISOString()
+      leave?.()
+      live.delete(job.record.id)
+      if (job.sensitive.size > 0) {
+        endedSensitive.set(job.record.id, job.sensitive)
+        setTimeout(() => endedSensitive.delete(job.record.id), sensitiveGraceMs).unref()
+      }
       changes.emit(job.record.id)
-      if (job.unredacted.size > 0)
-        setTimeout(() => job.unredacted.clear(), unredactedGraceMs).unref()
     }
+  }
+
+  /** Resolves true at the job's next change, false when `signal` aborts first. */
+  function nextChange(id: string, signal: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+      const onChange = (): void => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(true)
+      }
+      const onAbort = (): void => {
+        changes.off(id, onChange)
+        resolve(false)
+      }
+      if (signal.aborted) {
+        resolve(false)
+        return
+      }
+      changes.once(id, onChange)
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  const get = (id: string): JobRecord | undefined => {
+    const job = live.get(id)
+    if (job !== undefined) return { ...job.record }
+    const row = store.jobs.get(id)
+    return row === undefined ? undefined : toJobRecord(row)
   }
 
   return {
     start(spec, work) {
+      const key = spec.idempotency?.key
+      if (key !== undefined && store.jobs.findByIdempotencyKey(key) !== undefined) {
+        throw new JobError(
+          'JOB_IDEMPOTENCY_CONFLICT',
+          `Idempotency-Key ${JSON.stringify(key)} belongs to an earlier job`,
+        )
+      }
+      const createdAt = iso()
       const record: JobRecord = {
         id: randomUUID(),
         type: spec.type,
         ...(spec.vmid === undefined ? {} : { vmid: spec.vmid }),
         state: 'running',
-        createdAt: now().toISOString(),
+        ...(spec.summary === undefined ? {} : { summary: spec.summary }),
+        createdAt,
+        startedAt: createdAt,
+        ...(key === undefined ? {} : { idempotencyKey: key }),
       }
+      store.jobs.insert({
+        ...record,
+        ...(spec.idempotency === undefined
+          ? {}
+          : { requestFingerprint: spec.idempotency.fingerprint }),
+      })
       const job: LiveJob = {
         record,
-        events: [],
-        unredacted: new Map(),
+        lastSeq: 0,
+        lastStep: 'starting',
         controller: new AbortController(),
         done: Promise.resolve(),
+        sensitive: new Map(),
       }
-      jobs.set(record.id, job)
+      live.set(record.id, job)
       job.done = execute(job, work)
       return { ...record }
     },
 
-    get: (id) => {
-      const job = jobs.get(id)
-      return job === undefined ? undefined : { ...job.record }
+    get,
+
+    list(filter = {}) {
+      return store.jobs
+        .list({
+          state: filter.state,
+          type: filter.type,
+          vmid: filter.vmid,
+          limit: filter.limit ?? -1,
+        })
+        .map((row) => live.get(row.id)?.record ?? toJobRecord(row))
+        .map((record) => ({ ...record }))
     },
 
-    list: () => [...jobs.values()].map((job) => ({ ...job.record })),
-
     async *follow(id, afterSeq, signal) {
-      const job = jobs.get(id)
-      if (job === undefined) return
+      if (get(id) === undefined) return
       let sent = afterSeq
-      const pending = on(changes, id, { signal })
-      try {
-        for (;;) {
-          while (sent < job.events.length) {
-            const next = job.unredacted.get(sent + 1) ?? job.events[sent]
-            sent += 1
-            if (next !== undefined) yield next
+      // a function, so each look sees the signal as it is now
+      const gone = (): boolean => signal.aborted
+      for (;;) {
+        if (gone()) return
+        const rows = store.events.after(id, sent)
+        if (rows.length > 0) {
+          const sensitive = live.get(id)?.sensitive ?? endedSensitive.get(id)
+          for (const row of rows) {
+            sent = row.seq
+            yield sensitive?.get(row.seq) ?? toEventRecord(row)
+            if (gone()) return
           }
-          if (isFinished(job.record.state)) return
-          await pending.next()
+          continue
         }
-      } catch (error) {
-        if (!signal.aborted) throw error
-      } finally {
-        await pending.return?.()
+        if (!live.has(id)) return
+        if (!(await nextChange(id, signal))) return
       }
     },
 
     cancel(id) {
-      const job = jobs.get(id)
-      if (job === undefined || isFinished(job.record.state)) return false
-      job.controller.abort(new Error('cancelled'))
+      const job = live.get(id)
+      if (job === undefined || job.controller.signal.aborted) return false
+      job.controller.abort(new JobError('JOB_CANCELLED', 'cancelled by request'))
       return true
     },
 
     async settled(id) {
-      const job = jobs.get(id)
-      if (job === undefined) return undefined
-      await job.done
-      return { ...job.record }
+      await live.get(id)?.done
+      return get(id)
+    },
+
+    setVmid(id, vmid) {
+      const job = live.get(id)
+      if (job !== undefined) job.record.vmid = vmid
+      store.jobs.setVmid(id, vmid)
+    },
+
+    activeOn(vmid) {
+      for (const job of live.values()) if (job.record.vmid === vmid) return { ...job.record }
+      return undefined
+    },
+
+    findByIdempotencyKey(key) {
+      const row = store.jobs.findByIdempotencyKey(key)
+      if (row === undefined) return undefined
+      return { job: get(row.id) ?? toJobRecord(row), fingerprint: row.requestFingerprint ?? '' }
+    },
+
+    async stopAll() {
+      const running = [...live.values()]
+      for (const job of running) {
+        if (!job.controller.signal.aborted)
+          job.controller.abort(new JobError('JOB_CANCELLED', 'cancelled: the service is stopping'))
+      }
+      await Promise.all(running.map((job) => job.done))
     },
   }
 }
 
-/** How long live watchers may still receive a sensitive event after the job ended. */
-const unredactedGraceMs = 30_000
+function describeWait(type: JobType, place: QueuePosition): string {
+  const ahead = place.position === 1 ? 'next in line' : `number ${place.position} in line`
+  return `waiting for a free ${type} slot: ${place.running} of ${place.limit} running; this one is ${ahead}`
+}
 
-function redact(event: StepEvent): StepEvent {
-  const label = event.message.split(':')[0] ?? event.message
-  return {
-    step: event.step,
-    status: event.status,
-    message: `${label}: (shown once to the live stream; not stored)`,
-  }
+function explain(error: unknown, cancelled: boolean): string {
+  const message = describeError(error)
+  if (!cancelled || /cancel/i.test(message)) return message
+  return `cancelled (${message})`
 }

@@ -1,0 +1,7 @@
+import { initialSchema } from './001-initial.js'
+import type { Migration } from './migration.js'
+
+export type { Migration } from './migration.js'
+
+/** Every migration, oldest first; a new one is appended, never edited once released. */
+export const migrations: readonly Migration[] = [initialSchema]
