@@ -1,8 +1,14 @@
+import { randomUUID } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { Config } from './config/index.js'
 import { createLocalExecutor, createSshExecutor, type Executor } from './exec/index.js'
-import { createApiDriver } from './pve/drivers/api/index.js'
+import {
+  connectApiDriver,
+  createApiDriver,
+  requiredPrivileges,
+  type TlsTrust,
+} from './pve/drivers/api/index.js'
 import {
   createCliDriver,
   createCommandCounter,
@@ -12,6 +18,7 @@ import type { Cluster } from './pve/cluster.js'
 import { PveError } from './pve/errors.js'
 import { withSharedReads } from './pve/shared-reads.js'
 import { startEmbeddedCli } from './sim/faces/cli/index.js'
+import { startSimRestFace, type SimRestFace } from './sim/faces/rest/index.js'
 import { createSimulator, type Simulator } from './sim/index.js'
 import { createInProcessTransport } from './sim/faces/in-process-transport.js'
 
@@ -19,6 +26,7 @@ import { createInProcessTransport } from './sim/faces/in-process-transport.js'
 export interface ClusterLog {
   debug(object: object, message: string): void
   info(object: object, message: string): void
+  warn(object: object, message: string): void
 }
 
 export interface StartedCluster {
@@ -27,6 +35,8 @@ export interface StartedCluster {
   simulator?: Simulator
   /** commands run per tool and subcommand, for the cli driver */
   commandCounter?: CommandCounter
+  /** the simulator's HTTPS face the api driver talks to (its request count is the round trips) */
+  restFace?: SimRestFace
   close(): Promise<void>
 }
 
@@ -64,11 +74,17 @@ async function startDriver(config: Config, log: ClusterLog): Promise<StartedClus
         ? startCliOnSimulator(config, log)
         : startCliOnCluster(config, log)
     case 'api':
-      throw new Error(`PVE_DRIVER=${config.pve.driver} is not available in this build yet`)
+      return config.pve.simulated
+        ? startApiOnSimulator(config, log)
+        : startApiOnCluster(config, log)
   }
 }
 
-const silentLog: ClusterLog = { debug: () => undefined, info: () => undefined }
+const silentLog: ClusterLog = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+}
 
 async function startEmbeddedSimulator(config: Config): Promise<Simulator> {
   const nodeNames = simulatedNodeNames(config)
@@ -85,6 +101,65 @@ async function startEmbeddedSimulator(config: Config): Promise<Simulator> {
         }),
     ...(config.pve.mainNode === undefined ? {} : { mainNode: config.pve.mainNode }),
   })
+}
+
+/**
+ * The api driver over HTTPS against the simulator's REST face, with a token holding exactly the
+ * privileges the README documents: what a real cluster would see, on loopback.
+ */
+async function startApiOnSimulator(config: Config, log: ClusterLog): Promise<StartedCluster> {
+  const simulator = await startEmbeddedSimulator(config)
+  const tokenId = 'pve-qemu@pve!simulator'
+  const secret = randomUUID()
+  const privileges = requiredPrivileges.map((entry) => entry.privilege)
+  const face = await startSimRestFace({
+    sim: simulator,
+    speed: config.sim.speed,
+    tokens: [{ id: tokenId, secret, privileges }],
+  })
+  try {
+    const api = await connectApiDriver({
+      url: face.url,
+      tokenId,
+      tokenSecret: { reveal: () => secret },
+      tls: { kind: 'fingerprint', sha256: face.fingerprint256 },
+      log,
+      retry: { baseDelayMs: 500 * Math.max(config.sim.speed, 0.02) },
+      taskPollMs: 50,
+      description: `api driver over HTTPS to the simulated cluster at ${face.url} as ${tokenId} (nodes ${simulator.nodes.join(', ')}; speed ${config.sim.speed})`,
+    })
+    return {
+      cluster: api.cluster,
+      simulator,
+      restFace: face,
+      async close() {
+        await api.close()
+        await face.close()
+        await simulator.close()
+      },
+    }
+  } catch (error) {
+    await face.close()
+    await simulator.close()
+    throw error
+  }
+}
+
+/** The api driver on a real cluster: `PVE_API_URL` with the configured token and trust. */
+async function startApiOnCluster(config: Config, log: ClusterLog): Promise<StartedCluster> {
+  const { url, tokenId, tokenSecret } = config.pveApi
+  if (url === undefined || tokenId === undefined || tokenSecret === undefined) {
+    throw new PveError('failed', 'PVE_API_URL, PVE_TOKEN_ID and PVE_TOKEN_SECRET are needed')
+  }
+  const api = await connectApiDriver({ url, tokenId, tokenSecret, tls: tlsTrust(config), log })
+  return { cluster: api.cluster, close: () => api.close() }
+}
+
+function tlsTrust({ pveApi }: Config): TlsTrust {
+  if (pveApi.caFile !== undefined) return { kind: 'ca', ca: readFileSync(pveApi.caFile, 'utf8') }
+  if (pveApi.tlsFingerprint !== undefined)
+    return { kind: 'fingerprint', sha256: pveApi.tlsFingerprint }
+  return pveApi.tlsInsecure ? { kind: 'insecure' } : { kind: 'system' }
 }
 
 /** The real cli driver against the simulator, through the fake qm/pvesh/pvesm on its PATH. */

@@ -14,6 +14,8 @@ import {
 import { openTcpConnection } from './guest/open-tcp-connection.js'
 import { createImageStore, type ImageStore, type Mirrors } from './images/index.js'
 import { commonCpuLevel, cpuLevelOf, type CpuLevel } from './provision/install/cpu-level.js'
+import { createPublishedImageSource } from './provision/install/image-transfer-checksum.js'
+import { createDownloadUrlTransfer } from './provision/install/image-transfer-download-url.js'
 import { ipForVmid } from './provision/install/ip-address.js'
 import { hashPassword } from './provision/install/password.js'
 import type { GuestPort, ImagePort } from './provision/install/ports.js'
@@ -100,6 +102,7 @@ export async function startInstallServices(
     timezone: config.install.timezone,
     adminKeys: readAdminKeys(config.install.adminKeysFile),
     lockRetry: { attempts: 6, baseDelayMs: 1000 * Math.max(config.sim.speed, 0.05) },
+    ...restrictedInstall(config, cluster, imageStore, log),
   }
   return {
     services,
@@ -108,6 +111,36 @@ export async function startInstallServices(
     async close() {
       for (const close of closers.reverse()) await close()
     },
+  }
+}
+
+/**
+ * What an API token cannot do the root way: the node downloads the image (no filesystem path),
+ * and `ciupgrade` (root-only) gives way to a vendor snippet, when one is configured.
+ */
+function restrictedInstall(
+  config: Config,
+  cluster: Cluster,
+  imageStore: ImageStore,
+  log: Logger,
+): Pick<InstallServices, 'imageTransfer' | 'upgradeGuard'> {
+  const access = cluster.restricted
+  if (access === undefined) return {}
+  const snippet = config.pveApi.ciVendorSnippet
+  if (snippet === undefined) {
+    log.warn(
+      { user: access.user },
+      'ciupgrade is root-only over the API: new VMs upgrade their packages on first boot; set PVE_CI_VENDOR_SNIPPET to skip it',
+    )
+  }
+  return {
+    imageTransfer: createDownloadUrlTransfer({
+      cluster,
+      access,
+      source: createPublishedImageSource({ resolve: (release) => imageStore.resolve(release) }),
+    }),
+    upgradeGuard:
+      snippet === undefined ? { kind: 'none' } : { kind: 'vendor-snippet', volid: snippet },
   }
 }
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import type { PveApiConfig, PveConfig } from '../config.js'
 import { quote, type EnvReader } from '../env-reader.js'
 
-const tokenIdPattern = /^[^\s!@:=]+@[A-Za-z][A-Za-z0-9._-]*![A-Za-z][A-Za-z0-9._-]*$/
+const tokenIdPattern = /^[^\s!@:=]+@[A-Za-z][A-Za-z0-9._-]+![A-Za-z][A-Za-z0-9._-]+$/
 const fingerprintPattern = /^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/
 const snippetPattern = /^[a-z][a-z0-9._-]*[a-z0-9]:snippets\/[A-Za-z0-9._/-]+$/
 

@@ -3,6 +3,7 @@ import type { VmLimits } from '../lifecycle/deps.js'
 import type { VmLocator } from '../lifecycle/vm-locator.js'
 import type { VmLocks } from '../vm-locks.js'
 import type { CpuLevel } from './cpu-level.js'
+import type { ImageTransfer } from './image-transfer.js'
 import type { GuestPort, ImagePort } from './ports.js'
 import type { ReservationStore } from './reservations.js'
 import type { WorkQueue } from './work-queue.js'
@@ -29,4 +30,17 @@ export interface InstallDeps {
   adminKeys: readonly string[]
   /** retries of lock timeouts */
   lockRetry: { attempts: number; baseDelayMs: number }
+  /** how the image reaches the VM's node; default: the local copy imported by path */
+  imageTransfer?: ImageTransfer
+  /** how a new VM is kept from upgrading its packages on first boot; default `ciupgrade` */
+  upgradeGuard?: UpgradeGuard
 }
+
+/**
+ * How a new VM is kept from a first-boot package upgrade, which would hold dpkg's lock while the
+ * init script wants it: `ciupgrade=0` where the credentials may set it (root, the cli driver);
+ * for an API token, to which `ciupgrade` is root-only, a cloud-init vendor snippet that skips
+ * the upgrade; or nothing, and the init script waits for cloud-init to finish the upgrade.
+ */
+export type UpgradeGuard =
+  { kind: 'ciupgrade' } | { kind: 'vendor-snippet'; volid: string } | { kind: 'none' }

@@ -1,4 +1,5 @@
 import { AppError } from '../../../errors.js'
+import { imageTransferOf } from '../image-transfer.js'
 import type { Stage } from './stage.js'
 
 /** The storage must exist on the node, be active, hold disk images and have room for the disk. */
@@ -17,8 +18,11 @@ export const checkingStorage: Stage = {
     if (storage.avail < needed) {
       fail(`has ${(storage.avail / 1024 ** 3).toFixed(1)}G free, the disk needs ${ctx.diskGb}G`)
     }
-    step.success(
-      `storage ${ctx.storage} is active with ${(storage.avail / 1024 ** 3).toFixed(0)}G free`,
-    )
+    // an API token must have the node download the image: check it can, before anything exists
+    const transfer = await imageTransferOf(ctx.deps).preflight(ctx.createNode, {
+      signal: ctx.signal,
+    })
+    const free = `storage ${ctx.storage} is active with ${(storage.avail / 1024 ** 3).toFixed(0)}G free`
+    step.success(transfer === undefined ? free : `${free}; ${transfer}`)
   },
 }

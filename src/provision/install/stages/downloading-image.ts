@@ -1,12 +1,18 @@
+import { imageTransferOf } from '../image-transfer.js'
 import type { Stage } from './stage.js'
 
-/** Downloads the image once (shared with concurrent installs), verified against its checksum. */
+/**
+ * Downloads the image once (shared with concurrent installs), verified against its checksum:
+ * into the service's image store, or, for an API token, by the node into its import storage.
+ */
 export const downloadingImage: Stage = {
   name: 'OS preparation > downloading OS image',
   async run(ctx, step) {
     step.processing('start downloading OS image')
-    const result = await ctx.deps.images.ensure(ctx.release, {
+    const transfer = imageTransferOf(ctx.deps)
+    const result = await transfer.place(ctx.release, ctx.createNode, {
       signal: ctx.signal,
+      onLine: (line) => step.line(line),
       onProgress: (progress) => {
         const percent = progress.percent === undefined ? '' : `${progress.percent.toFixed(0)}% `
         const mb = (progress.receivedBytes / 1024 ** 2).toFixed(1)
@@ -14,7 +20,15 @@ export const downloadingImage: Stage = {
         step.processing(`downloading ${percent}(${mb} MB, ${rate} MB/s)`)
       },
     })
-    ctx.imagePath = result.path
+    ctx.imagePath = result.source
+    if (transfer.mode === 'download-url') {
+      step.success(
+        result.downloaded
+          ? `completed OS image download to ${result.where}, checksum verified`
+          : `OS image already on ${result.where}, checksum verified`,
+      )
+      return
+    }
     step.success(
       result.downloaded ? 'completed OS image download' : 'OS image already cached and verified',
     )
