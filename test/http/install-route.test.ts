@@ -4,9 +4,13 @@ import { buildTestApp, get, type TestApp } from '../helpers/build-test-app.js'
 import { readSse } from '../helpers/sse-client.js'
 
 let t: TestApp
+/** INSTALL_ROUTE_DRIVER=cli runs this suite through the cli driver and the fake qm/pvesh/pvesm */
+const driver = process.env.INSTALL_ROUTE_DRIVER ?? 'sim'
+const buildApp = (env: Record<string, string> = {}): Promise<TestApp> =>
+  buildTestApp({ env: { PVE_DRIVER: driver, ...env } })
 
 beforeEach(async () => {
-  t = await buildTestApp()
+  t = await buildApp()
 })
 afterEach(async () => {
   await t.close()
@@ -91,7 +95,7 @@ describe('POST /api/vm/install', () => {
 
   it('uses the id asked for and clamps cpu, ram and disk with an event for each change', async () => {
     await t.close()
-    t = await buildTestApp({ env: { VM_MAX_CPU: '4', VM_MAX_RAM: '4096', VM_MAX_DISK: '32' } })
+    t = await buildApp({ VM_MAX_CPU: '4', VM_MAX_RAM: '4096', VM_MAX_DISK: '32' })
     const stream = await install({
       os: 'debian',
       version: '13',
@@ -152,7 +156,7 @@ describe('POST /api/vm/install', () => {
 
   it('gives concurrent installs distinct ids and addresses', async () => {
     await t.close()
-    t = await buildTestApp({ env: { SIM_SPEED: '0.005' } })
+    t = await buildApp({ SIM_SPEED: '0.005' })
     const streams = await Promise.all(
       Array.from({ length: 20 }, (_, index) =>
         install({ os: 'debian', version: '12', passwd: `pw${index}` }),
@@ -163,5 +167,5 @@ describe('POST /api/vm/install', () => {
       expect(stream.steps.filter((s) => s.status === 'error')).toEqual([])
     expect(new Set(ids).size).toBe(20)
     expect(ids.every((id) => typeof id === 'number' && id >= 103 && id <= 254)).toBe(true)
-  })
+  }, 180_000)
 })
