@@ -4,10 +4,22 @@ import { allowIpsHook } from './http/access/allow-ips-hook.js'
 import type { AllowList } from './http/allow-ips/index.js'
 import { errorHandler } from './http/errors/error-handler.js'
 import { acceptEmptyJsonBodies } from './http/json-body-parser.js'
+import { requestIdHeader, requestIdOf } from './http/logging/index.js'
+import {
+  createMetrics,
+  instrumentCluster,
+  instrumentJobs,
+  metricsPlugin,
+  type ImageCacheStats,
+} from './http/metrics/index.js'
+import { openApi } from './http/openapi/index.js'
 import { healthRoutes } from './http/routes/health-routes.js'
 import { installRoutes } from './http/routes/install-routes.js'
+import { osRoutes } from './http/routes/os-routes.js'
 import { scriptRoutes } from './http/routes/script-routes.js'
 import { vmRoutes } from './http/routes/vm-routes.js'
+import { webRoutes } from './http/routes/web-routes.js'
+import { osCatalog } from './images/os-catalog.js'
 import type { JobRunner } from './jobs/index.js'
 import { createVmLocator, type LifecycleDeps, type VmLimits } from './provision/lifecycle/index.js'
 import type { InstallDeps } from './provision/install/deps.js'
@@ -33,7 +45,16 @@ export interface AppDeps {
   waitUntilReady?: LifecycleDeps['waitUntilReady']
   /** what the install pipeline needs besides the cluster, locator, locks and limits */
   install: InstallServices
+  /** the image store's cache counters, for /metrics (`imageStore.stats`) */
+  imageStats?: () => ImageCacheStats
+  /** the cli driver's command counts, for /metrics, when that driver runs */
+  commandCounts?: () => Record<string, number>
+  /** the built dashboard; default web/dist of this checkout */
+  webDir?: string
 }
+
+/** The version the OpenAPI document states. */
+const serviceVersion = '0.1.0'
 
 export type InstallServices = Omit<InstallDeps, 'cluster' | 'locator' | 'locks' | 'limits'>
 
@@ -49,7 +70,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false } },
+    genReqId: requestIdOf,
   }).withTypeProvider<TypeBoxTypeProvider>()
+  app.addHook('onRequest', async (request, reply) => {
+    // on the raw response, so SSE streams (which write their own head) answer it too
+    reply.raw.setHeader(requestIdHeader, request.id)
+  })
 
   acceptEmptyJsonBodies(app)
   await app.register(errorHandler)
@@ -59,9 +85,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     openPaths,
   })
 
+  const metrics = createMetrics({
+    listJobs: () => deps.jobs.list(),
+    imageStats: deps.imageStats,
+    commandCounts: deps.commandCounts,
+  })
+  await app.register(openApi, { version: serviceVersion })
+  await app.register(metricsPlugin, { metrics })
+  const cluster = instrumentCluster(deps.cluster, metrics)
+  const jobs = instrumentJobs(deps.jobs, metrics)
+
   const lifecycle: LifecycleDeps = {
-    cluster: deps.cluster,
-    locator: createVmLocator(deps.cluster),
+    cluster,
+    locator: createVmLocator(cluster),
     locks: createVmLocks(),
     limits: deps.limits,
     waitUntilReady: deps.waitUntilReady ?? (async () => undefined),
@@ -71,15 +107,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(installRoutes, {
     prefix: '/api',
     install: { ...deps.install, ...lifecycle, limits: deps.limits },
-    jobs: deps.jobs,
+    jobs,
     heartbeatMs: deps.heartbeatMs ?? 15_000,
   })
   await app.register(vmRoutes, {
     prefix: '/api',
     lifecycle,
-    jobs: deps.jobs,
+    jobs,
     osNames: deps.osNames,
     heartbeatMs: deps.heartbeatMs ?? 15_000,
   })
+  await app.register(osRoutes, { prefix: '/api', catalog: osCatalog })
+  await app.register(webRoutes, { webDir: deps.webDir })
   return app
 }

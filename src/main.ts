@@ -2,6 +2,7 @@ import { pino } from 'pino'
 import { buildApp } from './app.js'
 import { ConfigError, describeConfig, loadConfig, type Config } from './config/index.js'
 import { parseAllowList } from './http/allow-ips/index.js'
+import { rootLoggerOptions } from './http/logging/index.js'
 import { osNames } from './images/os-catalog.js'
 import { createJobRunner } from './jobs/index.js'
 import { startCluster } from './start-cluster.js'
@@ -22,13 +23,8 @@ async function main(): Promise<void> {
     throw error
   }
 
-  const log = pino({
-    level: config.logLevel,
-    redact: {
-      paths: ['req.headers.authorization', '*.password', '*.passwd', '*.token'],
-      censor: '[redacted]',
-    },
-  })
+  // readable lines on a terminal (development), JSON everywhere else (systemd, containers)
+  const log = pino(rootLoggerOptions({ level: config.logLevel, pretty: process.stdout.isTTY }))
   const started = await startCluster(config, log)
   const install = await startInstallServices({
     config,
@@ -55,6 +51,7 @@ async function main(): Promise<void> {
     timezone: config.install.timezone,
     logger: log,
     install: install.services,
+    imageStats: () => install.imageStore.stats(),
   })
 
   const address = await app.listen({ port: config.http.port, host: config.http.host })

@@ -84,6 +84,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     logger: log,
     heartbeatMs: 15_000,
     install: install.services,
+    imageStats: () => install.imageStore.stats(),
     ...options.app,
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })

@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises'
+import type { InstallBody } from '../../http/schemas/install.js'
+import { stringFlag, wholeNumber } from '../args.js'
+import { CliError, exitCodes, usageError } from '../errors.js'
+import { printInstallSummary } from '../progress/summary.js'
+import type { Command, CommandContext } from './command.js'
+import { runStreamed } from './watch-stream.js'
+
+const usage =
+  'pve-qemu install [os] [version] [--os debian --version 12] [--name N] [--id VMID] [--node N] [--cpu N] [--ram MB] [--disk 20G] [--user U] [--passwd P] [--pubkey KEY | --pubkey-file FILE]'
+
+/** `install`: one flag per field of `POST /api/vm/install`, then the live pipeline. */
+export const installCommand: Command = {
+  name: 'install',
+  usage,
+  summary: 'create a VM and watch every stage until it answers SSH',
+  details: [
+    'os and version may also be given as the first two arguments: pve-qemu install debian 12',
+    '`pve-qemu os` lists what is available. Without --passwd or --pubkey a password is generated',
+    'and shown once at the end.',
+  ],
+  options: {
+    os: { type: 'string' },
+    version: { type: 'string' },
+    name: { type: 'string' },
+    id: { type: 'string' },
+    node: { type: 'string' },
+    cpu: { type: 'string' },
+    ram: { type: 'string' },
+    disk: { type: 'string' },
+    user: { type: 'string' },
+    passwd: { type: 'string' },
+    pubkey: { type: 'string' },
+    'pubkey-file': { type: 'string' },
+  },
+  async run(context) {
+    const body = await installBody(context)
+    const outcome = await runStreamed(context, '/api/vm/install', { method: 'POST', body })
+    if (outcome.board !== undefined && outcome.exitCode === exitCodes.ok && !context.json) {
+      printInstallSummary(outcome.board, context.out)
+    }
+    return outcome.exitCode
+  },
+}
+
+async function installBody(context: CommandContext): Promise<InstallBody> {
+  const { values, positionals } = context
+  const os = stringFlag(values, 'os') ?? positionals[0]
+  const version = stringFlag(values, 'version') ?? positionals[1]
+  if (positionals.length > 2)
+    throw usageError(`unexpected argument "${positionals[2] ?? ''}"; usage: ${usage}`)
+  if (os === undefined)
+    throw usageError(`--os is required (debian, ubuntu or rockylinux); usage: ${usage}`)
+  if (version === undefined)
+    throw usageError(`--version is required (e.g. 12, 22.04, 9); usage: ${usage}`)
+  if (!isOsName(os)) throw usageError(`--os: "${os}" is not one of debian, ubuntu, rockylinux`)
+  const pubkeyFile = stringFlag(values, 'pubkey-file')
+  let pubkey = stringFlag(values, 'pubkey')
+  if (pubkeyFile !== undefined) {
+    if (pubkey !== undefined) throw usageError('give --pubkey or --pubkey-file, not both')
+    pubkey = await readKey(pubkeyFile)
+  }
+  const optional = {
+    name: stringFlag(values, 'name'),
+    id: wholeNumber(stringFlag(values, 'id'), '--id'),
+    node: stringFlag(values, 'node'),
+    cpu: wholeNumber(stringFlag(values, 'cpu'), '--cpu'),
+    ram: wholeNumber(stringFlag(values, 'ram'), '--ram'),
+    disk: stringFlag(values, 'disk'),
+    user: stringFlag(values, 'user'),
+    passwd: stringFlag(values, 'passwd'),
+    pubkey,
+  }
+  const body: InstallBody = { os, version }
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) Object.assign(body, { [key]: value })
+  }
+  return body
+}
+
+function isOsName(value: string): value is InstallBody['os'] {
+  return value === 'debian' || value === 'ubuntu' || value === 'rockylinux'
+}
+
+async function readKey(path: string): Promise<string> {
+  try {
+    const text = await readFile(path, 'utf8')
+    const line = text.split('\n').find((entry) => entry.trim() !== '' && !entry.startsWith('#'))
+    if (line === undefined) throw usageError(`--pubkey-file: ${path} holds no key`)
+    return line.trim()
+  } catch (error) {
+    if (error instanceof CliError) throw error
+    throw usageError(
+      `--pubkey-file: cannot read ${path} (${error instanceof Error ? error.message : String(error)})`,
+    )
+  }
+}

@@ -1,0 +1,39 @@
+import type { VmListReply } from '../../http/schemas/vm.js'
+import type { ApiClient } from '../api/client.js'
+import { readFields } from '../api/read-json.js'
+
+export type ListedVm = VmListReply['vms'][number]
+export type ListedNode = VmListReply['nodes'][number]
+
+/** `GET /api/vm/list`, read field by field. */
+export async function fetchVmList(client: ApiClient, signal: AbortSignal): Promise<VmListReply> {
+  const reply = readFields(await client.getJson('/api/vm/list', { signal }), 'VM list')
+  const vms = reply.array('vms').map((entry): ListedVm => {
+    const vm = readFields(entry, 'VM')
+    return {
+      vmid: vm.number('vmid'),
+      name: vm.string('name'),
+      os: vm.string('os'),
+      running: vm.boolean('running'),
+      node: vm.string('node'),
+      cpu: vm.number('cpu'),
+      disk: vm.number('disk'),
+      memory: vm.number('memory'),
+      memory_used: vm.number('memory_used'),
+    }
+  })
+  const nodes = reply.array('nodes').map((entry): ListedNode => {
+    const node = readFields(entry, 'node')
+    return {
+      node: node.string('node'),
+      max_cpu: node.number('max_cpu'),
+      max_memory: node.number('max_memory'),
+      cpu: node.number('cpu'),
+      memory: node.number('memory'),
+      memory_used: node.number('memory_used'),
+      disk: node.number('disk'),
+      running: node.boolean('running'),
+    }
+  })
+  return { success: reply.boolean('success'), vms, nodes }
+}
