@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+import { describe, expect, it } from 'vitest'
+
+import { privilegeList, requiredPrivileges } from '../../../../src/pve/drivers/api/index.js'
+
+const readme = readFileSync(
+  fileURLToPath(new URL('../../../../README.md', import.meta.url)),
+  'utf8',
+)
+const section = readme.slice(readme.indexOf('## Running with the REST API driver'))
+
+describe('README, "Running with the REST API driver"', () => {
+  it('creates a role with exactly the privileges the driver checks', () => {
+    const line = /pveum role add PVEQemuService --privs "([^"]+)"/.exec(section)
+    expect(line?.[1]).toBe(privilegeList())
+  })
+
+  it('says what each privilege is for', () => {
+    const table = section.slice(section.indexOf('| Privilege |'), section.indexOf('At start'))
+    for (const { privilege } of requiredPrivileges) expect(table).toContain(`\`${privilege}\``)
+  })
+
+  it('lists each api driver variable in the configuration table', () => {
+    const table = readme.slice(readme.indexOf('| Variable |'), readme.indexOf('## API'))
+    for (const name of [
+      'PVE_API_URL',
+      'PVE_TOKEN_ID',
+      'PVE_TOKEN_SECRET',
+      'PVE_CA_FILE',
+      'PVE_TLS_FINGERPRINT',
+      'PVE_TLS_INSECURE',
+      'PVE_CI_VENDOR_SNIPPET',
+    ]) {
+      expect(table).toContain(`| \`${name}\` |`)
+    }
+  })
+})
