@@ -1,16 +1,10 @@
-import { spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
 import { createImageStore } from '../src/images/index.js'
 import type { OsRelease } from '../src/images/os-catalog.js'
-
-const fileBytes = 1024 ** 3
-const chunk = Buffer.alloc(1024 * 1024)
-for (let i = 0; i < chunk.length; i += 1) chunk[i] = (i * 31 + 7) % 251
 
 export interface DownloadResult {
   bytes: number
@@ -21,58 +15,39 @@ export interface DownloadResult {
   baselineRssMb: number
 }
 
-function digest(): string {
-  const hash = createHash('sha256')
-  for (let sent = 0; sent < fileBytes; sent += chunk.length) hash.update(chunk)
-  return hash.digest('hex')
-}
-
-function serve(sha: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((request, response) => {
-    if (request.url === '/big/SHA256SUMS') {
-      response.end(`${sha} *bench.img\n`)
-      return
-    }
-    if (request.url !== '/big/bench.img') {
-      response.writeHead(404).end()
-      return
-    }
-    response.writeHead(200, { 'content-length': String(fileBytes) })
-    if (request.method === 'HEAD') {
-      response.end()
-      return
-    }
-    let sent = 0
-    const pump = (): void => {
-      while (sent < fileBytes) {
-        sent += chunk.length
-        if (!response.write(chunk)) {
-          response.once('drain', pump)
-          return
-        }
-      }
-      response.end()
-    }
-    pump()
+/** Starts bench/serve-big-file.ts as its own process and reads its URL. */
+async function startServer(): Promise<{ child: ChildProcess; url: string; bytes: number }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL('./serve-big-file.ts', import.meta.url).pathname],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  const line = await new Promise<string>((resolve, reject) => {
+    child.once('error', reject)
+    child.stdout?.once('data', (data: Buffer) => resolve(data.toString()))
   })
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      resolve({ server, url: `http://127.0.0.1:${port}` })
-    })
-  })
+  const parsed = JSON.parse(line) as { url: string; bytes: number }
+  return { child, ...parsed }
 }
 
 /** The image store against curl fetching the same 1 GiB file from loopback; peak RSS while it runs. */
 export async function measureDownload(): Promise<DownloadResult> {
-  const sha = digest()
-  const { server, url } = await serve(sha)
+  const { child, url, bytes } = await startServer()
   const dir = mkdtempSync(join(tmpdir(), 'pve-qemu-bench-'))
   try {
     const curlStarted = performance.now()
-    const curl = spawnSync('curl', ['-sS', '-o', join(dir, 'curl.img'), `${url}/big/bench.img`])
-    if (curl.status !== 0) throw new Error(`curl failed: ${curl.stderr.toString()}`)
+    // curl runs beside this process's server: it must not block the event loop that serves it
+    await new Promise<void>((resolve, reject) => {
+      const curl = spawn('curl', ['-sS', '-o', join(dir, 'curl.img'), `${url}/big/bench.img`], {
+        stdio: 'ignore',
+      })
+      curl.once('error', reject)
+      curl.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`curl exited with ${code}`)),
+      )
+    })
     const curlSeconds = (performance.now() - curlStarted) / 1000
     rmSync(join(dir, 'curl.img'))
 
@@ -90,7 +65,10 @@ export async function measureDownload(): Promise<DownloadResult> {
       minCpuLevel: 1,
       supportEnds: '2099-01-01',
     }
-    const store = createImageStore({ imageDir: join(dir, 'images'), log: pino({ level: 'silent' }) })
+    const store = createImageStore({
+      imageDir: join(dir, 'images'),
+      log: pino({ level: 'silent' }),
+    })
     global.gc?.()
     const baselineRss = process.memoryUsage().rss
     let peakRss = baselineRss
@@ -102,7 +80,7 @@ export async function measureDownload(): Promise<DownloadResult> {
     const storeSeconds = (performance.now() - started) / 1000
     clearInterval(sampler)
     return {
-      bytes: fileBytes,
+      bytes,
       storeSeconds,
       curlSeconds,
       throughputRatio: curlSeconds / storeSeconds,
@@ -110,7 +88,7 @@ export async function measureDownload(): Promise<DownloadResult> {
       baselineRssMb: baselineRss / 1024 ** 2,
     }
   } finally {
-    server.close()
+    child.kill()
     rmSync(dir, { recursive: true, force: true })
   }
 }

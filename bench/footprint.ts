@@ -15,7 +15,13 @@ export async function measureFootprint(): Promise<FootprintResult> {
   const port = 18000 + Math.floor(Math.random() * 2000)
   const started = performance.now()
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    },
     stdio: 'ignore',
   })
   try {
@@ -30,7 +36,8 @@ export async function measureFootprint(): Promise<FootprintResult> {
       } catch {
         // not listening yet
       }
-      if (performance.now() - started > 60_000) throw new Error('the service did not answer within 60 s')
+      if (performance.now() - started > 60_000)
+        throw new Error('the service did not answer within 60 s')
       await sleep(20)
     }
     await sleep(3000)

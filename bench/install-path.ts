@@ -1,7 +1,13 @@
 import { timings } from '../src/sim/index.js'
 import { simulatedBootMs } from '../src/start-install-services.js'
 import type { SseRead } from '../test/helpers/sse-client.js'
-import { startBenchService, timedInstall } from './service.js'
+import {
+  cliStartupMs,
+  countCommands,
+  startBenchService,
+  timedInstall,
+  totalCommands,
+} from './service.js'
 
 /** Debian 12's image: 2 GiB virtual (cloud-images.md §3.1), what the import copies. */
 const imageVirtualBytes = 2 * 1024 ** 3
@@ -30,7 +36,8 @@ export function irreducibleSeconds(speed: number, scriptLines: number): number {
 
 function scriptLinesOf(stream: SseRead): number {
   return stream.steps.filter(
-    (step) => step.step === 'VM initialization > SSH initialization' && step.message.startsWith('  '),
+    (step) =>
+      step.step === 'VM initialization > SSH initialization' && step.message.startsWith('  '),
   ).length
 }
 
@@ -39,16 +46,41 @@ export interface InstallPathResult {
   wallSeconds: number
   irreducibleSeconds: number
   ratio: number
+  /** Proxmox commands the install ran (cli driver) */
+  commands: number
+  /** the floor plus the Perl start-up each of those commands costs on a real node */
+  floorWithStartupSeconds: number
 }
 
 /** One install's wall time against the irreducible waits, per driver. */
-export async function measureInstallPath(speed: number, driver: 'cli' | 'sim'): Promise<InstallPathResult> {
+export async function measureInstallPath(
+  speed: number,
+  driver: 'cli' | 'sim',
+): Promise<InstallPathResult> {
   const app = await startBenchService({ speed, driver })
   try {
     await timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' })
-    const { stream, seconds } = await timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' })
+    let measured: Awaited<ReturnType<typeof timedInstall>> | undefined
+    const commands =
+      driver === 'cli'
+        ? totalCommands(
+            await countCommands(app, async () => {
+              measured = await timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' })
+            }),
+          )
+        : 0
+    measured ??= await timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' })
+    const { stream, seconds } = measured
     const floor = irreducibleSeconds(speed, scriptLinesOf(stream))
-    return { driver, wallSeconds: seconds, irreducibleSeconds: floor, ratio: seconds / floor }
+    const floorWithStartupSeconds = floor + (commands * cliStartupMs * speed) / 1000
+    return {
+      driver,
+      wallSeconds: seconds,
+      irreducibleSeconds: floor,
+      ratio: seconds / floorWithStartupSeconds,
+      commands,
+      floorWithStartupSeconds,
+    }
   } finally {
     await app.close()
   }
@@ -64,18 +96,31 @@ export interface ParallelResult {
 }
 
 /** N concurrent installs against one, in the same service. */
-export async function measureParallel(speed: number, driver: 'cli' | 'sim', count: number): Promise<ParallelResult> {
+export async function measureParallel(
+  speed: number,
+  driver: 'cli' | 'sim',
+  count: number,
+): Promise<ParallelResult> {
   const app = await startBenchService({ speed, driver })
   try {
     await timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' })
     const one = await timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' })
     const started = performance.now()
     const all = await Promise.all(
-      Array.from({ length: count }, () => timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' })),
+      Array.from({ length: count }, () =>
+        timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' }),
+      ),
     )
     const allSeconds = (performance.now() - started) / 1000
     const ids = new Set(all.map(({ stream }) => stream.steps.at(-1)?.vm_id))
-    return { driver, count, oneSeconds: one.seconds, allSeconds, ratio: allSeconds / one.seconds, distinctIds: ids.size }
+    return {
+      driver,
+      count,
+      oneSeconds: one.seconds,
+      allSeconds,
+      ratio: allSeconds / one.seconds,
+      distinctIds: ids.size,
+    }
   } finally {
     await app.close()
   }

@@ -13,17 +13,30 @@ export interface RoundTripRow {
 export async function measureRoundTrips(): Promise<RoundTripRow[]> {
   const app = await startBenchService({ speed: 0, driver: 'cli' })
   const rows: RoundTripRow[] = []
-  const measure = async (operation: string, work: () => Promise<unknown>, target?: number): Promise<void> => {
+  const measure = async (
+    operation: string,
+    work: () => Promise<unknown>,
+    target?: number,
+  ): Promise<void> => {
     const counts = await countCommands(app, work)
     const detail = Object.entries(counts)
       .map(([key, count]) => `${key} ×${count}`)
       .join(', ')
-    rows.push({ operation, commands: totalCommands(counts), detail, ...(target === undefined ? {} : { target }) })
+    rows.push({
+      operation,
+      commands: totalCommands(counts),
+      detail,
+      ...(target === undefined ? {} : { target }),
+    })
   }
   try {
     // warm the image cache and the CPU-level cache as a running service would have them
     await timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' })
-    await measure('install', () => timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' }), 8)
+    await measure(
+      'install',
+      () => timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' }),
+      8,
+    )
     await measure('list', () => get(`${app.url}/api/vm/list`), 1)
     await measure('status', () => get(`${app.url}/api/vm/104/status`), 1)
     await measure('stop', () => post(`${app.url}/api/vm/104/stop`))
@@ -32,7 +45,9 @@ export async function measureRoundTrips(): Promise<RoundTripRow[]> {
     await measure('set cpu', () => post(`${app.url}/api/vm/104/set/cpu`, { cpu: 4 }))
     await measure('set memory', () => post(`${app.url}/api/vm/104/set/memory`, { memory: 4096 }))
     await measure('set disk', () => post(`${app.url}/api/vm/104/set/disk`, { disk: '10G' }))
-    await measure('migrate', () => readSse(`${app.url}/api/vm/104/set/node`, { body: { node: app.sim.nodes[1] } }))
+    await measure('migrate', () =>
+      readSse(`${app.url}/api/vm/104/set/node`, { body: { node: app.sim.nodes[1] } }),
+    )
     await measure('destroy', () => post(`${app.url}/api/vm/104/destroy`))
   } finally {
     await app.close()

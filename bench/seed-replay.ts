@@ -1,5 +1,10 @@
 import { join } from 'node:path'
-import { createMemoryHostKeyStore, loadOrCreateServiceKey, runGuestScript, waitForSsh } from '../src/guest/index.js'
+import {
+  createMemoryHostKeyStore,
+  loadOrCreateServiceKey,
+  runGuestScript,
+  waitForSsh,
+} from '../src/guest/index.js'
 import { renderInitScript } from '../src/guest/init-script.js'
 import { findRelease } from '../src/images/index.js'
 import { sleep } from '../src/lib/sleep.js'
@@ -18,7 +23,11 @@ const seedFinalPauseMs = 5000
  * `qm importdisk`, one `qm set` per setting, `qm resize`, `qm start`, SSH polled every 5 s,
  * the init script, `qm reboot`, polling again, and its fixed 5 s pause. Times scale with speed.
  */
-export async function replaySeedInstall(app: TestApp, speed: number, vmid: number): Promise<number> {
+export async function replaySeedInstall(
+  app: TestApp,
+  speed: number,
+  vmid: number,
+): Promise<number> {
   const release = findRelease('debian', '12')
   if (release === undefined) throw new Error('debian 12 missing from the catalog')
   const image = await app.imageStore.ensure(release)
@@ -29,7 +38,8 @@ export async function replaySeedInstall(app: TestApp, speed: number, vmid: numbe
   const node = app.sim.mainNode
   const run = async (argv: string[], stdin?: string): Promise<void> => {
     const result = await cli.executorFor(node).run(argv, stdin === undefined ? {} : { stdin })
-    if (result.exitCode !== 0) throw new Error(`${argv.slice(0, 2).join(' ')} failed: ${result.stderr.trim()}`)
+    if (result.exitCode !== 0)
+      throw new Error(`${argv.slice(0, 2).join(' ')} failed: ${result.stderr.trim()}`)
   }
   const key = loadOrCreateServiceKey(app.dataDir)
   const ip = `127.0.0.${vmid}`
@@ -55,20 +65,52 @@ export async function replaySeedInstall(app: TestApp, speed: number, vmid: numbe
   try {
     await run(['pvesm', 'status'])
     await run(['pvesh', 'get', '/cluster/resources', '--output-format', 'json'])
-    await run(['qm', 'create', String(vmid), '--name', `seed-${vmid}`, '--memory', '2048', '--cores', '2',
-      '--cpu', 'x86-64-v2-AES', '--net0', 'virtio,bridge=vmbr0', '--scsihw', 'virtio-scsi-pci', '--ostype', 'l26', '--agent', '1'])
+    await run([
+      'qm',
+      'create',
+      String(vmid),
+      '--name',
+      `seed-${vmid}`,
+      '--memory',
+      '2048',
+      '--cores',
+      '2',
+      '--cpu',
+      'x86-64-v2-AES',
+      '--net0',
+      'virtio,bridge=vmbr0',
+      '--scsihw',
+      'virtio-scsi-pci',
+      '--ostype',
+      'l26',
+      '--agent',
+      '1',
+    ])
     await run(['qm', 'importdisk', String(vmid), image.path, storage])
     await run(['qm', 'set', String(vmid), '--scsi0', `${storage}:vm-${vmid}-disk-0`])
     await run(['qm', 'set', String(vmid), '--ide2', `${storage}:cloudinit`])
     await run(['qm', 'set', String(vmid), '--boot', 'order=scsi0'])
     await run(['qm', 'set', String(vmid), '--serial0', 'socket', '--vga', 'serial0'])
-    await run(['qm', 'set', String(vmid), '--ciuser', 'debian', '--cipassword', hashPassword('bench')])
+    await run([
+      'qm',
+      'set',
+      String(vmid),
+      '--ciuser',
+      'debian',
+      '--cipassword',
+      hashPassword('bench'),
+    ])
     await run(['qm', 'set', String(vmid), '--sshkeys', '/dev/stdin'], `${key.publicKey}\n`)
     await run(['qm', 'set', String(vmid), '--ipconfig0', `ip=${ip}/24,gw=127.0.0.1`])
     await run(['qm', 'resize', String(vmid), 'scsi0', '16G'])
     await run(['qm', 'start', String(vmid)])
     await pollUntilReady()
-    await runGuestScript({ ...target, script: renderInitScript(release, { timezone: 'UTC' }), onLine: () => undefined, timeoutMs: 600_000 })
+    await runGuestScript({
+      ...target,
+      script: renderInitScript(release, { timezone: 'UTC' }),
+      onLine: () => undefined,
+      timeoutMs: 600_000,
+    })
     await run(['qm', 'reboot', String(vmid)])
     await sleep(seedPollMs * speed)
     await pollUntilReady()

@@ -18,16 +18,19 @@ export async function startBenchService(options: {
     env: {
       SIM_SPEED: String(options.speed),
       PVE_DRIVER: options.driver,
-      SIM_CLI_STARTUP_MS: options.driver === 'cli' ? String(Math.round(cliStartupMs * options.speed)) : '0',
+      SIM_CLI_STARTUP_MS:
+        options.driver === 'cli' ? String(Math.round(cliStartupMs * options.speed)) : '0',
       GUEST_SSH_TIMEOUT: '600',
-      STORAGE_QUEUE_CONCURRENCY: '2',
       ...options.env,
     },
   })
 }
 
 /** Runs one install and returns its stream and wall time. */
-export async function timedInstall(app: TestApp, body: Record<string, unknown>): Promise<{ stream: SseRead; seconds: number }> {
+export async function timedInstall(
+  app: TestApp,
+  body: Record<string, unknown>,
+): Promise<{ stream: SseRead; seconds: number }> {
   const started = performance.now()
   const stream = await readSse(`${app.url}/api/vm/install`, { body })
   const seconds = (performance.now() - started) / 1000
@@ -42,7 +45,10 @@ export function totalCommands(snapshot: Readonly<Record<string, number>>): numbe
 }
 
 /** Commands run during `work`, by tool and subcommand. */
-export async function countCommands(app: TestApp, work: () => Promise<unknown>): Promise<Record<string, number>> {
+export async function countCommands(
+  app: TestApp,
+  work: () => Promise<unknown>,
+): Promise<Record<string, number>> {
   const counter = app.commandCounter
   if (counter === undefined) throw new Error('command counts need PVE_DRIVER=cli')
   const before = counter.snapshot()

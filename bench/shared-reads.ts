@@ -23,7 +23,12 @@ export async function measureSharedReads(speed: number): Promise<SharedReadsResu
       }),
     )
     const after = counter?.snapshot()['pvesh get'] ?? 0
-    return { requests, resourceReads: after - before, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) }
+    return {
+      requests,
+      resourceReads: after - before,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+    }
   } finally {
     await app.close()
   }

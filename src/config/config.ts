@@ -139,7 +139,7 @@ export interface InstallConfig {
   readonly timezone: string
   /** File of extra public keys every VM gets, one per line (`ADMIN_KEYS_FILE`). */
   readonly adminKeysFile: string | undefined
-  /** Disk operations run at once per storage; the rest queue (`STORAGE_QUEUE_CONCURRENCY`, default 2). */
+  /** Disk operations run at once per storage; the rest queue (`STORAGE_QUEUE_CONCURRENCY`, default 4). */
   readonly storageQueueConcurrency: number
 }
 

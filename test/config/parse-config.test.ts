@@ -41,7 +41,7 @@ describe('parseConfig defaults', () => {
         guestSshTimeoutMs: 300_000,
         timezone: 'UTC',
         adminKeysFile: undefined,
-        storageQueueConcurrency: 2,
+        storageQueueConcurrency: 4,
       },
       dataDir: resolve('data'),
       logLevel: 'info',

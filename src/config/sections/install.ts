@@ -29,6 +29,6 @@ export function readInstallSection(
       env.matching('TIMEZONE', timezonePattern, 'an IANA time zone such as UTC or Europe/Berlin') ??
       'UTC',
     adminKeysFile: env.text('ADMIN_KEYS_FILE'),
-    storageQueueConcurrency: env.integer('STORAGE_QUEUE_CONCURRENCY', { min: 1, max: 16 }) ?? 2,
+    storageQueueConcurrency: env.integer('STORAGE_QUEUE_CONCURRENCY', { min: 1, max: 16 }) ?? 4,
   }
 }

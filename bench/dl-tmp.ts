@@ -1,0 +1,2 @@
+import { measureDownload } from './download.js'
+void measureDownload().then((r) => console.log(r))
