@@ -26,7 +26,7 @@ async function startServer(): Promise<{ child: ChildProcess; url: string; bytes:
   )
   const line = await new Promise<string>((resolve, reject) => {
     child.once('error', reject)
-    child.stdout?.once('data', (data: Buffer) => resolve(data.toString()))
+    child.stdout.once('data', (data: Buffer) => resolve(data.toString()))
   })
   const parsed = JSON.parse(line) as { url: string; bytes: number }
   return { child, ...parsed }
