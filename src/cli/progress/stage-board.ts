@@ -51,10 +51,13 @@ export function createStageBoard(now: () => number = Date.now): StageBoard {
   const stages: StageView[] = []
   const facts: JobFacts = { vmId: undefined, ip: undefined, values: new Map(), notes: [] }
   let failure: StageBoard['failure']
+  // a stage runs from the end of the one before: most report only when they are done
+  let lastEnded: number | undefined
 
   const end = (stage: StageView, state: StageState, seconds: number | undefined): void => {
     stage.state = state
-    stage.seconds = seconds ?? (now() - stage.startedAt) / 1000
+    lastEnded = now()
+    stage.seconds = seconds ?? (lastEnded - stage.startedAt) / 1000
   }
 
   return {
@@ -76,7 +79,7 @@ export function createStageBoard(now: () => number = Date.now): StageBoard {
           end(stage, 'done', undefined)
           changes.push({ kind: 'ended', stage })
         }
-        stage = newStage(event.step, now())
+        stage = newStage(event.step, lastEnded ?? now())
         stages.push(stage)
         changes.push({ kind: 'started', stage })
       }

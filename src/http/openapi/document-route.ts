@@ -18,7 +18,11 @@ const errorBody: JsonSchema = {
  * plain-text and SSE answers that no serializer schema describes. The route's real schema is
  * left untouched; this copy is only read by the document generator.
  */
-export function documentRoute(schema: FastifySchema | undefined, doc: RouteDoc): FastifySchema {
+export function documentRoute(
+  schema: FastifySchema | undefined,
+  doc: RouteDoc,
+  options: { needsToken: boolean },
+): FastifySchema {
   const base: FastifySchema = schema ?? {}
   const body =
     isRecord(base.body) && doc.body !== undefined
@@ -29,6 +33,7 @@ export function documentRoute(schema: FastifySchema | undefined, doc: RouteDoc):
   for (const [status, answer] of Object.entries(doc.responses)) {
     response[status] = describeAnswer(answer, generated[status])
   }
+  if (options.needsToken) response['401'] = describeAnswer(unauthorized(doc), undefined)
   return {
     ...base,
     summary: doc.summary,
@@ -54,4 +59,24 @@ function fallbackSchema(answer: DocumentedResponse): JsonSchema {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+const tokenMessage = 'this route needs an API token: send "Authorization: Bearer <token>"'
+
+/** The refusal when tokens are configured and none (or a wrong one) came; in the route's format. */
+function unauthorized(doc: RouteDoc): DocumentedResponse {
+  const json = Object.values(doc.responses).some(
+    (answer) => answer.contentType === 'application/json',
+  )
+  return json
+    ? {
+        description: 'API tokens are configured and the request carried none or a wrong one',
+        contentType: 'application/json',
+        example: { success: false, code: 'AUTH_REQUIRED', message: tokenMessage },
+      }
+    : {
+        description: 'API tokens are configured and the request carried none or a wrong one',
+        contentType: 'text/plain',
+        example: tokenMessage,
+      }
 }

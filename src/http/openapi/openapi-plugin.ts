@@ -10,6 +10,9 @@ export interface OpenApiOptions {
   version: string
 }
 
+/** Routes that never need an API token: health and the init scripts guests fetch. */
+const tokenFree = ['/api/health', '/sh']
+
 /** Where the generated document and the interactive UI are served. */
 export const openApiPaths = { document: '/api/openapi.json', ui: '/docs' } as const
 
@@ -51,7 +54,9 @@ export const openApi = fp(
         const method = Array.isArray(route.method) ? route.method.join(',') : route.method
         if (method === 'HEAD') return { schema: { ...schema, hide: true }, url }
         const doc = routeDocs[`${method} ${url}`]
-        return { schema: doc === undefined ? schema : documentRoute(schema, doc), url }
+        if (doc === undefined) return { schema, url }
+        const needsToken = !tokenFree.some((open) => url === open || url.startsWith(`${open}/`))
+        return { schema: documentRoute(schema, doc, { needsToken }), url }
       },
     })
     await app.register(swaggerUi, {
