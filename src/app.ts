@@ -1,6 +1,10 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { allowIpsHook } from './http/access/allow-ips-hook.js'
+import { createTokenVerifier, type ApiTokenEntry } from './http/access/api-tokens.js'
+import { auditHook, type AuditHookOptions } from './http/access/audit-hook.js'
+import { createVmProtection } from './http/access/protected-vms.js'
+import { tokenHook } from './http/access/token-hook.js'
 import type { AllowList } from './http/allow-ips/index.js'
 import { errorHandler } from './http/errors/error-handler.js'
 import { acceptEmptyJsonBodies } from './http/json-body-parser.js'
@@ -15,12 +19,13 @@ import {
 import { openApi } from './http/openapi/index.js'
 import { healthRoutes } from './http/routes/health-routes.js'
 import { installRoutes } from './http/routes/install-routes.js'
+import { jobRoutes } from './http/routes/job-routes.js'
 import { osRoutes } from './http/routes/os-routes.js'
 import { scriptRoutes } from './http/routes/script-routes.js'
 import { vmRoutes } from './http/routes/vm-routes.js'
 import { webRoutes } from './http/routes/web-routes.js'
 import { osCatalog } from './images/os-catalog.js'
-import type { JobRunner } from './jobs/index.js'
+import { nameJobHolders, type JobRunner } from './jobs/index.js'
 import { createVmLocator, type LifecycleDeps, type VmLimits } from './provision/lifecycle/index.js'
 import type { InstallDeps } from './provision/install/deps.js'
 import { createVmLocks } from './provision/vm-locks.js'
@@ -51,6 +56,12 @@ export interface AppDeps {
   commandCounts?: () => Record<string, number>
   /** the built dashboard; default web/dist of this checkout */
   webDir?: string
+  /** API tokens (`config.auth.tokens`); none means no token is needed */
+  apiTokens?: readonly ApiTokenEntry[]
+  /** VMs the API never stops, changes or destroys (`PROTECTED_VMIDS`, `PROTECTED_TAG`) */
+  protectedVms?: { vmids: readonly number[]; tag: string | undefined }
+  /** where every changing or refused request is recorded (the store's audit table) */
+  audit?: AuditHookOptions['audit']
 }
 
 /** The version the OpenAPI document states. */
@@ -60,6 +71,8 @@ export type InstallServices = Omit<InstallDeps, 'cluster' | 'locator' | 'locks' 
 
 /** Paths every caller may reach, whatever ALLOW_IPS says. */
 const openPaths = ['/api/health', '/sh']
+/** The dashboard's static files need no token (they hold no data; the page asks for one). */
+const dashboardFiles = ['/', '/app.js', '/app.css']
 
 /**
  * Builds the HTTP app on the given cluster driver and job runner; does not listen. Every test
@@ -79,10 +92,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   acceptEmptyJsonBodies(app)
   await app.register(errorHandler)
+  if (deps.audit !== undefined) {
+    await app.register(auditHook, { audit: deps.audit, trustedProxies: deps.trustedProxies })
+  }
   await app.register(allowIpsHook, {
     allowList: deps.allowList,
     trustedProxies: deps.trustedProxies,
     openPaths,
+  })
+  await app.register(tokenHook, {
+    verifier: createTokenVerifier(deps.apiTokens ?? []),
+    open: { prefixes: openPaths, exact: dashboardFiles },
   })
 
   const metrics = createMetrics({
@@ -98,25 +118,33 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const lifecycle: LifecycleDeps = {
     cluster,
     locator: createVmLocator(cluster),
-    locks: createVmLocks(),
+    locks: nameJobHolders(createVmLocks(), jobs),
     limits: deps.limits,
     waitUntilReady: deps.waitUntilReady ?? (async () => undefined),
   }
+  const protection = createVmProtection({
+    vmids: deps.protectedVms?.vmids ?? [],
+    tag: deps.protectedVms?.tag,
+    cluster,
+  })
   await app.register(healthRoutes, { prefix: '/api' })
   await app.register(scriptRoutes, { timezone: deps.timezone })
   await app.register(installRoutes, {
     prefix: '/api',
     install: { ...deps.install, ...lifecycle, limits: deps.limits },
     jobs,
+    protection,
     heartbeatMs: deps.heartbeatMs ?? 15_000,
   })
   await app.register(vmRoutes, {
     prefix: '/api',
     lifecycle,
     jobs,
+    protection,
     osNames: deps.osNames,
     heartbeatMs: deps.heartbeatMs ?? 15_000,
   })
+  await app.register(jobRoutes, { prefix: '/api', jobs, heartbeatMs: deps.heartbeatMs ?? 15_000 })
   await app.register(osRoutes, { prefix: '/api', catalog: osCatalog })
   await app.register(webRoutes, { webDir: deps.webDir })
   return app

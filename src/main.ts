@@ -1,12 +1,16 @@
 import { pino } from 'pino'
 import { buildApp } from './app.js'
 import { ConfigError, describeConfig, loadConfig, type Config } from './config/index.js'
+import { describeAuth } from './config/sections/auth.js'
+import { accessWarning } from './http/access/access-warning.js'
+import { createVmProtection } from './http/access/protected-vms.js'
 import { parseAllowList } from './http/allow-ips/index.js'
 import { rootLoggerOptions } from './http/logging/index.js'
 import { osNames } from './images/os-catalog.js'
-import { createJobRunner } from './jobs/index.js'
+import { createJobRunner, recoverInterruptedJobs } from './jobs/index.js'
 import { startCluster } from './start-cluster.js'
 import { startInstallServices } from './start-install-services.js'
+import { openStore, storePath } from './store/index.js'
 
 /** The process: load config, start the cluster driver and the HTTP app, stop cleanly on signals. */
 async function main(): Promise<void> {
@@ -25,9 +29,11 @@ async function main(): Promise<void> {
 
   // readable lines on a terminal (development), JSON everywhere else (systemd, containers)
   const log = pino(rootLoggerOptions({ level: config.logLevel, pretty: process.stdout.isTTY }))
+  const store = openStore({ path: storePath(config.dataDir) })
   const started = await startCluster(config, log)
   const install = await startInstallServices({
     config,
+    store,
     cluster: started.cluster,
     simulator: started.simulator,
     log,
@@ -36,9 +42,22 @@ async function main(): Promise<void> {
   const allowList = parseAllowList(config.http.allowIps)
   const trustedProxies =
     config.http.trustProxy.length > 0 ? parseAllowList(config.http.trustProxy) : undefined
+  const protectedVms = { vmids: config.auth.protectedVmids, tag: config.auth.protectedTag }
+  const protection = createVmProtection({ ...protectedVms, cluster: started.cluster })
+  // before the API listens: what a crash left running is settled first
+  await recoverInterruptedJobs({
+    store,
+    cluster: started.cluster,
+    log: log.child({ part: 'recovery' }),
+    isProtected: (vmid, tags) => protection.isProtected(vmid, tags),
+  })
+  const jobs = createJobRunner({
+    store,
+    maxConcurrent: { install: config.jobs.maxConcurrentInstalls },
+  })
   const app = await buildApp({
     cluster: started.cluster,
-    jobs: createJobRunner(),
+    jobs,
     limits: {
       maxCpu: config.vm.maxCpu,
       maxRamMb: config.vm.maxRamMb,
@@ -52,10 +71,16 @@ async function main(): Promise<void> {
     logger: log,
     install: install.services,
     imageStats: () => install.imageStore.stats(),
+    apiTokens: config.auth.tokens,
+    protectedVms,
+    audit: store.audit,
   })
 
   const address = await app.listen({ port: config.http.port, host: config.http.host })
   for (const line of describeConfig(config)) log.info(line)
+  log.info(describeAuth(config.auth, config.jobs))
+  const warning = accessWarning({ tokens: config.auth.tokens.length, allowList })
+  if (warning !== undefined) log.warn(warning)
   log.info(`driving ${started.cluster.description}`)
   log.info(`listening on ${address}`)
   log.info(`routes:\n${app.printRoutes({ commonPrefix: false })}`)
@@ -65,11 +90,17 @@ async function main(): Promise<void> {
     if (stopping) return
     stopping = true
     log.info({ signal }, 'stopping')
-    void app
-      .close()
+    // running jobs are cancelled (an install rolls back) so their streams end and nothing is
+    // left half made; then the listener, the services and the store close
+    void jobs
+      .stopAll()
+      .then(() => app.close())
       .then(() => install.close())
       .then(() => started.close())
-      .then(() => process.exit(0))
+      .then(() => {
+        store.close()
+        process.exit(0)
+      })
       .catch((error: unknown) => {
         log.error({ err: error }, 'unclean stop')
         process.exit(1)

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { InstallServices } from './app.js'
 import type { Config } from './config/index.js'
 import {
-  createJsonHostKeyStore,
   loadOrCreateServiceKey,
   runGuestScript,
   rebootAndWaitForSsh,
@@ -19,9 +17,9 @@ import { createDownloadUrlTransfer } from './provision/install/image-transfer-do
 import { ipForVmid } from './provision/install/ip-address.js'
 import { hashPassword } from './provision/install/password.js'
 import type { GuestPort, ImagePort } from './provision/install/ports.js'
-import { createFileReservations } from './provision/install/reservations.js'
 import { createWorkQueue } from './provision/install/work-queue.js'
 import type { Cluster } from './pve/cluster.js'
+import type { Store } from './store/index.js'
 import { startSimGuests, type SimGuests } from './sim/guests/index.js'
 import { startSimImageServer } from './sim/images/sim-image-server.js'
 import type { Simulator } from './sim/index.js'
@@ -36,6 +34,8 @@ export interface StartedInstallServices {
 
 export interface InstallServicesOptions {
   config: Config
+  /** where VMID reservations and the guests' host keys are kept */
+  store: Pick<Store, 'reservations' | 'guestHostKeys'>
   cluster: Cluster
   /** the embedded simulator: its guests answer SSH and its mirror serves the images */
   simulator: Simulator | undefined
@@ -80,7 +80,7 @@ export async function startInstallServices(
     mirrors,
   })
   const serviceKey = loadOrCreateServiceKey(config.dataDir)
-  const hostKeys = createJsonHostKeyStore(config.dataDir)
+  const hostKeys = options.store.guestHostKeys
   const guest = createGuestPort({
     port: config.install.guestSshPort,
     timeoutMs: config.install.guestSshTimeoutMs,
@@ -93,7 +93,7 @@ export async function startInstallServices(
     network: config.network,
     mainNode: options.mainNode,
     storage: config.pve.storage,
-    reservations: createFileReservations(join(config.dataDir, 'reservations.json')),
+    reservations: options.store.reservations,
     images: createImagePort(imageStore),
     guest,
     clusterCpuLevel: createCpuLevelCache(cluster),

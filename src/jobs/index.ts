@@ -11,3 +11,12 @@ export {
   type JobsStore,
   type JobWork,
 } from './job-runner.js'
+export {
+  createInstallClaims,
+  type InstallClaims,
+  type InstallClaimsOptions,
+} from './install-claims.js'
+export { startInstallJob, type InstallJobOptions, type InstallJobStarted } from './install-job.js'
+export { nameJobHolders } from './name-job-holders.js'
+export { recoverInterruptedJobs, type RecoveredJob, type RecoveryOptions } from './recover-jobs.js'
+export { canonicalJson, fingerprintRequest, matchesFingerprint } from './request-fingerprint.js'

@@ -51,7 +51,11 @@ export interface JobRunner {
   start(spec: JobSpec, work: JobWork): JobRecord
   get(id: string): JobRecord | undefined
   list(filter?: JobFilter): JobRecord[]
-  /** Every event after `afterSeq`, then each new one as it comes, until the job ends or `signal` aborts. */
+  /**
+   * Every event after `afterSeq`, then each new one as it comes, until the job ends or `signal`
+   * aborts. A sensitive event is shown as it was only to a watcher that was there when it
+   * happened; a replay gets it redacted, as stored.
+   */
   follow(id: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<JobEventRecord>
   /** Aborts a queued or running job; false when it is unknown or already over. */
   cancel(id: string): boolean
@@ -267,6 +271,8 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
     async *follow(id, afterSeq, signal) {
       if (get(id) === undefined) return
       let sent = afterSeq
+      // events already there when watching began are a replay: sensitive ones come redacted
+      const replayUpTo = live.get(id)?.lastSeq ?? Number.POSITIVE_INFINITY
       // a function, so each look sees the signal as it is now
       const gone = (): boolean => signal.aborted
       for (;;) {
@@ -276,7 +282,8 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
           const sensitive = live.get(id)?.sensitive ?? endedSensitive.get(id)
           for (const row of rows) {
             sent = row.seq
-            yield sensitive?.get(row.seq) ?? toEventRecord(row)
+            const shown = row.seq > replayUpTo ? sensitive?.get(row.seq) : undefined
+            yield shown ?? toEventRecord(row)
             if (gone()) return
           }
           continue

@@ -3,19 +3,25 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import { buildApp, type AppDeps } from '../../src/app.js'
 import { parseConfig, type Config } from '../../src/config/index.js'
 import { parseAllowList } from '../../src/http/allow-ips/index.js'
 import type { ImageStore } from '../../src/images/index.js'
 import { osNames } from '../../src/images/os-catalog.js'
-import { createJobRunner, type JobRunner } from '../../src/jobs/index.js'
+import {
+  createJobRunner,
+  recoverInterruptedJobs,
+  type JobRunner,
+  type RecoveredJob,
+} from '../../src/jobs/index.js'
 import type { Cluster } from '../../src/pve/cluster.js'
 import type { CommandCounter } from '../../src/pve/drivers/cli/index.js'
 import type { SimGuests } from '../../src/sim/guests/index.js'
 import type { Simulator } from '../../src/sim/index.js'
 import { startCluster } from '../../src/start-cluster.js'
 import { startInstallServices } from '../../src/start-install-services.js'
+import { openStore, storePath, type Store } from '../../src/store/index.js'
 
 export interface TestApp {
   /** base URL of the listening server, e.g. http://127.0.0.1:40123 */
@@ -30,6 +36,10 @@ export interface TestApp {
   /** commands run per tool and subcommand, with PVE_DRIVER=cli */
   commandCounter: CommandCounter | undefined
   dataDir: string
+  /** the SQLite store in DATA_DIR */
+  store: Store
+  /** what start-up recovery did with jobs an earlier run left unfinished */
+  recovered: RecoveredJob[]
   close(): Promise<void>
 }
 
@@ -39,6 +49,8 @@ export interface TestAppOptions {
   app?: Partial<Omit<AppDeps, 'cluster' | 'jobs' | 'install'>>
   /** keep DATA_DIR after close (to start again on the same state) */
   dataDir?: string
+  /** the service's logger (default silent), e.g. to capture every line a test must check */
+  logger?: Logger
 }
 
 /**
@@ -55,19 +67,26 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     GUEST_SSH_TIMEOUT: '20',
     ...options.env,
   })
-  const log = pino({ level: 'silent' })
+  const log = options.logger ?? pino({ level: 'silent' })
+  const store = openStore({ path: storePath(dataDir) })
   const started = await startCluster(config)
   const simulator = started.simulator
   if (simulator === undefined) throw new Error('test apps run on the simulator')
   const install = await startInstallServices({
     config,
     cluster: started.cluster,
+    store,
     simulator,
     log,
     mainNode: simulator.mainNode,
   })
   if (install.simGuests === undefined) throw new Error('test apps run simulated guests')
-  const jobs = createJobRunner()
+  const protectedVms = { vmids: config.auth.protectedVmids, tag: config.auth.protectedTag }
+  const recovered = await recoverInterruptedJobs({ store, cluster: started.cluster, log })
+  const jobs = createJobRunner({
+    store,
+    maxConcurrent: { install: config.jobs.maxConcurrentInstalls },
+  })
   const app = await buildApp({
     cluster: started.cluster,
     jobs,
@@ -85,6 +104,9 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     heartbeatMs: 15_000,
     install: install.services,
     imageStats: () => install.imageStore.stats(),
+    apiTokens: config.auth.tokens,
+    protectedVms,
+    audit: store.audit,
     ...options.app,
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
@@ -99,10 +121,14 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     simGuests: install.simGuests,
     commandCounter: started.commandCounter,
     dataDir,
+    store,
+    recovered,
     async close() {
+      await jobs.stopAll()
       await app.close()
       await install.close()
       await started.close()
+      store.close()
       if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true })
     },
   }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
 import type { JobRunner, JobType } from '../../jobs/index.js'
 import {
   destroyVm,
@@ -15,8 +16,11 @@ import {
   type LifecycleDeps,
   type PlannedOperation,
 } from '../../provision/lifecycle/index.js'
+import { addProtectedVmHook } from '../access/protected-vm-hook.js'
+import type { VmProtection } from '../access/protected-vms.js'
 import { streamJob } from '../job-stream.js'
 import {
+  ListedVmSchema,
   SetCpuBody,
   SetDiskBody,
   SetMemoryBody,
@@ -28,6 +32,8 @@ import {
 export interface VmRoutesOptions {
   lifecycle: LifecycleDeps
   jobs: JobRunner
+  /** protected VMs: listed and marked, never stopped, changed or destroyed (403) */
+  protection?: VmProtection
   /** tags that name an OS, for the list's `os` field */
   osNames: ReadonlySet<string>
   heartbeatMs: number
@@ -37,14 +43,28 @@ const text = { replyAs: 'text' as const }
 const json = { replyAs: 'json' as const }
 const ok = 'ok'
 
+/** The seed's list; a protected VM also says `protected: true`. */
+const ListReply = Type.Object({
+  ...VmListReply.properties,
+  vms: Type.Array(
+    Type.Object({ ...ListedVmSchema.properties, protected: Type.Optional(Type.Boolean()) }),
+  ),
+})
+
 /** The seed's `/api/vm/...` routes: plain text for quick actions, SSE for the long ones. */
 export const vmRoutes: FastifyPluginAsyncTypebox<VmRoutesOptions> = async (app, options) => {
-  const { lifecycle, jobs } = options
+  const { lifecycle, jobs, protection } = options
+  if (protection !== undefined) addProtectedVmHook(app, protection)
 
-  app.get('/vm/list', { config: json, schema: { response: { 200: VmListReply } } }, async () => {
+  app.get('/vm/list', { config: json, schema: { response: { 200: ListReply } } }, async () => {
     const { listing, resources } = await listCluster(lifecycle.cluster, options.osNames)
     lifecycle.locator.remember(resources.vms)
-    return { success: true, ...listing }
+    if (protection?.active !== true) return { success: true, ...listing }
+    const tags = new Map(resources.vms.map((vm) => [vm.vmid, vm.tags ?? []]))
+    const vms = listing.vms.map((vm) =>
+      protection.isProtected(vm.vmid, tags.get(vm.vmid)) ? { ...vm, protected: true } : vm,
+    )
+    return { success: true, ...listing, vms }
   })
 
   app.get(
