@@ -1,4 +1,5 @@
 import { sleep } from '../../../lib/sleep.js'
+import { classifyPveMessage } from '../../errors.js'
 import { PveConnectionError } from './errors.js'
 import type { PveApiRequest, PveApiResponse, PveApiTransport } from './transport.js'
 
@@ -36,7 +37,7 @@ export function retryReason(response: PveApiResponse): string | undefined {
   const { status } = response
   const text = `HTTP ${status}${response.message === undefined ? '' : ` ${response.message}`}`
   if (transientStatuses.has(status)) return text
-  if (status === 500 && (response.message ?? '').includes('got timeout')) return text
+  if (status === 500 && classifyPveMessage(response.message ?? '') === 'lock_timeout') return text
   if (status >= 500 && status !== 501 && response.noEnvelope === true) return text
   return undefined
 }

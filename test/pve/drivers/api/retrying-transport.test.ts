@@ -128,6 +128,18 @@ describe('retryReason', () => {
     [{ status: 502, data: null, message: 'Bad Gateway' }, 'HTTP 502 Bad Gateway'],
     [{ status: 500, data: null, noEnvelope: true }, 'HTTP 500'],
     [{ status: 500, data: null, message: "Configuration file 'x' does not exist" }, undefined],
+    [
+      {
+        status: 500,
+        data: null,
+        message: "can't lock file '/var/lock/qemu-server/lock-1.conf' - got timeout",
+      },
+      "HTTP 500 can't lock file '/var/lock/qemu-server/lock-1.conf' - got timeout",
+    ],
+    [
+      { status: 500, data: null, message: "VM 1 qmp command 'device_add' failed - got timeout" },
+      undefined,
+    ],
     [{ status: 501, data: null, noEnvelope: true }, undefined],
     [{ status: 400, data: null, message: 'Parameter verification failed.' }, undefined],
     [{ status: 403, data: null, message: 'Permission check failed (/, Sys.Audit)' }, undefined],
