@@ -1,4 +1,5 @@
 import { attachCommand } from './attach.js'
+import { cancelCommand } from './cancel.js'
 import type { Command } from './command.js'
 import { destroyCommand } from './destroy.js'
 import { installCommand } from './install.js'
@@ -24,6 +25,7 @@ export const commands: readonly Command[] = [
   setCommand,
   jobsCommand,
   attachCommand,
+  cancelCommand,
   osCommand,
 ]
 
