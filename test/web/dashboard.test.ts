@@ -84,6 +84,40 @@ describe('the dashboard in headless Chromium', () => {
     expect(vms.some((vm) => vm.vmid === vmid)).toBe(false)
   })
 
+  test('replays a finished job from the job history', async () => {
+    const { page } = browser
+    await page.goto(`${service.url}/`)
+    const installRow = page.locator('#job-rows tr', { hasText: 'install' }).first()
+    await expect.poll(() => installRow.locator('.state').textContent()).toBe('succeeded')
+    await installRow.getByRole('button', { name: /Watch job/ }).click()
+    const progress = page.locator('#progress')
+    await progress.locator('.outcome.ok').waitFor({ timeout: 10_000 })
+    expect(await progress.locator('li.stage.done').count()).toBeGreaterThanOrEqual(17)
+    await screenshot(page, '5-replayed')
+  })
+
+  test('cancels a running install from the progress panel', async () => {
+    const { page } = browser
+    // the guests never answer SSH, so the install waits until it is cancelled
+    for (let vmid = 103; vmid <= 110; vmid += 1) service.simGuests.faults.neverAnswer(vmid)
+    await page.goto(`${service.url}/`)
+    const form = page.locator('#install-form')
+    await expect.poll(() => form.locator('select[name=os] option').count()).toBe(3)
+    await form.getByRole('button', { name: 'Install' }).click()
+    const progress = page.locator('#progress')
+    await progress
+      .locator('li.stage[data-step="VM initialization > waiting for ready"]')
+      .waitFor({ timeout: 15_000 })
+    await progress.getByRole('button', { name: 'Cancel' }).click()
+    await progress.locator('.outcome.failed').waitFor({ timeout: 15_000 })
+    expect(await progress.locator('.outcome.failed').textContent()).toContain('install cancelled')
+    await screenshot(page, '6-cancelled')
+    const jobs = service.jobs.list({ state: 'cancelled' })
+    expect(jobs).toHaveLength(1)
+    const { vms } = await service.cluster.resources()
+    expect(vms.map((vm) => vm.vmid).sort()).toEqual([100, 101, 102])
+  })
+
   test('asks for a token when the API answers 401 and sends it from then on', async () => {
     const { page } = browser
     const seen: (string | undefined)[] = []
@@ -101,7 +135,7 @@ describe('the dashboard in headless Chromium', () => {
     await page.goto(`${service.url}/`)
     const dialog = page.locator('#token-dialog')
     await dialog.waitFor({ state: 'visible' })
-    await screenshot(page, '5-token')
+    await screenshot(page, '7-token')
     await dialog.locator('input').fill('s3cret-token')
     await dialog.getByRole('button', { name: 'Save' }).click()
     await expect.poll(() => page.locator('tr[data-vmid]').count()).toBeGreaterThan(0)

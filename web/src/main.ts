@@ -50,7 +50,7 @@ function render(): void {
     )
   }
   fill('job-rows', ...jobRows(jobs, (job) => watchJob(job)))
-  if (watched !== undefined) fill('progress', ...progressView(watched))
+  if (watched !== undefined) fill('progress', ...progressView(watched, (id) => void cancelJob(id)))
 }
 
 async function refresh(): Promise<void> {
@@ -124,6 +124,14 @@ async function watch(
   render()
   void refresh()
   return job.state === 'succeeded'
+}
+
+async function cancelJob(jobId: string): Promise<void> {
+  try {
+    await call(`/api/jobs/${encodeURIComponent(jobId)}/cancel`, { method: 'POST' })
+  } catch (error) {
+    showBanner(`Cancel job ${jobId}: ${describe(error)}`)
+  }
 }
 
 function watchJob(job: JobRow): void {

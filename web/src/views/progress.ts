@@ -14,7 +14,7 @@ export interface WatchedJob {
 const symbols = { running: '', done: '✓', failed: '✗' } as const
 
 /** The watched job: one line per stage with its state and seconds, the log, and the outcome. */
-export function progressView(job: WatchedJob): HTMLElement[] {
+export function progressView(job: WatchedJob, cancel: (jobId: string) => void): HTMLElement[] {
   const { progress } = job
   const stages = h(
     'ol',
@@ -79,6 +79,13 @@ export function progressView(job: WatchedJob): HTMLElement[] {
       {},
       job.title,
       job.jobId === undefined ? null : h('small', { class: 'job-id' }, ` job ${job.jobId}`),
+      job.state !== 'running' || job.jobId === undefined
+        ? null
+        : h(
+            'button',
+            { type: 'button', class: 'danger cancel', onclick: () => cancel(job.jobId ?? '') },
+            'Cancel',
+          ),
     ),
     stages,
     ...outcome,
