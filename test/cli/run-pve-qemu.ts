@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { join } from 'node:path'
 
 /** The real command, as package.json's `bin` declares it. */
@@ -17,6 +17,8 @@ export interface CliRunOptions {
   token?: string
   /** written to the command's stdin, which is then closed (a pipe, never a terminal) */
   input?: string
+  /** more environment, e.g. the service's settings for `serve` */
+  env?: Record<string, string>
 }
 
 /**
@@ -27,16 +29,7 @@ export async function runPveQemu(
   args: readonly string[],
   options: CliRunOptions = {},
 ): Promise<CliRun> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? '/tmp',
-  }
-  if (options.url !== undefined) env.PVE_QEMU_URL = options.url
-  if (options.token !== undefined) env.PVE_QEMU_TOKEN = options.token
-  const child = spawn(process.execPath, [pveQemuBin, ...args], {
-    env,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
+  const child = spawnPveQemu(args, options)
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
@@ -47,6 +40,21 @@ export async function runPveQemu(
     child.once('close', resolve)
   })
   return { code, stdout, stderr }
+}
+
+/** Starts `pve-qemu` with stdio pipes and a minimal environment; the caller owns the process. */
+export function spawnPveQemu(
+  args: readonly string[],
+  options: CliRunOptions = {},
+): ChildProcessWithoutNullStreams {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    ...options.env,
+  }
+  if (options.url !== undefined) env.PVE_QEMU_URL = options.url
+  if (options.token !== undefined) env.PVE_QEMU_TOKEN = options.token
+  return spawn(process.execPath, [pveQemuBin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
 }
 
 /** Starts every ANSI escape sequence; plain output has none. */
