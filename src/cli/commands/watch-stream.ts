@@ -7,7 +7,8 @@ import { watchJob } from '../progress/watch-job.js'
 import type { CommandContext } from './command.js'
 
 export interface StreamOutcome {
-  board: StageBoard
+  /** how the job went; undefined when the user detached before its end */
+  board: StageBoard | undefined
   jobId: string | undefined
   exitCode: ExitCode
 }
@@ -21,7 +22,7 @@ export async function runStreamed(
   path: string,
   request: RequestOptions,
   options: { lastEventId?: string } = {},
-): Promise<StreamOutcome | { board: undefined; jobId: string | undefined; exitCode: ExitCode }> {
+): Promise<StreamOutcome> {
   const { out, signal } = context
   let stream: JobStream | undefined
   try {
