@@ -118,6 +118,29 @@ describe('a job', () => {
   })
 })
 
+describe('a sensitive event', () => {
+  it('reaches only watchers that were there when it happened; a replay meanwhile gets it redacted', async () => {
+    const [shown, done] = [gate(), gate()]
+    const job = jobs.start({ type: 'install' }, async (report) => {
+      report({
+        step: 'finalizing',
+        status: 'success',
+        message: '[*] Password: Xy7',
+        sensitive: true,
+      })
+      shown.open()
+      await done.wait
+    })
+    const live = (async () => (await collect(jobs, job.id)).map((record) => record.event.message))()
+    await shown.wait
+    const replay = (async () =>
+      (await collect(jobs, job.id)).map((record) => record.event.message))()
+    done.open()
+    expect(await live).toEqual(['[*] Password: Xy7'])
+    expect(await replay).toEqual(['[*] Password: (shown once to the live stream; not stored)'])
+  })
+})
+
 describe('following', () => {
   it('gives several watchers every event exactly once; one leaving changes nothing', async () => {
     const steps = [gate(), gate()]
