@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     logger: log,
     install: install.services,
     imageStats: () => install.imageStore.stats(),
+    ...commandCountsOf(started.commandCounter),
     apiTokens: config.auth.tokens,
     protectedVms,
     audit: store.audit,
@@ -108,6 +109,13 @@ async function main(): Promise<void> {
   }
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))
+}
+
+/** The cli driver's command counts for /metrics, when that driver runs. */
+function commandCountsOf(
+  counter: { snapshot(): Record<string, number> } | undefined,
+): { commandCounts?: () => Record<string, number> } {
+  return counter === undefined ? {} : { commandCounts: () => counter.snapshot() }
 }
 
 void main().catch((error: unknown) => {

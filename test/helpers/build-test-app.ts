@@ -104,6 +104,9 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     heartbeatMs: 15_000,
     install: install.services,
     imageStats: () => install.imageStore.stats(),
+    ...(started.commandCounter === undefined
+      ? {}
+      : { commandCounts: () => started.commandCounter?.snapshot() ?? {} }),
     apiTokens: config.auth.tokens,
     protectedVms,
     audit: store.audit,

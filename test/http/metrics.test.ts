@@ -120,3 +120,22 @@ describe('GET /metrics', () => {
     ).toBe(1)
   })
 })
+
+describe('GET /metrics with the cli driver', () => {
+  it('counts the Proxmox commands it ran, by tool and subcommand', async () => {
+    const cli = await buildTestApp({ env: { PVE_DRIVER: 'cli' } })
+    try {
+      expect((await post(`${cli.url}/api/vm/100/stop`)).status).toBe(200)
+      const text = (await get(`${cli.url}/metrics`)).text
+      expect(sample(text, 'pve_qemu_pve_commands_total', { command: 'qm stop' })).toBe(1)
+      expect(sample(text, 'pve_qemu_pve_commands_total', { command: 'pvesh get' })).toBeGreaterThan(
+        0,
+      )
+      expect(
+        sample(text, 'pve_qemu_pve_operations_total', { operation: 'stopVm', outcome: 'success' }),
+      ).toBe(1)
+    } finally {
+      await cli.close()
+    }
+  })
+})
