@@ -13,7 +13,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-function problemsOf(vars: Record<string, string>): string[] {
+function problemsOf(vars: Record<string, string>): readonly string[] {
   try {
     parseConfig(vars, { cwd: dir })
   } catch (error) {
