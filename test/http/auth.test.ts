@@ -88,6 +88,13 @@ describe('API tokens', () => {
     })
     expect(stream.status).toBe(200)
     expect(stream.closed).toBe(true)
+    const jobId = stream.headers.get('x-job-id') ?? ''
+    expect(
+      t.store.audit.recent(2).map((entry) => [entry.actor, entry.status, entry.result]),
+    ).toEqual([
+      ['token-1', 200, `ok, job ${jobId}`],
+      ['anonymous', 401, 'AUTH_REQUIRED'],
+    ])
   })
 
   it('keeps ALLOW_IPS in force: a valid token from a refused address gets 403', async () => {
