@@ -189,14 +189,23 @@ function setUpToken(): void {
   const dialog = document.getElementById('token-dialog')
   const input = document.getElementById('token-input')
   if (!(dialog instanceof HTMLDialogElement) || !(input instanceof HTMLInputElement)) return
+  // once dismissed, a refresh answered 401 does not pop the dialog up again every few seconds
+  let dismissed = false
   const open = (): void => {
     input.value = storedToken() ?? ''
     if (!dialog.open) dialog.showModal()
   }
-  whenUnauthorized(open)
+  whenUnauthorized(() => {
+    if (dismissed) showBanner('This service needs an API token: use the API token button.')
+    else open()
+  })
   document.getElementById('token-button')?.addEventListener('click', open)
   dialog.addEventListener('close', () => {
-    if (dialog.returnValue !== 'save') return
+    if (dialog.returnValue !== 'save') {
+      dismissed = true
+      return
+    }
+    dismissed = false
     storeToken(input.value.trim())
     void refresh()
     const form = document.getElementById('install-form')
