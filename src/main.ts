@@ -112,9 +112,9 @@ async function main(): Promise<void> {
 }
 
 /** The cli driver's command counts for /metrics, when that driver runs. */
-function commandCountsOf(
-  counter: { snapshot(): Record<string, number> } | undefined,
-): { commandCounts?: () => Record<string, number> } {
+function commandCountsOf(counter: { snapshot(): Record<string, number> } | undefined): {
+  commandCounts?: () => Record<string, number>
+} {
   return counter === undefined ? {} : { commandCounts: () => counter.snapshot() }
 }
 
