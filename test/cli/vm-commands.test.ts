@@ -92,3 +92,21 @@ describe('pve-qemu VM commands', () => {
     expect(run.stdout).toMatch(/^rockylinux\s+9\s+rocky9\s+rocky/m)
   })
 })
+
+describe('pve-qemu and protected VMs', () => {
+  it('marks them in the list and is refused when it tries to destroy one', async () => {
+    const guarded = await buildTestApp({ env: { PROTECTED_VMIDS: '102' } })
+    try {
+      const list = await runPveQemu(['list'], { url: guarded.url })
+      expect(list.stdout).toMatch(/^\s*102\s+demo-rocky.*\sprotected$/m)
+      expect(list.stdout).not.toMatch(/^\s*101\s.*protected$/m)
+      const destroy = await runPveQemu(['destroy', '102', '--yes'], { url: guarded.url })
+      expect(destroy.code).toBe(1)
+      expect(destroy.stderr).toContain('102')
+      const { vms } = await guarded.cluster.resources()
+      expect(vms.some((vm) => vm.vmid === 102)).toBe(true)
+    } finally {
+      await guarded.close()
+    }
+  })
+})

@@ -17,9 +17,7 @@ import { fillNodeChoices, fillOsChoices, readInstallForm } from './views/install
 import { jobRows } from './views/jobs.js'
 import { nodeCards } from './views/nodes.js'
 import { progressView, type WatchedJob } from './views/progress.js'
-import { vmRows, type VmAction } from './views/vms.js'
-
-type ListedVm = VmListReply['vms'][number]
+import { vmRows, type ListedVm, type VmAction } from './views/vms.js'
 
 const refreshMs = 4000
 const busy = new Set<number>()

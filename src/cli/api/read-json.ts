@@ -7,6 +7,7 @@ export interface JsonFields {
   boolean(key: string): boolean
   optionalString(key: string): string | undefined
   optionalNumber(key: string): number | undefined
+  optionalBoolean(key: string): boolean | undefined
   array(key: string): unknown[]
   object(key: string): JsonFields
   has(key: string): boolean
@@ -29,6 +30,7 @@ export function readFields(value: unknown, what: string): JsonFields {
     boolean: (key) => typed(key, 'boolean', isBoolean),
     optionalString: (key) => (record[key] == null ? undefined : typed(key, 'string', isString)),
     optionalNumber: (key) => (record[key] == null ? undefined : typed(key, 'number', isNumber)),
+    optionalBoolean: (key) => (record[key] == null ? undefined : typed(key, 'boolean', isBoolean)),
     array: (key) => typed(key, 'list', isArray),
     object: (key) => readFields(record[key], `${what}.${key}`),
     has: (key) => record[key] !== undefined,

@@ -20,6 +20,11 @@ const vmColumns: Column<ListedVm>[] = [
   { title: 'MEMORY', value: (vm) => `${vm.memory} MB`, align: 'right' },
   { title: 'USED', value: (vm) => (vm.running ? `${vm.memory_used} MB` : '-'), align: 'right' },
   { title: 'DISK', value: (vm) => `${vm.disk} GB`, align: 'right' },
+  {
+    title: '',
+    value: (vm) => (vm.protected === true ? 'protected' : ''),
+    paint: (_vm, text, style) => style.paint('yellow', text),
+  },
 ]
 
 const nodeColumns: Column<ListedNode>[] = [

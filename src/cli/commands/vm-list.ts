@@ -2,11 +2,15 @@ import type { VmListReply } from '../../http/schemas/vm.js'
 import type { ApiClient } from '../api/client.js'
 import { readFields } from '../api/read-json.js'
 
-export type ListedVm = VmListReply['vms'][number]
+/** A listed VM; `protected` when the service will never stop, change or destroy it. */
+export type ListedVm = VmListReply['vms'][number] & { protected?: boolean }
 export type ListedNode = VmListReply['nodes'][number]
 
 /** `GET /api/vm/list`, read field by field. */
-export async function fetchVmList(client: ApiClient, signal: AbortSignal): Promise<VmListReply> {
+export async function fetchVmList(
+  client: ApiClient,
+  signal: AbortSignal,
+): Promise<{ success: boolean; vms: ListedVm[]; nodes: ListedNode[] }> {
   const reply = readFields(await client.getJson('/api/vm/list', { signal }), 'VM list')
   const vms = reply.array('vms').map((entry): ListedVm => {
     const vm = readFields(entry, 'VM')
@@ -20,6 +24,7 @@ export async function fetchVmList(client: ApiClient, signal: AbortSignal): Promi
       disk: vm.number('disk'),
       memory: vm.number('memory'),
       memory_used: vm.number('memory_used'),
+      ...(vm.optionalBoolean('protected') === true ? { protected: true } : {}),
     }
   })
   const nodes = reply.array('nodes').map((entry): ListedNode => {

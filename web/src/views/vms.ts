@@ -1,7 +1,8 @@
 import type { VmListReply } from '../../../src/http/schemas/vm.js'
 import { h } from '../dom.js'
 
-type ListedVm = VmListReply['vms'][number]
+/** A listed VM; `protected` when the service never stops, changes or destroys it. */
+export type ListedVm = VmListReply['vms'][number] & { protected?: boolean }
 export type VmAction = 'start' | 'stop' | 'shutdown' | 'reboot' | 'destroy'
 
 /** The VM table: state and the actions that make sense in it. */
@@ -11,11 +12,12 @@ export function vmRows(
   act: (vm: ListedVm, action: VmAction) => void,
 ): HTMLElement[] {
   if (vms.length === 0)
-    return [h('tr', {}, h('td', { colspan: 8, class: 'empty' }, 'No VMs yet — install one below.'))]
+    return [h('tr', {}, h('td', { colspan: 9, class: 'empty' }, 'No VMs yet — install one below.'))]
   return [...vms]
     .sort((a, b) => a.vmid - b.vmid)
     .map((vm) => {
       const working = busy.has(vm.vmid)
+      const locked = vm.protected === true
       const button = (action: VmAction, label: string, enabled: boolean, kind = ''): HTMLElement =>
         h(
           'button',
@@ -33,7 +35,21 @@ export function vmRows(
         'tr',
         { 'data-vmid': vm.vmid },
         h('td', { class: 'num' }, vm.vmid),
-        h('td', {}, vm.name),
+        h(
+          'td',
+          {},
+          vm.name,
+          locked
+            ? h(
+                'span',
+                {
+                  class: 'badge protected',
+                  title: 'protected: never stopped, changed or destroyed',
+                },
+                ' protected',
+              )
+            : null,
+        ),
         h(
           'td',
           {},
@@ -52,10 +68,10 @@ export function vmRows(
           'td',
           { class: 'actions' },
           button('start', 'Start', !vm.running),
-          button('shutdown', 'Shutdown', vm.running),
-          button('stop', 'Stop', vm.running),
-          button('reboot', 'Reboot', vm.running),
-          button('destroy', 'Destroy', true, 'danger'),
+          button('shutdown', 'Shutdown', vm.running && !locked),
+          button('stop', 'Stop', vm.running && !locked),
+          button('reboot', 'Reboot', vm.running && !locked),
+          button('destroy', 'Destroy', !locked, 'danger'),
         ),
       )
     })
