@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { FaultOperation } from '../../../src/sim/index.js'
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js'
@@ -28,12 +26,9 @@ function clusterState(): string {
   })
 }
 
-function reservations(): string {
-  try {
-    return readFileSync(join(t.dataDir, 'reservations.json'), 'utf8')
-  } catch {
-    return '{}'
-  }
+/** VMIDs still held by installs, as the store has them. */
+function reservations(): number[] {
+  return [...t.store.reservations.reserved().keys()]
 }
 
 async function installExpectingFailure(): Promise<string> {
@@ -63,7 +58,7 @@ describe('a failed install leaves nothing behind', () => {
     expect(message).toContain(`${stage} failed`)
     expect(message).toContain(`injected ${operation} failure`)
     expect(clusterState()).toBe(before)
-    expect(reservations()).toBe('{}')
+    expect(reservations()).toEqual([])
   })
 
   it('when the first-boot script fails in the guest', async () => {
@@ -73,7 +68,7 @@ describe('a failed install leaves nothing behind', () => {
     expect(message).toContain('VM initialization > SSH initialization failed')
     expect(message).toContain('cleaned up: VM 103 and its disks removed')
     expect(clusterState()).toBe(before)
-    expect(reservations()).toBe('{}')
+    expect(reservations()).toEqual([])
   })
 
   it('when the guest never answers SSH', async () => {
@@ -82,7 +77,7 @@ describe('a failed install leaves nothing behind', () => {
     const message = await installExpectingFailure()
     expect(message).toContain('VM initialization > waiting for ready failed')
     expect(clusterState()).toBe(before)
-    expect(reservations()).toBe('{}')
+    expect(reservations()).toEqual([])
   })
 
   it('when the install is cancelled mid-way', async () => {
@@ -107,6 +102,6 @@ describe('a failed install leaves nothing behind', () => {
     expect(job?.state).toBe('cancelled')
     await reader?.cancel()
     expect(clusterState()).toBe(before)
-    expect(reservations()).toBe('{}')
+    expect(reservations()).toEqual([])
   })
 })
