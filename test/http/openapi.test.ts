@@ -120,3 +120,12 @@ describe('GET /docs', () => {
     expect(page.text.toLowerCase()).toContain('swagger')
   })
 })
+
+describe('the API description when tokens are configured', () => {
+  it('documents the 401 of every route that needs a token, and none of the open ones', () => {
+    for (const [route, operation] of operations()) {
+      const open = route === 'GET /api/health' || route.startsWith('GET /sh/')
+      expect(operation.responses['401'] === undefined, route).toBe(open)
+    }
+  })
+})
