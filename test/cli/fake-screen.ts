@@ -65,3 +65,17 @@ export function createFakeScreen(columns = 100, rows = 40): FakeScreen {
         .filter((line, index, all) => index < all.length - 1 || line !== ''),
   }
 }
+
+// eslint-disable-next-line no-control-regex -- colour codes are what is removed
+const colourCode = /\x1b\[[0-9;]*m/g
+
+/** `text` without its colour codes (the fake screen does not paint). */
+export function withoutColours(text: string): string {
+  return text.replace(colourCode, '')
+}
+
+/** True when `text` moves the cursor up, as a display that redraws in place does. */
+export function movesCursorUp(text: string): boolean {
+  // eslint-disable-next-line no-control-regex -- reading escape sequences is the point
+  return /\x1b\[\d+A/.test(text)
+}

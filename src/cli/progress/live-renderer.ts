@@ -26,8 +26,9 @@ const showCursor = '\x1b[?25h'
 export function createLiveRenderer(options: LiveRendererOptions): ProgressRenderer {
   const { terminal, style } = options
   const now = options.now ?? Date.now
-  const columns = (): number => terminal.columns ?? 80
-  const rows = (): number => terminal.rows ?? 24
+  // a terminal that does not know its size (0, as under some pseudo-terminals) gets 80x24
+  const columns = (): number => positiveOr(terminal.columns, 80)
+  const rows = (): number => positiveOr(terminal.rows, 24)
   let frame = 0
   let group: string | undefined
   let live: { stage: StageView; below: number } | undefined
@@ -100,4 +101,8 @@ export function createLiveRenderer(options: LiveRendererOptions): ProgressRender
       terminal.write(showCursor)
     },
   }
+}
+
+function positiveOr(value: number | undefined, fallback: number): number {
+  return value !== undefined && value > 0 ? value : fallback
 }
