@@ -8,6 +8,11 @@ import { runCli } from './run-cli.js'
 async function main(): Promise<void> {
   const env = readEnvironment()
   const out = createOutput({ stdout: process.stdout, stderr: process.stderr, noColor: env.noColor })
+  // `pve-qemu list | head`: the reader left, which is no failure of ours
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(exitCodes.ok)
+    throw error
+  })
   const interrupt = new AbortController()
   process.once('SIGINT', () => interrupt.abort())
   const ask = process.stdin.isTTY

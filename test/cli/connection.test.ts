@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js'
-import { runPveQemu } from './run-pve-qemu.js'
+import { runPveQemu, spawnPveQemu } from './run-pve-qemu.js'
 
 let t: TestApp
 
@@ -40,6 +40,18 @@ describe('pve-qemu', () => {
     const unknown = await cli('frobnicate')
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain('unknown command "frobnicate"')
+  })
+})
+
+describe('pve-qemu in a pipeline', () => {
+  it('stops quietly when the reader of its output goes away', async () => {
+    const child = spawnPveQemu(['help'])
+    child.stdout.destroy()
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
   })
 })
 
