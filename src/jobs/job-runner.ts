@@ -133,11 +133,15 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
     store.jobs.setState(job.record.id, state, startedAt === undefined ? {} : { startedAt })
   }
 
-  function finish(job: LiveJob, state: JobState, error: string | undefined): void {
+  function finish(
+    job: LiveJob,
+    state: JobState,
+    error: string | undefined,
+    step: string = job.lastStep,
+  ): void {
     const endedAt = iso()
     store.transaction(() => {
-      if (error !== undefined)
-        append(job, { step: job.lastStep, status: 'error', message: `[-] ${error}` })
+      if (error !== undefined) append(job, { step, status: 'error', message: `[-] ${error}` })
       store.jobs.finish(job.record.id, state, endedAt, error)
     })
     job.record.state = state
@@ -176,7 +180,7 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
       finish(job, 'succeeded', undefined)
     } catch (error) {
       const cancelled = signal.aborted
-      finish(job, cancelled ? 'cancelled' : 'failed', explain(error, cancelled))
+      finish(job, cancelled ? 'cancelled' : 'failed', explain(error, cancelled), failedStep(error))
     } finally {
       leave?.()
       live.delete(job.record.id)
@@ -342,4 +346,10 @@ function explain(error: unknown, cancelled: boolean): string {
   const message = describeError(error)
   if (!cancelled || /cancel/i.test(message)) return message
   return `cancelled (${message})`
+}
+
+/** The step an error names as the one that failed (an install's stage), if it names one. */
+function failedStep(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('step' in error)) return undefined
+  return typeof error.step === 'string' ? error.step : undefined
 }

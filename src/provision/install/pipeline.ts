@@ -145,7 +145,7 @@ async function runInstall(
     ctx.password = undefined
     const cleanup = await rollBack(ctx)
     const what = signal.aborted ? 'install cancelled' : `${current} failed: ${describeError(error)}`
-    throw new InstallFailedError(`${what}; ${cleanup}`, { cause: error })
+    throw new InstallFailedError(current, `${what}; ${cleanup}`, { cause: error })
   }
 }
 
@@ -170,7 +170,10 @@ async function rollBack(ctx: InstallContext): Promise<string> {
 
 export class InstallFailedError extends AppError {
   override readonly name = 'InstallFailedError'
-  constructor(message: string, options?: ErrorOptions) {
+  /** the stage that failed: the job's error event is reported under it */
+  readonly step: string
+  constructor(step: string, message: string, options?: ErrorOptions) {
     super('INSTALL_FAILED', message, options)
+    this.step = step
   }
 }

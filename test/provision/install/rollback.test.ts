@@ -31,7 +31,7 @@ function reservations(): number[] {
   return [...t.store.reservations.reserved().keys()]
 }
 
-async function installExpectingFailure(): Promise<string> {
+async function installExpectingFailure(stage?: string): Promise<string> {
   const stream = await readSse(`${t.url}/api/vm/install`, {
     body: { os: 'debian', version: '12', passwd: 'pw' },
   })
@@ -39,6 +39,8 @@ async function installExpectingFailure(): Promise<string> {
   expect(stream.closed).toBe(true)
   const last = stream.steps.at(-1)
   expect(last?.status).toBe('error')
+  // the error event is reported under the stage that failed
+  if (stage !== undefined) expect(last?.step).toBe(stage)
   return last?.message ?? ''
 }
 
@@ -54,7 +56,7 @@ describe('a failed install leaves nothing behind', () => {
   it.each(operations)('when Proxmox fails the %s', async (operation, stage) => {
     const before = clusterState()
     t.sim.faults.inject({ operation, vmid: 103, message: `injected ${operation} failure` })
-    const message = await installExpectingFailure()
+    const message = await installExpectingFailure(stage)
     expect(message).toContain(`${stage} failed`)
     expect(message).toContain(`injected ${operation} failure`)
     expect(clusterState()).toBe(before)
