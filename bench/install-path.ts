@@ -101,7 +101,13 @@ export async function measureParallel(
   driver: 'cli' | 'sim',
   count: number,
 ): Promise<ParallelResult> {
-  const app = await startBenchService({ speed, driver })
+  // the service's own cap (MAX_CONCURRENT_INSTALLS, default 4) would queue the rest: raise it to
+  // measure what the cluster side allows
+  const app = await startBenchService({
+    speed,
+    driver,
+    env: { MAX_CONCURRENT_INSTALLS: String(count) },
+  })
   try {
     await timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' })
     const one = await timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' })
