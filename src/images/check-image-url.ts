@@ -2,12 +2,12 @@ import { ImageError } from './errors.js'
 import {
   abortedError,
   contentLength,
-  describeFetchFailure,
+  describeRequestFailure,
   describeStatus,
-  requestHeaders,
+  isSuccess,
   withTimeout,
-  type FetchFunction,
 } from './http-request.js'
+import { socketRequest, type SocketResponse } from './socket-request.js'
 
 /** What a HEAD on an image URL told. */
 export interface ImageUrlCheck {
@@ -19,7 +19,6 @@ export interface ImageUrlCheck {
 }
 
 export interface CheckImageUrlOptions {
-  fetch: FetchFunction
   url: string
   timeoutMs: number
   signal?: AbortSignal | undefined
@@ -31,39 +30,37 @@ export interface CheckImageUrlOptions {
  */
 export async function checkImageUrl(options: CheckImageUrlOptions): Promise<ImageUrlCheck> {
   const { url, signal } = options
-  let response: Response
+  let response: SocketResponse
   try {
-    response = await options.fetch(url, {
+    response = await socketRequest({
       method: 'HEAD',
-      redirect: 'follow',
-      headers: requestHeaders,
+      url,
       signal: withTimeout(signal, options.timeoutMs),
+      idleTimeoutMs: options.timeoutMs,
     })
+    response.close()
   } catch (error) {
     if (signal?.aborted === true) throw abortedError('HEAD', url, signal)
     const reason =
       error instanceof Error && error.name === 'TimeoutError'
         ? `no answer within ${options.timeoutMs} ms`
-        : describeFetchFailure(error)
+        : describeRequestFailure(error)
     throw new ImageError('IMAGE_URL_UNREACHABLE', url, `HEAD ${url} failed: ${reason}`, {
       cause: error,
     })
   }
-  if (!response.ok) {
+  if (!isSuccess(response)) {
     throw new ImageError(
       'IMAGE_URL_UNREACHABLE',
       url,
       `HEAD ${url} answered ${describeStatus(response)}`,
       {
-        status: response.status,
+        status: response.statusCode,
       },
     )
   }
   const sizeBytes = contentLength(response)
-  const check: ImageUrlCheck = {
-    finalUrl: response.url === '' ? url : response.url,
-    status: response.status,
-  }
+  const check: ImageUrlCheck = { finalUrl: response.url, status: response.statusCode }
   if (sizeBytes !== undefined) check.sizeBytes = sizeBytes
   return check
 }

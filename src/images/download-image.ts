@@ -1,25 +1,25 @@
-import { createHash } from 'node:crypto'
 import { open, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
 import { describeError } from '../errors.js'
 import type { DigestAlgorithm } from './checksum-file.js'
 import { ImageChecksumMismatchError, ImageError } from './errors.js'
-import {
-  abortedError,
-  contentLength,
-  describeFetchFailure,
-  describeStatus,
-  requestHeaders,
-  type FetchFunction,
-} from './http-request.js'
-import { createBatchedWriter } from './batched-writer.js'
+import { createHashingFileSink, type HashingFileSink } from './hashing-file-sink.js'
+import { abortedError, describeRequestFailure, describeStatus, isSuccess } from './http-request.js'
 import { createProgressMeter, type DownloadProgress } from './progress-meter.js'
+import { socketRequest, type SocketResponse } from './socket-request.js'
 
-const writeBatchBytes = 1024 * 1024
+// 8 MiB in flight between the threads: enough that none of them waits on another for long.
+const slotBytes = 1024 * 1024
+const slotCount = 8
+// curl's write size: larger writes cost more in the kernel here (see createWriteWorker).
+const writeBytes = 16 * 1024
+// The final fsync then has at most this much to write, instead of the whole image at once.
+const syncEveryBytes = 64 * 1024 * 1024
+/** as long as undici's default headers and body timeouts */
+const idleTimeoutMs = 300_000
 
 export interface DownloadImageOptions {
-  fetch: FetchFunction
   url: string
   /** where the verified file ends up; the bytes go to `<finalPath>.part` until then */
   finalPath: string
@@ -31,7 +31,7 @@ export interface DownloadImageOptions {
   progressIntervalMs: number
   now: () => number
   onProgress: (progress: DownloadProgress) => void
-  /** called with each chunk's size as it arrives, for the store's byte counter */
+  /** called with each piece's size as it arrives, for the store's byte counter */
   onBytes: (bytes: number) => void
 }
 
@@ -48,46 +48,67 @@ export async function downloadImage(
   // A .part left by a crash may hold anything: never resume from it.
   await rm(partPath, { force: true })
   const file = await open(partPath, 'wx')
+  let response: SocketResponse | undefined
+  let sink: HashingFileSink | undefined
   let closed = false
-  let received = 0
   try {
-    const response = await get(options)
-    const declared = contentLength(response)
+    response = await get(options)
+    const answer = response
+    const declared = answer.framing.kind === 'length' ? answer.framing.bytes : undefined
     const meter = createProgressMeter({
       totalBytes: declared ?? options.sizeHint,
       intervalMs: options.progressIntervalMs,
       now: options.now,
       emit: options.onProgress,
     })
-    const hash = createHash(options.algorithm)
-    const writer = createBatchedWriter(file, partPath, writeBatchBytes)
-    const chunks = bodyOf(response, url)[Symbol.asyncIterator]()
+    const target = (sink = createHashingFileSink({
+      file,
+      algorithm: options.algorithm,
+      slotBytes,
+      slotCount,
+      writeBytes,
+      syncEveryBytes,
+      onDrain: () => {
+        answer.resume()
+      },
+      // A write error (disk full) is ours, not the network's: the outer catch names the file.
+      onFailure: (error) => {
+        answer.close(error)
+      },
+    }))
+    let received = 0
     try {
-      for (;;) {
-        const next = await nextChunk(chunks, url, received, signal)
-        if (next.done === true) break
-        hash.update(next.value)
-        // A write error (disk full) is ours, not the network's: the outer catch names the file.
-        await writer.write(next.value)
-        received += next.value.byteLength
-        options.onBytes(next.value.byteLength)
-        meter.add(next.value.byteLength)
-      }
-    } finally {
-      // Stops the body (and frees the socket) when the loop ended early.
-      await chunks.return?.()
-    }
-    await writer.flush()
-    if (declared !== undefined && received !== declared) {
+      await answer.readBody((bytes) => {
+        received += bytes.length
+        options.onBytes(bytes.length)
+        meter.add(bytes.length)
+        return target.write(bytes)
+      })
+    } catch (error) {
+      const failure = target.failure()
+      if (signal.aborted || failure !== undefined) throw failure ?? error
       throw new ImageError(
         'IMAGE_DOWNLOAD_FAILED',
         url,
-        `GET ${url} ended after ${received} of ${declared} bytes`,
+        `GET ${url} broke off after ${received} bytes: ${describeRequestFailure(error)}`,
+        { cause: error },
       )
     }
-    const digest = hash.digest('hex')
-    if (digest !== options.expectedDigest) {
-      throw new ImageChecksumMismatchError(url, options.algorithm, options.expectedDigest, digest)
+    const result = await target.finish()
+    if (declared !== undefined && result.bytes !== declared) {
+      throw new ImageError(
+        'IMAGE_DOWNLOAD_FAILED',
+        url,
+        `GET ${url} ended after ${result.bytes} of ${declared} bytes`,
+      )
+    }
+    if (result.digest !== options.expectedDigest) {
+      throw new ImageChecksumMismatchError(
+        url,
+        options.algorithm,
+        options.expectedDigest,
+        result.digest,
+      )
     }
     await file.sync()
     closed = true
@@ -95,7 +116,7 @@ export async function downloadImage(
     await rename(partPath, options.finalPath)
     await syncDirectory(dirname(options.finalPath))
     meter.finish()
-    return { bytes: received, digest }
+    return result
   } catch (error) {
     if (signal.aborted) throw abortedError('download of', url, signal)
     if (error instanceof ImageError) throw error
@@ -106,70 +127,44 @@ export async function downloadImage(
       { cause: error },
     )
   } finally {
+    response?.close()
+    // After a failure, the worker may still be writing to the file.
+    await sink?.close()
     // The error being thrown matters more than one from closing a file about to be deleted.
     if (!closed) await file.close().catch(() => undefined)
     await rm(partPath, { force: true })
   }
 }
 
-async function get(options: DownloadImageOptions): Promise<Response> {
+async function get(options: DownloadImageOptions): Promise<SocketResponse> {
   const { url } = options
-  let response: Response
+  let response: SocketResponse
   try {
-    response = await options.fetch(url, {
-      redirect: 'follow',
-      headers: requestHeaders,
+    response = await socketRequest({
+      method: 'GET',
+      url,
       signal: options.signal,
+      idleTimeoutMs,
     })
   } catch (error) {
     if (options.signal.aborted) throw error
     throw new ImageError(
       'IMAGE_DOWNLOAD_FAILED',
       url,
-      `GET ${url} failed: ${describeFetchFailure(error)}`,
-      {
-        cause: error,
-      },
+      `GET ${url} failed: ${describeRequestFailure(error)}`,
+      { cause: error },
     )
   }
-  if (!response.ok) {
-    await response.body?.cancel()
+  if (!isSuccess(response)) {
+    response.close()
     throw new ImageError(
       'IMAGE_DOWNLOAD_FAILED',
       url,
       `GET ${url} answered ${describeStatus(response)}`,
-      {
-        status: response.status,
-      },
+      { status: response.statusCode },
     )
   }
   return response
-}
-
-async function nextChunk(
-  chunks: AsyncIterator<Uint8Array>,
-  url: string,
-  received: number,
-  signal: AbortSignal,
-): Promise<IteratorResult<Uint8Array>> {
-  try {
-    return await chunks.next()
-  } catch (error) {
-    if (signal.aborted) throw error
-    throw new ImageError(
-      'IMAGE_DOWNLOAD_FAILED',
-      url,
-      `GET ${url} broke off after ${received} bytes: ${describeFetchFailure(error)}`,
-      { cause: error },
-    )
-  }
-}
-
-function bodyOf(response: Response, url: string): AsyncIterable<Uint8Array> {
-  if (response.body === null) {
-    throw new ImageError('IMAGE_DOWNLOAD_FAILED', url, `GET ${url} answered without a body`)
-  }
-  return response.body
 }
 
 // The rename is only durable once the directory entry is on disk too. Some file systems refuse

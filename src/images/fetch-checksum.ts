@@ -2,12 +2,12 @@ import { lookupChecksum, type DigestAlgorithm } from './checksum-file.js'
 import { ImageError } from './errors.js'
 import {
   abortedError,
-  describeFetchFailure,
+  describeRequestFailure,
   describeStatus,
-  requestHeaders,
+  isSuccess,
   withTimeout,
-  type FetchFunction,
 } from './http-request.js'
+import { socketRequest } from './socket-request.js'
 
 /** The digest the checksum file gives for the image, and its size when the file says. */
 export interface ExpectedDigest {
@@ -16,7 +16,6 @@ export interface ExpectedDigest {
 }
 
 export interface FetchChecksumOptions {
-  fetch: FetchFunction
   checksumUrl: string
   fileName: string
   algorithm: DigestAlgorithm
@@ -42,7 +41,7 @@ export async function fetchChecksum(options: FetchChecksumOptions): Promise<Expe
     throw new ImageError(
       'IMAGE_CHECKSUM_UNAVAILABLE',
       url,
-      `GET ${url} failed: ${describeFetchFailure(error)}; the image cannot be verified`,
+      `GET ${url} failed: ${describeRequestFailure(error)}; the image cannot be verified`,
       { cause: error },
     )
   }
@@ -57,33 +56,37 @@ export async function fetchChecksum(options: FetchChecksumOptions): Promise<Expe
 
 async function fetchText(options: FetchChecksumOptions): Promise<string> {
   const url = options.checksumUrl
-  const response = await options.fetch(url, {
-    redirect: 'follow',
-    headers: requestHeaders,
+  const response = await socketRequest({
+    method: 'GET',
+    url,
     signal: withTimeout(options.signal, options.timeoutMs),
+    idleTimeoutMs: options.timeoutMs,
   })
-  if (!response.ok || response.body === null) {
-    await response.body?.cancel()
+  if (!isSuccess(response)) {
+    response.close()
     throw new ImageError(
       'IMAGE_CHECKSUM_UNAVAILABLE',
       url,
       `GET ${url} answered ${describeStatus(response)}; the image cannot be verified`,
-      { status: response.status },
+      { status: response.statusCode },
     )
   }
-  const body: AsyncIterable<Uint8Array> = response.body
-  const chunks: Uint8Array[] = []
+  const chunks: Buffer[] = []
   let size = 0
-  for await (const chunk of body) {
-    size += chunk.byteLength
+  await response.readBody((bytes) => {
+    size += bytes.length
     if (size > options.maxBytes) {
-      throw new ImageError(
-        'IMAGE_CHECKSUM_UNAVAILABLE',
-        url,
-        `${url} is larger than ${options.maxBytes} bytes, which no checksum file is`,
+      response.close(
+        new ImageError(
+          'IMAGE_CHECKSUM_UNAVAILABLE',
+          url,
+          `${url} is larger than ${options.maxBytes} bytes, which no checksum file is`,
+        ),
       )
+      return false
     }
-    chunks.push(chunk)
-  }
+    chunks.push(Buffer.from(bytes))
+    return true
+  })
   return Buffer.concat(chunks).toString('utf8')
 }

@@ -1,8 +1,6 @@
 import { describeError } from '../errors.js'
 import { ImageError } from './errors.js'
-
-/** The fetch the store uses: the global one or undici's, injectable for tests. */
-export type FetchFunction = typeof globalThis.fetch
+import type { ResponseHead } from './response-head.js'
 
 /** Headers on every request: ask for the bytes as stored, so digests and lengths hold. */
 export const requestHeaders: Readonly<Record<string, string>> = {
@@ -24,31 +22,32 @@ export function abortedError(what: string, url: string, signal: AbortSignal): Im
 }
 
 /**
- * Why a request failed without an HTTP answer, in a few words: fetch wraps the socket error
- * (ECONNREFUSED, "other side closed") as the cause of a bare "fetch failed".
+ * Why a request failed without an HTTP answer, in a few words, with the socket error's code
+ * (ECONNREFUSED) when the message lacks it.
  */
-export function describeFetchFailure(error: unknown): string {
+export function describeRequestFailure(error: unknown): string {
   if (error instanceof Error && error.name === 'TimeoutError') return 'timed out'
-  const cause = error instanceof Error ? error.cause : undefined
-  if (cause instanceof Error) {
-    const code = 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined
-    return code !== undefined && !cause.message.includes(code)
-      ? `${code}: ${cause.message}`
-      : cause.message
-  }
-  return describeError(error)
+  const failure = error instanceof Error && error.cause instanceof Error ? error.cause : error
+  if (!(failure instanceof Error)) return describeError(failure)
+  const code = 'code' in failure && typeof failure.code === 'string' ? failure.code : undefined
+  return code !== undefined && !failure.message.includes(code)
+    ? `${code}: ${failure.message}`
+    : failure.message
 }
 
 /** `404 Not Found`, or just the number when the server sent no reason phrase. */
-export function describeStatus(response: Response): string {
-  return response.statusText === ''
-    ? String(response.status)
-    : `${response.status} ${response.statusText}`
+export function describeStatus(head: ResponseHead): string {
+  return head.statusText === '' ? String(head.statusCode) : `${head.statusCode} ${head.statusText}`
+}
+
+/** True for a 2xx answer. */
+export function isSuccess(head: ResponseHead): boolean {
+  return head.statusCode >= 200 && head.statusCode < 300
 }
 
 /** The Content-Length header as a byte count, or undefined when absent or not a number. */
-export function contentLength(response: Response): number | undefined {
-  const header = response.headers.get('content-length')
-  if (header === null || !/^\d+$/.test(header)) return undefined
+export function contentLength(head: ResponseHead): number | undefined {
+  const header = head.headers['content-length']
+  if (header === undefined || !/^\d+$/.test(header)) return undefined
   return Number(header)
 }

@@ -5,7 +5,7 @@ import { checkImageUrl, type ImageUrlCheck } from './check-image-url.js'
 import { downloadImage } from './download-image.js'
 import { fetchChecksum } from './fetch-checksum.js'
 import { hashFile } from './hash-file.js'
-import { abortedError, type FetchFunction } from './http-request.js'
+import { abortedError } from './http-request.js'
 import {
   locateImage,
   normalizeMirrors,
@@ -26,8 +26,6 @@ export interface ImageStoreLog {
 export interface ImageStoreOptions {
   /** directory that holds verified images and, while downloading, their `.part` files */
   imageDir: string
-  /** the fetch to use; defaults to the global one */
-  fetch?: FetchFunction
   log: ImageStoreLog
   /** least time between two progress reports of one download */
   progressIntervalMs?: number
@@ -97,7 +95,6 @@ const maxChecksumFileBytes = 4 * 1024 * 1024
  * const image = await store.ensure(findRelease('debian', '12'), { signal, onProgress })
  */
 export function createImageStore(options: ImageStoreOptions): ImageStore {
-  const fetchFn = options.fetch ?? globalThis.fetch
   const mirrors = normalizeMirrors(options.mirrors ?? {})
   const now = options.now ?? (() => performance.now())
   const progressIntervalMs = options.progressIntervalMs ?? defaultProgressIntervalMs
@@ -127,7 +124,6 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
   ): Promise<EnsuredImage> => {
     const algorithm = release.checksumAlgorithm
     const expected = await fetchChecksum({
-      fetch: fetchFn,
       checksumUrl: location.checksumUrl,
       fileName: release.imageFile,
       algorithm,
@@ -153,7 +149,6 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
     await mkdir(options.imageDir, { recursive: true })
     log.info({ ...context, url: location.imageUrl }, 'image download started')
     const result = await downloadImage({
-      fetch: fetchFn,
       url: location.imageUrl,
       finalPath: location.localPath,
       algorithm,
@@ -175,7 +170,6 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
     resolve,
     check(release, checkOptions = {}) {
       return checkImageUrl({
-        fetch: fetchFn,
         url: resolve(release).imageUrl,
         timeoutMs: options.headTimeoutMs ?? defaultHeadTimeoutMs,
         signal: checkOptions.signal,

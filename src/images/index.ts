@@ -14,7 +14,6 @@ export {
   isImageError,
   type ImageErrorCode,
 } from './errors.js'
-export type { FetchFunction } from './http-request.js'
 export { upstreamRoots, type ImageLocation, type Mirrors } from './image-location.js'
 export {
   createImageStore,
