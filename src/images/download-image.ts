@@ -78,11 +78,14 @@ export async function downloadImage(
     }))
     let received = 0
     try {
-      await answer.readBody((bytes) => {
-        received += bytes.length
-        options.onBytes(bytes.length)
-        meter.add(bytes.length)
-        return target.write(bytes)
+      await answer.readBody({
+        take(bytes) {
+          received += bytes.length
+          options.onBytes(bytes.length)
+          meter.add(bytes.length)
+          return target.write(bytes)
+        },
+        space: () => target.space(),
       })
     } catch (error) {
       const failure = target.failure()

@@ -73,20 +73,22 @@ async function fetchText(options: FetchChecksumOptions): Promise<string> {
   }
   const chunks: Buffer[] = []
   let size = 0
-  await response.readBody((bytes) => {
-    size += bytes.length
-    if (size > options.maxBytes) {
-      response.close(
-        new ImageError(
-          'IMAGE_CHECKSUM_UNAVAILABLE',
-          url,
-          `${url} is larger than ${options.maxBytes} bytes, which no checksum file is`,
-        ),
-      )
-      return false
-    }
-    chunks.push(Buffer.from(bytes))
-    return true
+  await response.readBody({
+    take(bytes) {
+      size += bytes.length
+      if (size > options.maxBytes) {
+        response.close(
+          new ImageError(
+            'IMAGE_CHECKSUM_UNAVAILABLE',
+            url,
+            `${url} is larger than ${options.maxBytes} bytes, which no checksum file is`,
+          ),
+        )
+        return false
+      }
+      chunks.push(Buffer.from(bytes))
+      return true
+    },
   })
   return Buffer.concat(chunks).toString('utf8')
 }

@@ -24,10 +24,17 @@ export interface HashingFileSinkOptions {
 
 export interface HashingFileSink {
   /**
-   * Copies `bytes` in (all of them, so the caller may reuse its memory). Returns false when the
-   * slots are full: the caller should send nothing more until `onDrain`.
+   * Takes `bytes` in: all of them, copied unless they are already in place (see `space`), so
+   * the caller may reuse its memory. Returns false when the slots are full: the caller should
+   * send nothing more until `onDrain`.
    */
   write(bytes: Uint8Array): boolean
+  /**
+   * The free part of the slot being filled, for a caller that can put bytes there itself (a
+   * socket read); `write` then takes a view of it that starts there without copying. Undefined
+   * while no slot is free. Valid only until the next `write`.
+   */
+  space(): Uint8Array | undefined
   /** writes what is left and waits for the worker: the digest and the byte count */
   finish(): Promise<{ digest: string; bytes: number }>
   /** the error a write, a sync or a worker failed with, if any did */
@@ -96,23 +103,34 @@ export function createHashingFileSink(options: HashingFileSinkOptions): HashingF
     }
   }
 
+  const current = (): Uint8Array<ArrayBuffer> | undefined => {
+    if (slot === undefined) {
+      const buffer = free.pop()
+      if (buffer !== undefined) slot = new Uint8Array(buffer)
+    }
+    return slot
+  }
+
   // Copies as much of `bytes` as the free slots hold; returns how many bytes it took.
   const place = (bytes: Uint8Array): number => {
     let at = 0
     while (at < bytes.length) {
-      if (slot === undefined) {
-        const buffer = free.pop()
-        if (buffer === undefined) break
-        slot = new Uint8Array(buffer)
-      }
+      const target = current()
+      if (target === undefined) break
       const take = Math.min(slotBytes - filled, bytes.length - at)
-      slot.set(bytes.subarray(at, at + take), filled)
+      target.set(bytes.subarray(at, at + take), filled)
       filled += take
       at += take
       if (filled === slotBytes) dispatch()
     }
     return at
   }
+
+  // Bytes a read put where `space` pointed: the slot's buffer, right after what it holds.
+  const isInPlace = (bytes: Uint8Array): boolean =>
+    bytes.buffer === slot?.buffer &&
+    bytes.byteOffset === filled &&
+    bytes.length <= slotBytes - filled
 
   const refill = (): void => {
     if (overflow === undefined) return
@@ -143,10 +161,19 @@ export function createHashingFileSink(options: HashingFileSinkOptions): HashingF
   return {
     write(bytes) {
       if (failure !== undefined) return false
+      if (isInPlace(bytes)) {
+        filled += bytes.length
+        if (filled === slotBytes) dispatch()
+        return true
+      }
       const taken = place(bytes)
       if (taken === bytes.length) return true
       overflow = bytes.slice(taken)
       return false
+    },
+    space() {
+      if (failure !== undefined || overflow !== undefined) return undefined
+      return current()?.subarray(filled)
     },
     async finish() {
       if (overflow !== undefined) {

@@ -116,6 +116,32 @@ describe('createHashingFileSink', () => {
     )
   })
 
+  it('takes bytes put straight into the space it offers, mixed with copied ones', async () => {
+    const path = join(temp.dir, 'image.part')
+    file = await open(path, 'wx')
+    const target = sink(file)
+    const data = randomBytes(100 * 1024)
+
+    // As a socket does: read into the space when there is some, else into a buffer of its own.
+    let inPlace = 0
+    for (let at = 0; at < data.length;) {
+      const space = target.sink.space()
+      const size = Math.min(space?.length ?? Infinity, 5000, data.length - at)
+      const piece = space === undefined ? Buffer.alloc(size) : space.subarray(0, size)
+      piece.set(data.subarray(at, at + size))
+      if (space !== undefined) inPlace += 1
+      at += size
+      const drained = target.drained()
+      if (!target.sink.write(piece)) await drained
+    }
+    const result = await target.sink.finish()
+    await target.sink.close()
+
+    expect(inPlace).toBeGreaterThan(0)
+    expect(result.digest).toBe(createHash('sha512').update(data).digest('hex'))
+    expect(readFileSync(path).equals(data)).toBe(true)
+  })
+
   it('reports a write that fails, with its code, and refuses more input', async () => {
     const path = join(temp.dir, 'read-only')
     writeFileSync(path, '')

@@ -33,9 +33,11 @@ function get(url: string, overrides: Partial<SocketRequestOptions> = {}): Promis
 /** Reads the whole body, as a caller that always wants more does. */
 async function bodyOf(response: SocketResponse): Promise<Buffer> {
   const pieces: Buffer[] = []
-  await response.readBody((bytes) => {
-    pieces.push(Buffer.from(bytes))
-    return true
+  await response.readBody({
+    take(bytes) {
+      pieces.push(Buffer.from(bytes))
+      return true
+    },
   })
   return Buffer.concat(pieces)
 }
@@ -106,6 +108,45 @@ describe('socketRequest', () => {
 
     expect(response.framing).toEqual({ kind: 'close' })
     expect((await bodyOf(response)).equals(body)).toBe(true)
+  })
+
+  /** Reads into `memory` as a receiver offering it does; counts the pieces read in place. */
+  async function readInto(response: SocketResponse, memory: Uint8Array): Promise<number> {
+    let filled = 0
+    let inPlace = 0
+    await response.readBody({
+      take(bytes) {
+        if (bytes.buffer === memory.buffer && bytes.byteOffset === filled) inPlace += 1
+        else memory.set(bytes, filled)
+        filled += bytes.length
+        return true
+      },
+      space: () => memory.subarray(filled),
+    })
+    expect(filled).toBe(memory.length)
+    return inPlace
+  }
+
+  it('reads a body straight into the memory the receiver offers', async () => {
+    const body = randomBytes(300 * 1024)
+    server.routes.set('/file', { kind: 'file', body })
+    const memory = new Uint8Array(body.length)
+
+    const inPlace = await readInto(await get(`${server.baseUrl}/file`), memory)
+
+    expect(inPlace).toBeGreaterThan(0)
+    expect(Buffer.from(memory).equals(body)).toBe(true)
+  })
+
+  it('reads a chunked body into its own buffer, since chunk sizes would land in between', async () => {
+    const body = randomBytes(300 * 1024)
+    server.routes.set('/file', { kind: 'file', body, omitLength: true })
+    const memory = new Uint8Array(body.length)
+
+    const inPlace = await readInto(await get(`${server.baseUrl}/file`), memory)
+
+    expect(inPlace).toBe(0)
+    expect(Buffer.from(memory).equals(body)).toBe(true)
   })
 
   it('sends GET with the path, host, identity encoding and connection close', async () => {
@@ -201,13 +242,15 @@ describe('socketRequest', () => {
     let pause = (): void => undefined
     const pausedOnce = new Promise<void>((resolve) => (pause = resolve))
 
-    const reading = response.readBody((bytes) => {
-      if (paused) calledWhilePaused = true
-      pieces.push(Buffer.from(bytes))
-      if (pieces.length > 1) return true
-      paused = true
-      pause()
-      return false
+    const reading = response.readBody({
+      take(bytes) {
+        if (paused) calledWhilePaused = true
+        pieces.push(Buffer.from(bytes))
+        if (pieces.length > 1) return true
+        paused = true
+        pause()
+        return false
+      },
     })
     await pausedOnce
     open()
@@ -309,9 +352,11 @@ describe('socketRequest', () => {
     const controller = new AbortController()
     const response = await get(`${server.baseUrl}/file`, { signal: controller.signal })
 
-    const reading = response.readBody(() => {
-      controller.abort(new Error('caller left'))
-      return true
+    const reading = response.readBody({
+      take() {
+        controller.abort(new Error('caller left'))
+        return true
+      },
     })
 
     expect((await failureOf(reading)).message).toBe('caller left')
@@ -328,8 +373,10 @@ describe('socketRequest', () => {
     server.routes.set('/file', { kind: 'file', body: randomBytes(64 * 1024) })
     const response = await get(`${server.baseUrl}/file`)
 
-    const reading = response.readBody(() => {
-      throw new Error('receiver bug')
+    const reading = response.readBody({
+      take() {
+        throw new Error('receiver bug')
+      },
     })
 
     expect((await failureOf(reading)).message).toBe('receiver bug')
