@@ -9,9 +9,10 @@ import { abortedError, describeRequestFailure, describeStatus, isSuccess } from 
 import { createProgressMeter, type DownloadProgress } from './progress-meter.js'
 import { socketRequest, type SocketResponse } from './socket-request.js'
 
-// 8 MiB in flight between the threads: enough that none of them waits on another for long.
-const slotBytes = 1024 * 1024
-const slotCount = 8
+// 16 MiB in flight between the threads: enough that none of them waits on another for long,
+// in slots large enough that handing them over (a wake-up of another thread) costs little.
+const slotBytes = 4 * 1024 * 1024
+const slotCount = 4
 // curl's write size: larger writes cost more in the kernel here (see createWriteWorker).
 const writeBytes = 16 * 1024
 // The final fsync then has at most this much to write, instead of the whole image at once.

@@ -149,6 +149,20 @@ describe('ensure', () => {
     })
   })
 
+  it.each([
+    ['with a Content-Length', false],
+    ['chunked', true],
+  ])('downloads an image larger than the memory the download holds, %s', async (_, chunked) => {
+    const image = randomBytes(40 * 1024 * 1024)
+    serveDebian(image)
+    server.routes.set(debianImage, { kind: 'file', body: image, omitLength: chunked })
+
+    const result = await store().ensure(debian12)
+
+    expect(result).toMatchObject({ downloaded: true, bytes: image.length, sha: sha512(image) })
+    expect(readFileSync(result.path).equals(image)).toBe(true)
+  })
+
   it('uses the cached image when it matches, but fetches the checksum file again', async () => {
     const image = randomBytes(64 * 1024)
     serveDebian(image)
