@@ -39,48 +39,65 @@ async function withRunningVm(
 }
 
 /** Checks that the VM is stopped, then plans its start and the wait until it is ready. */
-export async function planStart(deps: LifecycleDeps, vmid: number): Promise<PlannedOperation> {
-  const release = deps.locks.acquire(vmid, 'start')
-  try {
-    const vm = await deps.locator.locate(vmid)
-    if (vm.status.status === 'running') throw new VmStateError(`VM ${vmid} is already running`)
-    return {
-      vmid,
-      abandon: release,
-      async run(report, signal) {
-        try {
-          const step = beginStep(report, 'starting VM')
-          step.processing('starting VM')
-          await deps.cluster.startVm(vm.node, vmid, { signal, onLine: (line) => step.line(line) })
-          step.success('VM starting')
-          await waitAndFinish(deps, vm, report, signal, 'VM started successfully')
-        } finally {
-          release()
-        }
-      },
-    }
-  } catch (error) {
-    release()
-    throw error
-  }
+export function planStart(deps: LifecycleDeps, vmid: number): Promise<PlannedOperation> {
+  return planPowerJob(deps, vmid, {
+    action: 'start',
+    mustRun: false,
+    refusal: `VM ${vmid} is already running`,
+    step: 'starting VM',
+    call: (vm, options) => deps.cluster.startVm(vm.node, vmid, options),
+    words: ['starting VM', 'VM starting', 'VM started successfully'],
+  })
 }
 
 /** Checks that the VM runs, then plans its reboot and the wait until it is ready again. */
-export async function planReboot(deps: LifecycleDeps, vmid: number): Promise<PlannedOperation> {
-  const release = deps.locks.acquire(vmid, 'reboot')
+export function planReboot(deps: LifecycleDeps, vmid: number): Promise<PlannedOperation> {
+  return planPowerJob(deps, vmid, {
+    action: 'reboot',
+    mustRun: true,
+    refusal: `VM ${vmid} is not running`,
+    step: 'rebooting VM',
+    call: (vm, options) => deps.cluster.rebootVm(vm.node, vmid, options),
+    words: ['rebooting VM', 'VM rebooting', 'VM rebooted successfully'],
+  })
+}
+
+interface PowerJob {
+  /** what holds the VM's lock meanwhile */
+  action: string
+  /** the state the VM must be in: running (true) or stopped (false) */
+  mustRun: boolean
+  refusal: string
+  step: string
+  call: (
+    vm: LocatedVm,
+    options: { signal: AbortSignal; onLine: (line: string) => void },
+  ) => Promise<void>
+  /** the started, issued and finished messages */
+  words: [string, string, string]
+}
+
+/** Takes the VM, checks its state, and plans the power call plus the wait until it is ready. */
+async function planPowerJob(
+  deps: LifecycleDeps,
+  vmid: number,
+  job: PowerJob,
+): Promise<PlannedOperation> {
+  const release = deps.locks.acquire(vmid, job.action)
   try {
     const vm = await deps.locator.locate(vmid)
-    if (vm.status.status !== 'running') throw new VmStateError(`VM ${vmid} is not running`)
+    if ((vm.status.status === 'running') !== job.mustRun) throw new VmStateError(job.refusal)
+    const [started, issued, finished] = job.words
     return {
       vmid,
       abandon: release,
       async run(report, signal) {
         try {
-          const step = beginStep(report, 'rebooting VM')
-          step.processing('rebooting VM')
-          await deps.cluster.rebootVm(vm.node, vmid, { signal, onLine: (line) => step.line(line) })
-          step.success('VM rebooting')
-          await waitAndFinish(deps, vm, report, signal, 'VM rebooted successfully')
+          const step = beginStep(report, job.step)
+          step.processing(started)
+          await job.call(vm, { signal, onLine: (line) => step.line(line) })
+          step.success(issued)
+          await waitAndFinish(deps, vm, report, signal, finished)
         } finally {
           release()
         }
