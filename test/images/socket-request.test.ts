@@ -51,6 +51,23 @@ async function failureOf(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection')
 }
 
+/** Reads into `memory` as a receiver offering it does; counts the pieces read in place. */
+async function readInto(response: SocketResponse, memory: Uint8Array): Promise<number> {
+  let filled = 0
+  let inPlace = 0
+  await response.readBody({
+    take(bytes) {
+      if (bytes.buffer === memory.buffer && bytes.byteOffset === filled) inPlace += 1
+      else memory.set(bytes, filled)
+      filled += bytes.length
+      return true
+    },
+    space: () => memory.subarray(filled),
+  })
+  expect(filled).toBe(memory.length)
+  return inPlace
+}
+
 /** A TCP server that answers each connection with `answer`, for what node:http would not send. */
 async function startRawServer(answer: (socket: Socket, request: string) => void): Promise<string> {
   const raw: Server = createTcpServer((socket) => {
@@ -109,23 +126,6 @@ describe('socketRequest', () => {
     expect(response.framing).toEqual({ kind: 'close' })
     expect((await bodyOf(response)).equals(body)).toBe(true)
   })
-
-  /** Reads into `memory` as a receiver offering it does; counts the pieces read in place. */
-  async function readInto(response: SocketResponse, memory: Uint8Array): Promise<number> {
-    let filled = 0
-    let inPlace = 0
-    await response.readBody({
-      take(bytes) {
-        if (bytes.buffer === memory.buffer && bytes.byteOffset === filled) inPlace += 1
-        else memory.set(bytes, filled)
-        filled += bytes.length
-        return true
-      },
-      space: () => memory.subarray(filled),
-    })
-    expect(filled).toBe(memory.length)
-    return inPlace
-  }
 
   it('reads a body straight into the memory the receiver offers', async () => {
     const body = randomBytes(300 * 1024)
@@ -430,6 +430,20 @@ describe('socketRequest over TLS', () => {
     })
 
     expect((await bodyOf(response)).equals(body)).toBe(true)
+  })
+
+  it('reads a body over https straight into the memory the receiver offers', async () => {
+    const body = randomBytes(500 * 1024)
+    const port = await startHttpsServer(body)
+    const memory = new Uint8Array(body.length)
+
+    const response = await get(`https://localhost:${port}/image`, {
+      tls: { ca: certificate.cert },
+    })
+    const inPlace = await readInto(response, memory)
+
+    expect(inPlace).toBeGreaterThan(0)
+    expect(Buffer.from(memory).equals(body)).toBe(true)
   })
 
   it('refuses a certificate no trusted CA signed', async () => {
