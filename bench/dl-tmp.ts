@@ -1,2 +1,0 @@
-import { measureDownload } from './download.js'
-void measureDownload().then((r) => console.log(r))
