@@ -106,10 +106,34 @@ describe('qm', () => {
     })
   })
 
-  it('creates a VM reading ssh keys from the forwarded stdin, task output on stdout', async () => {
+  it('refuses --sshkeys /dev/stdin when fd 0 is a socket, as Perl does (ENXIO)', async () => {
+    // Node's spawn (the local executor) gives the tool a Unix socket on fd 0 (pve.md §10.1)
+    for (const path of ['/dev/stdin', '/proc/self/fd/0']) {
+      const result = await run(
+        'pve3',
+        ['qm', 'create', '131', '--name', 'web01', '--sshkeys', path],
+        `${key}\n`,
+      )
+      expect(result).toEqual({
+        exitCode: 255,
+        stdout: '',
+        stderr: `can't open '${path}' - No such device or address\n`,
+      })
+    }
+    expect((await run('pve3', ['qm', 'status', '131'])).stderr).toBe(
+      "Configuration file 'nodes/pve3/qemu-server/131.conf' does not exist\n",
+    )
+  })
+
+  it('creates a VM reading ssh keys from /dev/stdin when it is a pipe, task output on stdout', async () => {
+    // `cat |` makes fd 0 a pipe, as sshd does for a command run over SSH
     const result = await run(
       'pve3',
       [
+        'sh',
+        '-c',
+        'cat | "$@"',
+        'sh',
         'qm',
         'create',
         '130',
@@ -138,6 +162,17 @@ describe('qm', () => {
       .filter((line) => line !== '')
       .map((line) => line.slice(0, line.indexOf(':')))
     expect(keys).toEqual([...keys].sort())
+  })
+
+  it('reads a terminal on fd 0 until end-of-file, as Perl opening /dev/stdin does', async () => {
+    // script(1) runs qm on a pseudo-terminal; what we write is what a user would type, then ^D
+    const result = await run(
+      'pve3',
+      ['script', '-qec', 'qm set 130 --sshkeys /dev/stdin', '/dev/null'],
+      `${key.replace('admin@host', 'typed@tty')}\n\u0004`,
+    )
+    expect(result.exitCode).toBe(0)
+    expect((await run('pve3', ['qm', 'config', '130'])).stdout).toContain('%20typed%40tty%0A\n')
   })
 
   it('reads an ssh key file by path and says so when it is missing', async () => {
