@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type { Config } from './config/index.js'
 import { createLocalExecutor, createSshExecutor, type Executor } from './exec/index.js'
 import {
@@ -175,6 +175,7 @@ async function startCliOnSimulator(config: Config, log: ClusterLog): Promise<Sta
     executorFor: cli.executorFor,
     log,
     counter: commandCounter,
+    keyFileDir: resolve(config.dataDir, 'tmp'),
     description: `cli driver on the simulated cluster's fake qm/pvesh/pvesm (nodes ${simulator.nodes.join(', ')}; speed ${config.sim.speed})`,
   })
   return {
@@ -226,6 +227,8 @@ async function startCliOnCluster(config: Config, log: ClusterLog): Promise<Start
     executorFor,
     log,
     counter: commandCounter,
+    // the ssh key files qm reads on this node: private to the service, removed after each use
+    keyFileDir: resolve(config.dataDir, 'tmp'),
     description: `Proxmox cluster through qm/pvesh/pvesm on ${mainNode} (${config.pve.nodes.length} nodes)`,
   })
   return {

@@ -125,6 +125,31 @@ describe('stop, shutdown and destroy', () => {
     expect(JSON.stringify(t.sim.snapshot())).not.toContain('vm-100-disk-0')
   })
 
+  it('refuses to destroy a protected VM with 409 and touches nothing (no stop first)', async () => {
+    const node = nodes()[0] ?? ''
+    await t.cluster.updateVm(node, 100, { protection: '1' })
+    const response = await post(`${t.url}/api/vm/100/destroy`)
+    expect(response.status).toBe(409)
+    expect(response.text).toBe("can't remove VM 100 - protection mode enabled")
+    expect((await get(`${t.url}/api/vm/100/status`)).text).toBe('running')
+    expect(JSON.stringify(t.sim.snapshot())).toContain('vm-100-disk-0')
+  })
+
+  it('refuses to destroy or stop a VM holding a Proxmox lock, naming it; never --skiplock', async () => {
+    const node = nodes()[0] ?? ''
+    await t.cluster.updateVm(node, 100, { lock: 'backup' })
+    const destroy = await post(`${t.url}/api/vm/100/destroy`)
+    expect(destroy.status).toBe(409)
+    expect(destroy.text).toBe('VM is locked (backup)')
+    // the running backup survives: the VM was not stopped
+    expect((await get(`${t.url}/api/vm/100/status`)).text).toBe('running')
+    const stop = await post(`${t.url}/api/vm/100/stop`)
+    expect(stop.status).toBe(409)
+    expect(stop.text).toBe('VM is locked (backup)')
+    expect((await get(`${t.url}/api/vm/100/status`)).text).toBe('running')
+    expect(JSON.stringify(t.sim.snapshot())).toContain('vm-100-disk-0')
+  })
+
   it('answers 404 for actions on a VM that does not exist', async () => {
     for (const action of ['stop', 'shutdown', 'destroy']) {
       expect((await post(`${t.url}/api/vm/555/${action}`)).status).toBe(404)

@@ -10,22 +10,33 @@ import type { DiskRequest } from './disks.js'
 import { freeVolumeOf } from './volume-release.js'
 import { checkLock, requireVm } from './vm-lock.js'
 
-/** Keys a running VM takes at once (qemu-server's fast-plug options, plus NIC hot-plug). */
+/** Keys a running VM takes at once: qemu-server's `$fast_plug_option` (cloud-init keys included,
+ * they only matter at the next ISO build), plus NIC hot-plug. */
 const fastPlug = new Set([
+  'description',
+  'hookscript',
+  'lock',
+  'migrate_downtime',
+  'migrate_speed',
   'name',
-  'hostname',
   'onboot',
+  'protection',
   'shares',
   'startup',
-  'description',
-  'protection',
-  'vmstatestorage',
-  'hookscript',
   'tags',
+  'vmstatestorage',
+  'cicustom',
+  'cipassword',
+  'citype',
+  'ciupgrade',
+  'ciuser',
+  'nameserver',
+  'searchdomain',
+  'sshkeys',
 ])
 
 function appliesLive(key: string): boolean {
-  return fastPlug.has(key) || /^net\d+$/.test(key)
+  return fastPlug.has(key) || /^(net|ipconfig)\d+$/.test(key)
 }
 
 export interface UpdatePlan {

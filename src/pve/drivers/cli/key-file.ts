@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -21,7 +21,8 @@ export interface KeyFileOptions {
   mainNode: string
   run: ToolRunner
   log: CliDriverLogger
-  /** Where local key directories are made; default the OS temp directory. */
+  /** Where local key directories are made (created 0700 if missing); default the OS temp
+   * directory. */
   localDir?: string
 }
 
@@ -51,6 +52,7 @@ async function withLocalKeyFile<T>(
   keys: string,
   work: (path: string) => Promise<T>,
 ): Promise<T> {
+  await mkdir(base, { recursive: true, mode: 0o700 })
   // mkdtemp makes the directory 0700; the file is created 0600 and must not exist yet
   const dir = await mkdtemp(join(base, 'pve-qemu-sshkeys-'))
   try {
