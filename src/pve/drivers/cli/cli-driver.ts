@@ -5,6 +5,7 @@ import {
   readNodeStatus,
   readNodeStorages,
   readVmConfig,
+  readVmPending,
   readVmStatus,
 } from '../../read/index.js'
 import { checkDiskKey, checkNodeName, checkResizeSize } from './check-names.js'
@@ -120,6 +121,11 @@ export function createCliDriver(options: CliDriverOptions): CliDriver {
 
     async vmConfig(node, vmid, opts) {
       return readVmConfig(await pveshGet(`${vmPath(node, vmid)}/config`, opts))
+    },
+
+    async vmPending(node, vmid, opts) {
+      // one pvesh read on the main node (pvesh proxies it to the VM's node), like vmConfig
+      return readVmPending(await pveshGet(`${vmPath(node, vmid)}/pending`, opts))
     },
 
     async createVm(node, vmid, config, opts) {

@@ -39,10 +39,7 @@ function isStdinKind(value: unknown): value is StdinKind {
  * fd 0; the client reads it to its end and answers with a {@link StdinReply}).
  */
 export type CliMessage =
-  | { stdout: string }
-  | { stderr: string }
-  | { exit: number }
-  | { readStdin: true }
+  { stdout: string } | { stderr: string } | { exit: number } | { readStdin: true }
 
 /** Client to face, after `readStdin`: the data read, or the errno code reading failed with. */
 export type StdinReply = { stdin: Buffer } | { stdinError: string }
