@@ -22,6 +22,7 @@ export async function destroyVm(deps: LifecycleDeps, vmid: number): Promise<void
     if (vm.status.status !== 'stopped') await deps.cluster.stopVm(vm.node, vmid)
     await deps.cluster.destroyVm(vm.node, vmid)
     deps.locator.forget(vmid)
+    deps.pending.forget(vmid)
   } finally {
     release()
   }

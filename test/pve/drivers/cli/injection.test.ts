@@ -176,8 +176,9 @@ describe('hostile values through SSH', () => {
       expect(command).toMatch(/^'(qm|sh|rm)' '/)
       expect(command).toMatch(quotedWords)
     }
-    expect(commands.filter((command) => command.startsWith("'sh' "))).toEqual(
-      commands.filter((command) => command.startsWith("'rm' ")).map(() => expect.any(String)),
+    // every key directory made on the node was removed again
+    expect(commands.filter((command) => command.startsWith("'sh' ")).length).toBe(
+      commands.filter((command) => command.startsWith("'rm' ")).length,
     )
   })
 })

@@ -59,9 +59,15 @@ async function readStdin(io: ToolIo, path: string): Promise<Buffer> {
       } catch (error) {
         throw cannotRead(path, error instanceof Error ? error.message : 'EIO')
       }
-    default:
-      return io.stdin
+    case 'pipe':
+    case 'file':
+    case 'device':
+    case 'other':
+    case undefined:
+      break
   }
+  // a pipe, a redirected file or /dev/null open fine: what the client read of it
+  return io.stdin
 }
 
 async function readPath(io: ToolIo, path: string): Promise<Buffer> {
