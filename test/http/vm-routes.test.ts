@@ -302,10 +302,15 @@ describe('changes to a running VM that wait for a restart (pve.md §10.3)', () =
     const memory = await postJson('/api/vm/100/set/memory', { memory: 4096 })
     expect(await memory.text()).toBe('ok')
     expect(memory.headers.get('x-pending')).toBe('memory')
+    t.commandCounter?.reset()
     const listed = (await list()).vms.find((vm) => vm.vmid === 100) as
       (ListBody['vms'][number] & { pending?: Record<string, string | null> }) | undefined
     // the list tells the truth: the old values run, the new ones wait
     expect(listed).toMatchObject({ cpu: 2, memory: 2048, pending: { cores: '4', memory: '4096' } })
+    // still one Proxmox read for the whole list (cli driver: one pvesh call)
+    if (t.commandCounter !== undefined) {
+      expect(t.commandCounter.snapshot()).toEqual({ 'pvesh get': 1 })
+    }
     // a stopped VM takes the change at once: no header, nothing pending
     const stopped = await postJson('/api/vm/101/set/cpu', { cpu: 3 })
     expect(stopped.headers.get('x-pending')).toBeNull()
