@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type { Config } from './config/index.js'
 import { createLocalExecutor, createSshExecutor, type Executor } from './exec/index.js'
 import { connectApiDriver, type TlsTrust } from './pve/drivers/api/index.js'
@@ -126,6 +126,8 @@ async function startCliOnCluster(config: Config, log: ClusterLog): Promise<Start
     executorFor,
     log,
     counter: commandCounter,
+    // the ssh key files qm reads on this node: private to the service, removed after each use
+    keyFileDir: resolve(config.dataDir, 'tmp'),
     description: `Proxmox cluster through qm/pvesh/pvesm on ${mainNode} (${config.pve.nodes.length} nodes)`,
   })
   return {

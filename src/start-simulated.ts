@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { Config } from './config/index.js'
 import type { Logger } from 'pino'
 import { ipForVmid } from './provision/install/ip-address.js'
@@ -150,6 +150,7 @@ async function startCliOnSimulator(config: Config, log: ClusterLog): Promise<Sta
     executorFor: cli.executorFor,
     log,
     counter: commandCounter,
+    keyFileDir: resolve(config.dataDir, 'tmp'),
     description: `cli driver on the simulated cluster's fake qm/pvesh/pvesm (nodes ${simulator.nodes.join(', ')}; speed ${config.sim.speed})`,
   })
   return {
