@@ -124,7 +124,8 @@ async function startApiOnSimulator(config: Config, log: ClusterLog): Promise<Sta
       tokenSecret: { reveal: () => secret },
       tls: { kind: 'fingerprint', sha256: face.fingerprint256 },
       log,
-      retry: { baseDelayMs: 500 * Math.max(config.sim.speed, 0.02) },
+      // only the simulator's wiring scales with SIM_SPEED; a real cluster gets apiRetry
+      retry: { baseDelayMs: apiRetry.baseDelayMs * Math.max(config.sim.speed, 0.02) },
       taskPollMs: 50,
       description: `api driver over HTTPS to the simulated cluster at ${face.url} as ${tokenId} (nodes ${simulator.nodes.join(', ')}; speed ${config.sim.speed})`,
     })
@@ -145,13 +146,23 @@ async function startApiOnSimulator(config: Config, log: ClusterLog): Promise<Sta
   }
 }
 
+/** Retries of failed API calls on a real cluster: fixed, whatever SIM_* says. */
+export const apiRetry = { baseDelayMs: 500 } as const
+
 /** The api driver on a real cluster: `PVE_API_URL` with the configured token and trust. */
 async function startApiOnCluster(config: Config, log: ClusterLog): Promise<StartedCluster> {
   const { url, tokenId, tokenSecret } = config.pveApi
   if (url === undefined || tokenId === undefined || tokenSecret === undefined) {
     throw new PveError('failed', 'PVE_API_URL, PVE_TOKEN_ID and PVE_TOKEN_SECRET are needed')
   }
-  const api = await connectApiDriver({ url, tokenId, tokenSecret, tls: tlsTrust(config), log })
+  const api = await connectApiDriver({
+    url,
+    tokenId,
+    tokenSecret,
+    tls: tlsTrust(config),
+    log,
+    retry: apiRetry,
+  })
   return { cluster: api.cluster, close: () => api.close() }
 }
 

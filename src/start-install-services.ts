@@ -101,7 +101,7 @@ export async function startInstallServices(
     rootPasswordHash: rootPassword === undefined ? undefined : hashPassword(rootPassword.reveal()),
     timezone: config.install.timezone,
     adminKeys: readAdminKeys(config.install.adminKeysFile),
-    lockRetry: { attempts: 6, baseDelayMs: 1000 * Math.max(config.sim.speed, 0.05) },
+    lockRetry: lockRetryFor(config, simulator),
     ...restrictedInstall(config, cluster, imageStore, log),
   }
   return {
@@ -111,6 +111,20 @@ export async function startInstallServices(
     async close() {
       for (const close of closers.reverse()) await close()
     },
+  }
+}
+
+/** Proxmox's storage-lock timeouts are retried from 1 s on; SIM_SPEED scales only the simulator's. */
+export const storageLockRetry = { attempts: 6, baseDelayMs: 1000 } as const
+
+function lockRetryFor(
+  config: Config,
+  simulator: Simulator | undefined,
+): InstallServices['lockRetry'] {
+  if (simulator === undefined) return storageLockRetry
+  return {
+    attempts: storageLockRetry.attempts,
+    baseDelayMs: storageLockRetry.baseDelayMs * Math.max(config.sim.speed, 0.05),
   }
 }
 
