@@ -47,7 +47,8 @@ export interface AppDeps {
   heartbeatMs?: number
   /** largest request body accepted, bytes */
   bodyLimit?: number
-  waitUntilReady?: LifecycleDeps['waitUntilReady']
+  /** the SSH readiness check start, reboot and a live migration wait on (`createReadyCheck`) */
+  waitUntilReady: LifecycleDeps['waitUntilReady']
   /** what the install pipeline needs besides the cluster, locator, locks and limits */
   install: InstallServices
   /** the image store's cache counters, for /metrics (`imageStore.stats`) */
@@ -120,7 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     locator: createVmLocator(cluster),
     locks: nameJobHolders(createVmLocks(), jobs),
     limits: deps.limits,
-    waitUntilReady: deps.waitUntilReady ?? (async () => undefined),
+    waitUntilReady: deps.waitUntilReady,
   }
   const protection = createVmProtection({
     vmids: deps.protectedVms?.vmids ?? [],

@@ -8,6 +8,7 @@ import { parseAllowList } from './http/allow-ips/index.js'
 import { rootLoggerOptions } from './http/logging/index.js'
 import { osNames } from './images/os-catalog.js'
 import { createJobRunner, recoverInterruptedJobs } from './jobs/index.js'
+import { createReadyCheck } from './provision/lifecycle/ready-check.js'
 import { startCluster } from './start-cluster.js'
 import { startInstallServices } from './start-install-services.js'
 import { openStore, storePath } from './store/index.js'
@@ -70,6 +71,11 @@ async function main(): Promise<void> {
     timezone: config.install.timezone,
     logger: log,
     install: install.services,
+    waitUntilReady: createReadyCheck({
+      cluster: started.cluster,
+      gateway: config.network.gateway,
+      guest: install.services.guest,
+    }),
     imageStats: () => install.imageStore.stats(),
     ...commandCountsOf(started.commandCounter),
     apiTokens: config.auth.tokens,

@@ -203,6 +203,13 @@ function createGuestPort(options: GuestPortOptions): GuestPort {
       }
     },
     waitForSsh: (ip, user, { signal }) => waitForSsh({ ...target(ip, user), signal }),
+    waitForAnswer: (ip, user, { signal, onAttempt }) =>
+      waitForSsh({
+        ...target(ip, user),
+        signal,
+        readyWhen: 'answering',
+        onAttempt: ({ attempt, reason }) => onAttempt(attempt, reason),
+      }),
     rebootAndWait: (ip, user, reboot, { signal }) =>
       rebootAndWaitForSsh({
         ...target(ip, user),

@@ -15,6 +15,7 @@ import {
   type JobRunner,
   type RecoveredJob,
 } from '../../src/jobs/index.js'
+import { createReadyCheck } from '../../src/provision/lifecycle/ready-check.js'
 import type { Cluster } from '../../src/pve/cluster.js'
 import type { CommandCounter } from '../../src/pve/drivers/cli/index.js'
 import type { SimGuests } from '../../src/sim/guests/index.js'
@@ -103,6 +104,11 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     logger: log,
     heartbeatMs: 15_000,
     install: install.services,
+    waitUntilReady: createReadyCheck({
+      cluster: started.cluster,
+      gateway: config.network.gateway,
+      guest: install.services.guest,
+    }),
     imageStats: () => install.imageStore.stats(),
     ...(started.commandCounter === undefined
       ? {}
