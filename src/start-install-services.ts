@@ -35,7 +35,7 @@ export interface StartedInstallServices {
 export interface InstallServicesOptions {
   config: Config
   /** where VMID reservations and the guests' host keys are kept */
-  store: Pick<Store, 'reservations' | 'guestHostKeys'>
+  store: Pick<Store, 'reservations' | 'guestHostKeys' | 'creations'>
   cluster: Cluster
   /** the embedded simulator: its guests answer SSH and its mirror serves the images */
   simulator: Simulator | undefined
@@ -94,6 +94,7 @@ export async function startInstallServices(
     mainNode: options.mainNode,
     storage: config.pve.storage,
     reservations: options.store.reservations,
+    creations: options.store.creations,
     images: createImagePort(imageStore),
     guest,
     clusterCpuLevel: createCpuLevelCache(cluster),
