@@ -97,7 +97,6 @@ describe('SIM_* settings on a real cluster', () => {
         config,
         store,
         cluster: started.cluster,
-        simulator: undefined,
         log,
         mainNode: 'pve1',
       })
