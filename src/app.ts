@@ -52,7 +52,8 @@ export interface AppDeps {
   heartbeatMs?: number
   /** largest request body accepted, bytes */
   bodyLimit?: number
-  waitUntilReady?: LifecycleDeps['waitUntilReady']
+  /** the SSH readiness check start, reboot and a live migration wait on (`createReadyCheck`) */
+  waitUntilReady: LifecycleDeps['waitUntilReady']
   /** what the install pipeline needs besides the cluster, locator, locks and limits */
   install: InstallServices
   /** the image store's cache counters, for /metrics (`imageStore.stats`) */
@@ -126,7 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     locks: nameJobHolders(createVmLocks(), jobs),
     limits: deps.limits,
     pending: createPendingTracker(),
-    waitUntilReady: deps.waitUntilReady ?? (async () => undefined),
+    waitUntilReady: deps.waitUntilReady,
   }
   const protection = createVmProtection({
     vmids: deps.protectedVms?.vmids ?? [],

@@ -12,6 +12,7 @@ import {
   type RecoveredJob,
 } from './jobs/index.js'
 import { parseAllowList } from './lib/allow-list/index.js'
+import { createReadyCheck } from './provision/lifecycle/ready-check.js'
 import type { Cluster } from './pve/cluster.js'
 import type { CommandCounter } from './pve/drivers/cli/index.js'
 import type { SimRestFace } from './sim/faces/rest/index.js'
@@ -85,7 +86,7 @@ export async function createService(
       cluster: started.cluster,
       log,
       mainNode: config.pve.mainNode ?? simulator?.mainNode ?? '',
-      ...(sim === undefined ? {} : { mirrors: sim.mirrors }),
+      ...(sim === undefined ? {} : { mirrors: sim.mirrors, lockRetry: sim.lockRetry }),
     })
     closers.push(() => install.close())
     const protectedVms = { vmids: config.auth.protectedVmids, tag: config.auth.protectedTag }
@@ -118,6 +119,12 @@ export async function createService(
       timezone: config.install.timezone,
       logger: log,
       install: install.services,
+      // start, reboot and a live migration stream until the VM answers SSH
+      waitUntilReady: createReadyCheck({
+        cluster: started.cluster,
+        gateway: config.network.gateway,
+        guest: install.services.guest,
+      }),
       imageStats: () => install.imageStore.stats(),
       ...(commandCounter === undefined ? {} : { commandCounts: () => commandCounter.snapshot() }),
       apiTokens: config.auth.tokens,

@@ -71,13 +71,23 @@ const silentLog: ClusterLog = {
   warn: () => undefined,
 }
 
+/** Retries of failed API calls on a real cluster: fixed, whatever SIM_* says. */
+export const apiRetry = { baseDelayMs: 500 } as const
+
 /** The api driver on a real cluster: `PVE_API_URL` with the configured token and trust. */
 async function startApiOnCluster(config: Config, log: ClusterLog): Promise<StartedCluster> {
   const { url, tokenId, tokenSecret } = config.pveApi
   if (url === undefined || tokenId === undefined || tokenSecret === undefined) {
     throw new PveError('failed', 'PVE_API_URL, PVE_TOKEN_ID and PVE_TOKEN_SECRET are needed')
   }
-  const api = await connectApiDriver({ url, tokenId, tokenSecret, tls: tlsTrust(config), log })
+  const api = await connectApiDriver({
+    url,
+    tokenId,
+    tokenSecret,
+    tls: tlsTrust(config),
+    log,
+    retry: apiRetry,
+  })
   return { cluster: api.cluster, close: () => api.close() }
 }
 

@@ -29,13 +29,15 @@ export interface StartedInstallServices {
 export interface InstallServicesOptions {
   config: Config
   /** where VMID reservations and the guests' host keys are kept */
-  store: Pick<Store, 'reservations' | 'guestHostKeys'>
+  store: Pick<Store, 'reservations' | 'guestHostKeys' | 'creations'>
   cluster: Cluster
   /** where images come from (default `config.install.mirrors`; the simulator's loopback mirror) */
   mirrors?: Mirrors
   log: Logger
   /** the main node's name (the simulator's when it runs) */
   mainNode: string
+  /** retries of Proxmox storage-lock timeouts (default `storageLockRetry`; the simulator's scale) */
+  lockRetry?: InstallServices['lockRetry']
 }
 
 /**
@@ -67,6 +69,7 @@ export async function startInstallServices(
     mainNode: options.mainNode,
     storage: config.pve.storage,
     reservations: options.store.reservations,
+    creations: options.store.creations,
     images: createImagePort(imageStore),
     guest,
     clusterCpuLevel: createCpuLevelCache(cluster),
@@ -74,7 +77,7 @@ export async function startInstallServices(
     rootPasswordHash: rootPassword === undefined ? undefined : hashPassword(rootPassword.reveal()),
     timezone: config.install.timezone,
     adminKeys: readAdminKeys(config.install.adminKeysFile),
-    lockRetry: { attempts: 6, baseDelayMs: 1000 * Math.max(config.sim.speed, 0.05) },
+    lockRetry: options.lockRetry ?? storageLockRetry,
     ...restrictedInstall(config, cluster, imageStore, log),
   }
   return {
@@ -84,6 +87,9 @@ export async function startInstallServices(
     close: async () => undefined,
   }
 }
+
+/** Proxmox's storage-lock timeouts are retried from 1 s on; SIM_SPEED scales only the simulator's. */
+export const storageLockRetry = { attempts: 6, baseDelayMs: 1000 } as const
 
 /**
  * What an API token cannot do the root way: the node downloads the image (no filesystem path),
@@ -160,6 +166,13 @@ function createGuestPort(options: GuestPortOptions): GuestPort {
       }
     },
     waitForSsh: (ip, user, { signal }) => waitForSsh({ ...target(ip, user), signal }),
+    waitForAnswer: (ip, user, { signal, onAttempt }) =>
+      waitForSsh({
+        ...target(ip, user),
+        signal,
+        readyWhen: 'answering',
+        onAttempt: ({ attempt, reason }) => onAttempt(attempt, reason),
+      }),
     rebootAndWait: (ip, user, reboot, { signal }) =>
       rebootAndWaitForSsh({
         ...target(ip, user),
