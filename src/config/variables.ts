@@ -46,6 +46,19 @@ export const configVariables = [
   'PROTECTED_VMIDS',
   'PROTECTED_TAG',
   'MAX_CONCURRENT_INSTALLS',
+  'ALLOWED_HOSTS',
+  'ALLOW_ORIGINS',
+  'HTTP_REQUEST_TIMEOUT',
+  'HTTP_HEADERS_TIMEOUT',
+  'HTTP_KEEPALIVE_TIMEOUT',
+  'MAX_CONNECTIONS',
+  'MAX_QUEUED_INSTALLS',
+  'MAX_FOLLOWERS_PER_JOB',
+  'MAX_FOLLOWERS',
+  'MAX_BODY_DEPTH',
+  'MIN_FREE_DISK_MB',
+  'AUDIT_RETENTION_DAYS',
+  'AUDIT_MAX_ROWS',
 ] as const
 
 /** The name of one variable of {@link configVariables}. */
