@@ -31,12 +31,12 @@ export const installRoutes: FastifyPluginAsyncTypebox<InstallRoutesOptions> = as
       const { protection } = options
       const idempotency = readIdempotencyKey(request)
       if (idempotency.problem !== undefined) {
-        sendError(request, reply, 400, 'INVALID_INPUT', idempotency.problem)
+        sendError(request, reply, 'INVALID_INPUT', idempotency.problem)
         return reply
       }
       const { id } = request.body
       if (id !== undefined && protection?.isProtected(id) === true) {
-        sendError(request, reply, 403, 'VM_PROTECTED', `id: VM ${id} is protected`)
+        sendError(request, reply, 'VM_PROTECTED', `id: VM ${id} is protected`)
         return reply
       }
       let started: Awaited<ReturnType<typeof startInstallJob>>
@@ -52,7 +52,7 @@ export const installRoutes: FastifyPluginAsyncTypebox<InstallRoutesOptions> = as
         })
       } catch (error) {
         if (!(error instanceof JobError)) throw error
-        sendError(request, reply, 409, error.code, error.message)
+        sendError(request, reply, error.code, error.message)
         return reply
       }
       await streamJob(request, reply, options.jobs, started.job, {
