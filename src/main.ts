@@ -29,7 +29,10 @@ async function main(): Promise<void> {
 
   // readable lines on a terminal (development), JSON everywhere else (systemd, containers)
   const log = pino(rootLoggerOptions({ level: config.logLevel, pretty: process.stdout.isTTY }))
-  const store = openStore({ path: storePath(config.dataDir) })
+  const store = openStore({
+    path: storePath(config.dataDir),
+    auditRetention: { days: config.limits.auditRetentionDays, maxRows: config.limits.auditMaxRows },
+  })
   const started = await startCluster(config, log)
   const install = await startInstallServices({
     config,
@@ -54,6 +57,8 @@ async function main(): Promise<void> {
   const jobs = createJobRunner({
     store,
     maxConcurrent: { install: config.jobs.maxConcurrentInstalls },
+    maxQueued: { install: config.limits.maxQueuedInstalls },
+    log: log.child({ part: 'jobs' }),
   })
   const app = await buildApp({
     cluster: started.cluster,
@@ -75,6 +80,10 @@ async function main(): Promise<void> {
     apiTokens: config.auth.tokens,
     protectedVms,
     audit: store.audit,
+    security: config.security,
+    serviceLimits: config.limits,
+    dataDir: config.dataDir,
+    storeHealth: () => store.health(),
   })
 
   const address = await app.listen({ port: config.http.port, host: config.http.host })

@@ -204,4 +204,7 @@ export interface LimitsConfig {
   readonly auditRetentionDays: number
   /** The audit log keeps at most this many entries (`AUDIT_MAX_ROWS`, default 100000). */
   readonly auditMaxRows: number
+  /** Refusals of one address stored one row each per minute; more are only counted
+   * (`AUDIT_REFUSALS_PER_MINUTE`, default 30). */
+  readonly auditRefusalsPerMinute: number
 }

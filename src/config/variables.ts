@@ -59,6 +59,7 @@ export const configVariables = [
   'MIN_FREE_DISK_MB',
   'AUDIT_RETENTION_DAYS',
   'AUDIT_MAX_ROWS',
+  'AUDIT_REFUSALS_PER_MINUTE',
 ] as const
 
 /** The name of one variable of {@link configVariables}. */

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { pino, type Logger } from 'pino'
 import { buildApp, type AppDeps } from '../../src/app.js'
-import { parseConfig, type Config } from '../../src/config/index.js'
+import { parseConfig, type Config, type LimitsConfig } from '../../src/config/index.js'
 import { parseAllowList } from '../../src/http/allow-ips/index.js'
 import type { ImageStore } from '../../src/images/index.js'
 import { osNames } from '../../src/images/os-catalog.js'
@@ -51,6 +51,8 @@ export interface TestAppOptions {
   dataDir?: string
   /** the service's logger (default silent), e.g. to capture every line a test must check */
   logger?: Logger
+  /** limits on top of the configured ones, e.g. timeouts in ms shorter than a setting allows */
+  limits?: Partial<LimitsConfig>
 }
 
 /**
@@ -68,7 +70,10 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   })
   const log = options.logger ?? pino({ level: 'silent' })
-  const store = openStore({ path: storePath(dataDir) })
+  const store = openStore({
+    path: storePath(dataDir),
+    auditRetention: { days: config.limits.auditRetentionDays, maxRows: config.limits.auditMaxRows },
+  })
   const started = await startCluster(config)
   const simulator = started.simulator
   if (simulator === undefined) throw new Error('test apps run on the simulator')
@@ -86,6 +91,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   const jobs = createJobRunner({
     store,
     maxConcurrent: { install: config.jobs.maxConcurrentInstalls },
+    maxQueued: { install: config.limits.maxQueuedInstalls },
   })
   const app = await buildApp({
     cluster: started.cluster,
@@ -110,6 +116,10 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     apiTokens: config.auth.tokens,
     protectedVms,
     audit: store.audit,
+    security: config.security,
+    serviceLimits: { ...config.limits, ...options.limits },
+    dataDir,
+    storeHealth: () => store.health(),
     ...options.app,
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })

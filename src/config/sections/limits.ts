@@ -68,5 +68,7 @@ export function readLimitsSection(env: EnvReader): LimitsConfig {
     minFreeDiskMb: env.integer('MIN_FREE_DISK_MB', { min: 0, unit: 'MB' }) ?? 512,
     auditRetentionDays: env.integer('AUDIT_RETENTION_DAYS', { min: 1, max: 36_500 }) ?? 90,
     auditMaxRows: env.integer('AUDIT_MAX_ROWS', { min: 100, max: 100_000_000 }) ?? 100_000,
+    auditRefusalsPerMinute:
+      env.integer('AUDIT_REFUSALS_PER_MINUTE', { min: 0, max: 100_000 }) ?? 30,
   }
 }

@@ -11,7 +11,8 @@ export const httpErrorCodes: Record<string, string> = {
   ORIGIN_NOT_ALLOWED: 'a changing request came from a web page whose origin is not allowed',
   CROSS_SITE_REFUSED: 'the browser says a changing request came from another site',
   CONNECTIONS_LIMIT: 'MAX_CONNECTIONS connections are open already',
-  DISK_LOW: 'DATA_DIR has less free space than MIN_FREE_DISK_MB; no install is admitted',
+  JOB_FOLLOWERS_LIMIT: 'MAX_FOLLOWERS_PER_JOB streams follow that job already',
+  JOB_STREAMS_LIMIT: 'MAX_FOLLOWERS job streams are open already',
 }
 
 /** An error the HTTP layer raises itself; its status comes from {@link statusForCode}. */

@@ -83,7 +83,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
       const job = jobs.get(request.params.id)
       if (job === undefined) return notFound(request, reply, request.params.id)
       const afterSeq = lastEventId(request) ?? request.query.after ?? 0
-      await streamJob(request, reply, jobs, job, { heartbeatMs: options.heartbeatMs, afterSeq })
+      await streamJob(request, reply, jobs, job, {
+        heartbeatMs: options.heartbeatMs,
+        afterSeq,
+        joining: true,
+      })
     },
   )
 

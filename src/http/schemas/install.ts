@@ -77,19 +77,17 @@ export type InstallBody = Static<typeof InstallBody>
 const optionalFields = ['name', 'id', 'node', 'cpu', 'ram', 'disk', 'user', 'passwd', 'pubkey']
 
 /**
- * The body with every optional field that holds its Go zero value (`""`, `0`) or `null` left
- * out: the seed's own Go client, and any Go struct without `omitempty`, sends
+ * Leaves out of the body, in place, every optional field that holds its Go zero value (`""`,
+ * `0`) or `null`: the seed's own Go client, and any Go struct without `omitempty`, sends
  * `"name":"","cpu":0,"ram":0,"disk":"","user":""` for what the caller did not set, and the
- * original service read those as "not given". Anything that is not an object is returned as is.
+ * original service read those as "not given". Anything that is not an object is left alone.
  */
-export function dropUnsetFields(body: unknown): unknown {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body
-  return Object.fromEntries(
-    Object.entries(body).filter(
-      ([key, value]) =>
-        !optionalFields.includes(key) || (value !== '' && value !== 0 && value !== null),
-    ),
-  )
+export function dropUnsetFields(body: unknown): void {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return
+  for (const key of optionalFields) {
+    const value: unknown = Reflect.get(body, key)
+    if (value === '' || value === 0 || value === null) Reflect.deleteProperty(body, key)
+  }
 }
 
 /**
