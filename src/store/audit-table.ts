@@ -41,8 +41,8 @@ export interface AuditRetention {
 
 export interface AuditTable {
   record(entry: AuditEntry): void
-  /** Counts one refusal of `address` for `reason`; `action` is kept (cut short) as the sample. */
-  countRefusal(refusal: { address: string; reason: string; action: string }): void
+  /** Counts `count` (default 1) refusals of `address` for `reason`; `action` is kept, cut short. */
+  countRefusal(refusal: { address: string; reason: string; action: string; count?: number }): void
   /** the newest `limit` entries, newest first */
   recent(limit: number): AuditRecord[]
   /** refusal counters, most recent first */
@@ -86,11 +86,13 @@ export function createAuditTable(
     `INSERT INTO audit_log (at, actor, address, action, vmid, status, result)
       VALUES (@at, @actor, @address, @action, @vmid, @status, @result)`,
   )
-  const count = db.prepare<[{ address: string; reason: string; at: string; sample: string }]>(
+  const count = db.prepare<
+    [{ address: string; reason: string; at: string; sample: string; count: number }]
+  >(
     `INSERT INTO audit_refusals (address, reason, count, first_at, last_at, sample)
-      VALUES (@address, @reason, 1, @at, @at, @sample)
-      ON CONFLICT (address, reason) DO UPDATE SET count = count + 1, last_at = excluded.last_at,
-        sample = excluded.sample`,
+      VALUES (@address, @reason, @count, @at, @at, @sample)
+      ON CONFLICT (address, reason) DO UPDATE SET count = count + excluded.count,
+        last_at = excluded.last_at, sample = excluded.sample`,
   )
   const recent = db.prepare<[number], RawAudit>(
     'SELECT id, at, actor, address, action, vmid, status, result FROM audit_log ORDER BY id DESC LIMIT ?',
@@ -135,6 +137,7 @@ export function createAuditTable(
         reason: refusal.reason.slice(0, 64),
         at: now().toISOString(),
         sample: cut(refusal.action),
+        count: refusal.count ?? 1,
       })
       wrote()
     },

@@ -39,6 +39,12 @@ const refusedReads = new Set([401, 403, 421])
 export const auditHook = fp(
   (app: FastifyInstance, options: AuditHookOptions) => {
     const rate = createRefusalRate(options.refusalRowsPerMinute)
+    const counter = createRefusalCounter(options.audit, (error) => {
+      app.log.warn({ err: describeError(error) }, 'audit refusal counts not written')
+    })
+    app.addHook('onClose', async () => {
+      counter.flush()
+    })
     app.addHook('onRequest', async (request, reply) => {
       const forwarded = request.headers['x-forwarded-for']
       const address = clientAddress({
@@ -53,7 +59,7 @@ export const auditHook = fp(
         const result = resultOf(request, reply.raw.getHeader('x-job-id'), status)
         try {
           if (status >= 400 && status < 500 && !rate.allowRow(address)) {
-            options.audit.countRefusal({ address, reason: result, action })
+            counter.add({ address, reason: result, action })
             return
           }
           options.audit.record({
@@ -106,5 +112,51 @@ function createRefusalRate(perMinute: number): { allowRow(address: string): bool
       rows.set(address, written + 1)
       return true
     },
+  }
+}
+
+/** How long refusal counts are gathered in memory before they are written, at most. */
+const refusalFlushMs = 5_000
+/** Distinct (address, reason) pairs gathered before a write, at most. */
+const refusalFlushPairs = 1_000
+
+/**
+ * Gathers refusal counts in memory and writes them together, every few seconds: a flood of
+ * refusals costs one small write per interval instead of one per request.
+ */
+function createRefusalCounter(
+  audit: Pick<AuditTable, 'countRefusal'>,
+  onError: (error: unknown) => void,
+): { add(refusal: { address: string; reason: string; action: string }): void; flush(): void } {
+  const pending = new Map<
+    string,
+    { address: string; reason: string; action: string; count: number }
+  >()
+  let timer: NodeJS.Timeout | undefined
+  const flush = (): void => {
+    if (timer !== undefined) clearTimeout(timer)
+    timer = undefined
+    const batch = [...pending.values()]
+    pending.clear()
+    try {
+      for (const refusal of batch) audit.countRefusal(refusal)
+    } catch (error) {
+      onError(error)
+    }
+  }
+  return {
+    add(refusal) {
+      const key = `${refusal.address} ${refusal.reason}`
+      const action = refusal.action.slice(0, 200)
+      const entry = pending.get(key)
+      if (entry === undefined) pending.set(key, { ...refusal, action, count: 1 })
+      else {
+        entry.count += 1
+        entry.action = action
+      }
+      if (pending.size >= refusalFlushPairs) flush()
+      else timer ??= setTimeout(flush, refusalFlushMs).unref()
+    },
+    flush,
   }
 }
