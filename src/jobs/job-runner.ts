@@ -123,6 +123,8 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
   const live = new Map<string, LiveJob>()
   const endedSensitive = new Map<string, Map<number, JobEventRecord>>()
   const endedUnstored = new Map<string, JobEventRecord[]>()
+  /** jobs that ended while the store could not write: the store still shows them running */
+  const unrecorded = new Map<string, JobRecord>()
   const changes = new EventEmitter()
   changes.setMaxListeners(0)
   const slots = new Map<JobType, JobSlots>()
@@ -136,14 +138,14 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
    * its signal aborts with the store's error, so an install rolls back — and the process goes
    * on: nothing here throws a store error into the job's own error handling.
    */
-  function record(job: LiveJob, write: () => void): boolean {
-    if (job.storeFailure !== undefined) return false
+  function record(job: LiveJob, write: () => void, how?: { retry: boolean }): boolean {
+    if (job.storeFailure !== undefined && how?.retry !== true) return false
     try {
       write()
       return true
     } catch (error) {
       if (!(error instanceof StoreError)) throw error
-      job.storeFailure = error
+      job.storeFailure ??= error
       options.log?.error({ jobId: job.record.id, err: error }, 'job not recorded; failing it')
       if (!job.controller.signal.aborted) job.controller.abort(error)
       return false
@@ -183,14 +185,19 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
     const endedAt = iso()
     const closing: StepEvent | undefined =
       error === undefined ? undefined : { step, status: 'error', message: `[-] ${error}` }
-    const written = record(job, () => {
-      store.transaction(() => {
-        if (closing !== undefined) {
-          store.events.append(job.record.id, toEventRow(job.lastSeq + 1, endedAt, closing))
-        }
-        store.jobs.finish(job.record.id, state, endedAt, error)
-      })
-    })
+    // tried even after a failure: the store may write again, and the job's end matters most
+    const written = record(
+      job,
+      () => {
+        store.transaction(() => {
+          if (closing !== undefined) {
+            store.events.append(job.record.id, toEventRow(job.lastSeq + 1, endedAt, closing))
+          }
+          store.jobs.finish(job.record.id, state, endedAt, error)
+        })
+      },
+      { retry: true },
+    )
     if (closing !== undefined) {
       job.lastSeq += 1
       job.lastStep = closing.step
@@ -199,6 +206,7 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
     job.record.state = state
     job.record.endedAt = endedAt
     if (error !== undefined) job.record.error = error
+    if (!written) unrecorded.set(job.record.id, job.record)
   }
 
   async function waitForSlot(job: LiveJob, signal: AbortSignal): Promise<(() => void) | undefined> {
@@ -295,8 +303,8 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
   }
 
   const get = (id: string): JobRecord | undefined => {
-    const job = live.get(id)
-    if (job !== undefined) return { ...job.record }
+    const job = live.get(id) ?? { record: unrecorded.get(id) }
+    if (job.record !== undefined) return { ...job.record }
     const row = store.jobs.get(id)
     return row === undefined ? undefined : toJobRecord(row)
   }
@@ -353,7 +361,7 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
           vmid: filter.vmid,
           limit: filter.limit ?? -1,
         })
-        .map((row) => live.get(row.id)?.record ?? toJobRecord(row))
+        .map((row) => live.get(row.id)?.record ?? unrecorded.get(row.id) ?? toJobRecord(row))
         .map((record) => ({ ...record }))
     },
 

@@ -45,6 +45,11 @@ export interface Store {
    * full", as on a full disk; undefined lifts the cap.
    */
   limitGrowth(extraPages: number | undefined): void
+  /**
+   * Fault injection for tests, through SQLite itself: while true, every write fails at once
+   * with SQLite's own error, as on a disk that went read-only or full under the service.
+   */
+  refuseWrites(refuse: boolean): void
   close(): void
 }
 
@@ -189,6 +194,9 @@ function assemble(db: Database, { path, migration, now, retention }: Assembly): 
     limitGrowth: (extraPages) => {
       const pages = extraPages === undefined ? defaultMaxPages : pageCount() + extraPages
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(pages))}`)
+    },
+    refuseWrites: (refuse) => {
+      db.pragma(`query_only = ${refuse ? 1 : 0}`)
     },
     close: () => {
       if (db.open) db.close()
