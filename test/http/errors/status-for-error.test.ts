@@ -21,7 +21,7 @@ function filesUnder(dir: string, accept: (name: string) => boolean): string[] {
 async function catalogues(): Promise<Map<string, Record<string, unknown>>> {
   const found = new Map<string, Record<string, unknown>>([['token-hook', tokenErrorCodes]])
   for (const file of filesUnder(src, (name) => name === 'errors.ts')) {
-    const module: Record<string, unknown> = await import(pathToFileURL(file).href)
+    const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>
     for (const [name, value] of Object.entries(module)) {
       if (!name.endsWith('ErrorCodes') || typeof value !== 'object' || value === null) continue
       found.set(`${relative(src, file)} ${name}`, Object.fromEntries(Object.entries(value)))
