@@ -31,7 +31,12 @@ import { strictIntegers } from './http/schemas/strict-integers.js'
 import { limitConnections } from './http/server/limit-connections.js'
 import { osCatalog } from './images/os-catalog.js'
 import { createInstallAdmission, nameJobHolders, type JobRunner } from './jobs/index.js'
-import { createVmLocator, type LifecycleDeps, type VmLimits } from './provision/lifecycle/index.js'
+import {
+  createPendingTracker,
+  createVmLocator,
+  type LifecycleDeps,
+  type VmLimits,
+} from './provision/lifecycle/index.js'
 import type { InstallDeps } from './provision/install/deps.js'
 import { createVmLocks } from './provision/vm-locks.js'
 import type { Cluster } from './pve/cluster.js'
@@ -161,6 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     locator: createVmLocator(cluster),
     locks: nameJobHolders(createVmLocks(), jobs),
     limits: deps.limits,
+    pending: createPendingTracker(),
     waitUntilReady: deps.waitUntilReady ?? (async () => undefined),
   }
   const protection = createVmProtection({
