@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { pino, type Logger } from 'pino'
 import type { AppDeps } from '../../src/app.js'
-import { parseConfig, type Config } from '../../src/config/index.js'
+import { parseConfig, type Config, type LimitsConfig } from '../../src/config/index.js'
 import { createService } from '../../src/create-service.js'
 import type { ImageStore } from '../../src/images/index.js'
 import type { JobRunner, RecoveredJob } from '../../src/jobs/index.js'
@@ -43,6 +43,8 @@ export interface TestAppOptions {
   dataDir?: string
   /** the service's logger (default silent), e.g. to capture every line a test must check */
   logger?: Logger
+  /** limits on top of the configured ones, e.g. timeouts in ms shorter than a setting allows */
+  limits?: Partial<LimitsConfig>
 }
 
 /**
@@ -61,7 +63,13 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   })
   const service = await createService(config, {
     logger: options.logger ?? pino({ level: 'silent' }),
-    app: { heartbeatMs: 15_000, ...options.app },
+    app: {
+      heartbeatMs: 15_000,
+      ...(options.limits === undefined
+        ? {}
+        : { serviceLimits: { ...config.limits, ...options.limits } }),
+      ...options.app,
+    },
   })
   const { simulator, simGuests } = service
   if (simulator === undefined || simGuests === undefined) {
