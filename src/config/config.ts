@@ -123,6 +123,9 @@ export interface SimConfig {
   readonly nodes: readonly string[] | undefined
   /** Start-up cost charged to each fake qm/pvesh/pvesm call, ms (`SIM_CLI_STARTUP_MS`, default 0). */
   readonly cliStartupMs: number
+  /** SIM_PROXY_TIMEOUT_MS: how long the REST face's pveproxy waits for the daemon before its 596
+   * (ms at speed 1; pveproxy's 30 s by default, 0 = never) */
+  readonly proxyTimeoutMs: number
 }
 
 /** What the install pipeline needs beyond the VM limits. */

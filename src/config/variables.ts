@@ -22,6 +22,7 @@ export const configVariables = [
   'PVE_CI_VENDOR_SNIPPET',
   'PVE_SSH_KEY',
   'SIM_CLI_STARTUP_MS',
+  'SIM_PROXY_TIMEOUT_MS',
   'ASSIGN_STORAGE',
   'VM_MAX_CPU',
   'VM_MAX_RAM',

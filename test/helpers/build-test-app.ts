@@ -19,6 +19,7 @@ import type { Cluster } from '../../src/pve/cluster.js'
 import type { CommandCounter } from '../../src/pve/drivers/cli/index.js'
 import type { SimGuests } from '../../src/sim/guests/index.js'
 import type { Simulator } from '../../src/sim/index.js'
+import type { SimRestFace } from '../../src/sim/faces/rest/index.js'
 import { startCluster } from '../../src/start-cluster.js'
 import { startInstallServices } from '../../src/start-install-services.js'
 import { openStore, storePath, type Store } from '../../src/store/index.js'
@@ -35,6 +36,8 @@ export interface TestApp {
   simGuests: SimGuests
   /** commands run per tool and subcommand, with PVE_DRIVER=cli */
   commandCounter: CommandCounter | undefined
+  /** the simulator's HTTPS face, with PVE_DRIVER=api */
+  restFace: SimRestFace | undefined
   dataDir: string
   /** the SQLite store in DATA_DIR */
   store: Store
@@ -123,6 +126,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     imageStore: install.imageStore,
     simGuests: install.simGuests,
     commandCounter: started.commandCounter,
+    restFace: started.restFace,
     dataDir,
     store,
     recovered,

@@ -7,7 +7,7 @@ import {
   readVmConfig,
   readVmStatus,
 } from '../../read/index.js'
-import { checkDiskKey, checkNodeName, checkResizeSize } from './check-names.js'
+import { checkDiskKey, checkNodeName, checkResizeSize } from '../../check-names.js'
 import { createCommandCounter, type CommandCounter } from './command-counter.js'
 import { configArguments } from './config-arguments.js'
 import { parseToolError, toolErrorToPveError } from './parse/tool-error.js'
