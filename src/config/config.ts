@@ -93,9 +93,6 @@ export interface PveApiConfig {
   readonly tlsFingerprint: string | undefined
   /** Skip certificate checks (`PVE_TLS_INSECURE=1`); warned about at start. */
   readonly tlsInsecure: boolean
-  /** Cloud-init vendor snippet that keeps a token-made VM from upgrading on first boot, since
-   * `ciupgrade` is root-only over the API (`PVE_CI_VENDOR_SNIPPET`, a snippets volume). */
-  readonly ciVendorSnippet: string | undefined
 }
 
 /** Limits and defaults applied to every VM. */

@@ -19,7 +19,6 @@ export const configVariables = [
   'PVE_CA_FILE',
   'PVE_TLS_FINGERPRINT',
   'PVE_TLS_INSECURE',
-  'PVE_CI_VENDOR_SNIPPET',
   'PVE_SSH_KEY',
   'SIM_CLI_STARTUP_MS',
   'SIM_PROXY_TIMEOUT_MS',

@@ -6,9 +6,9 @@ import { describeError } from '../../../errors.js'
 import type { PveApiMethod } from '../../../pve/drivers/api/transport.js'
 import type { SimCaller, SimParams, SimResponse } from '../../api/types.js'
 import type { Simulator } from '../../simulator.js'
-import { accessPermissions } from './access-permissions.js'
+import { accessPermissions, allPrivileges } from './access-permissions.js'
 import { readParams } from './read-request.js'
-import { refuseRootOnlyOptions } from './root-only-options.js'
+import { refuseWithoutPermission, type PermissionContext } from './endpoint-permissions.js'
 import { createSelfSignedCertificate } from './self-signed-certificate.js'
 import { authenticate, splitTokenId, type SimApiToken } from './token-auth.js'
 
@@ -157,6 +157,21 @@ export async function startSimRestFace(options: SimRestFaceOptions): Promise<Sim
     pending.add(timer)
   }
 
+  const permissionContext = (held: readonly string[]): PermissionContext => ({
+    held: new Set(held),
+    async vmConfig(node, vmid) {
+      const answer = await options.sim.api.handle({
+        method: 'GET',
+        path: `/nodes/${node}/qemu/${vmid}/config`,
+        params: {},
+        caller: { user: 'root@pam', via: 'in-process' },
+      })
+      if (answer.status !== 200 || typeof answer.data !== 'object' || answer.data === null)
+        return undefined
+      return Object.fromEntries(Object.entries(answer.data).map(([k, v]) => [k, String(v)]))
+    },
+  })
+
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'https://localhost')
     const method = request.method
@@ -198,19 +213,19 @@ export async function startSimRestFace(options: SimRestFaceOptions): Promise<Sim
       return
     }
     answered += 1
-    const caller: SimCaller = {
-      user: auth.user,
-      tokenId: auth.tokenName,
-      ...(auth.token.privileges === undefined
-        ? {}
-        : { privileges: new Set(auth.token.privileges) }),
-      via: read.via,
-    }
+    // the face checks privileges as pveproxy's handlers do (per method and per option), so the
+    // core sees an unrestricted caller
+    const caller: SimCaller = { user: auth.user, tokenId: auth.tokenName, via: read.via }
     if (method === 'GET' && path.replace(/\/+$/, '') === '/access/permissions') {
       send(response, accessPermissions(auth.token, read.params))
       return
     }
-    const refusal = refuseRootOnlyOptions(method, path, read.params)
+    const refusal = await refuseWithoutPermission(
+      permissionContext(auth.token.privileges ?? allPrivileges),
+      method,
+      path,
+      read.params,
+    )
     if (refusal !== undefined) {
       send(response, refusal)
       return
