@@ -72,7 +72,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   })
   const log = options.logger ?? pino({ level: 'silent' })
   const store = openStore({ path: storePath(dataDir) })
-  const started = await startCluster(config)
+  const started = await startCluster(config, log)
   const simulator = started.simulator
   if (simulator === undefined) throw new Error('test apps run on the simulator')
   const install = await startInstallServices({

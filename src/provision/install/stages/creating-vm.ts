@@ -1,7 +1,6 @@
 import { PveError } from '../../../pve/errors.js'
 import type { VmConfigChanges } from '../../../pve/cluster.js'
 import type { InstallContext } from '../context.js'
-import { hashPassword } from '../password.js'
 import { withDiskTurn } from '../disk-turn.js'
 import { ipForVmid } from '../ip-address.js'
 import { autoAssignVmid } from './checking-vmid.js'
@@ -72,7 +71,6 @@ function vmConfig(ctx: InstallContext): VmConfigChanges {
   }
   const balloonMin = ctx.deps.limits.balloonMinMb
   if (balloonMin !== undefined) config.balloon = String(Math.min(balloonMin, ctx.ramMb))
-  if (ctx.password !== undefined) config.cipassword = hashPassword(ctx.password)
   return config
 }
 
