@@ -117,6 +117,20 @@ describe('retries', () => {
     }
   })
 
+  it('does not resend a write whose connection was cut after sending', async () => {
+    const { target, waits, cluster } = await startRetrying()
+    try {
+      target.face.injectFaults({ kind: 'reset' })
+      const error = await expectPveError(cluster.shutdownVm('pve1', 100), 'unreachable')
+      expect(error.message).toMatch(/it may have taken effect/)
+      expect(error.message).toMatch(/no qmshutdown task of ours appeared on pve1/)
+      expect(waits).toEqual([])
+      expect((await cluster.vmStatus('pve1', 100)).status).toBe('running')
+    } finally {
+      await target.close()
+    }
+  })
+
   it('follows the task a write started when its answer was lost, without sending it again', async () => {
     const { target, waits, cluster } = await startRetrying()
     try {
