@@ -1,7 +1,7 @@
 import { findRelease } from '../src/images/os-catalog.js'
 import { simVirtualSize } from '../src/sim/images/sim-image-files.js'
 import { timings } from '../src/sim/index.js'
-import { simulatedBootMs } from '../src/start-install-services.js'
+import { simulatedBootMs } from '../src/start-simulated.js'
 import type { SseRead } from '../test/helpers/sse-client.js'
 import {
   cliStartupMs,

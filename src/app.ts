@@ -26,7 +26,12 @@ import { vmRoutes } from './http/routes/vm-routes.js'
 import { webRoutes } from './http/routes/web-routes.js'
 import { osCatalog } from './images/os-catalog.js'
 import { nameJobHolders, type JobRunner } from './jobs/index.js'
-import { createVmLocator, type LifecycleDeps, type VmLimits } from './provision/lifecycle/index.js'
+import {
+  createPendingTracker,
+  createVmLocator,
+  type LifecycleDeps,
+  type VmLimits,
+} from './provision/lifecycle/index.js'
 import type { InstallDeps } from './provision/install/deps.js'
 import { createVmLocks } from './provision/vm-locks.js'
 import type { Cluster } from './pve/cluster.js'
@@ -120,6 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     locator: createVmLocator(cluster),
     locks: nameJobHolders(createVmLocks(), jobs),
     limits: deps.limits,
+    pending: createPendingTracker(),
     waitUntilReady: deps.waitUntilReady ?? (async () => undefined),
   }
   const protection = createVmProtection({

@@ -27,6 +27,7 @@ import {
   readVmConfig,
   readVmStatus,
 } from '../../read/index.js'
+import { readVmPending } from '../../read/pending.js'
 import { PveConnectionError, PveUncertainWriteError } from './errors.js'
 import { explainAuthFailure } from './explain-auth-failure.js'
 import { findStartedTask } from './find-started-task.js'
@@ -276,6 +277,12 @@ export function createApiDriver(options: ApiDriverOptions): ApiCluster {
       )
     },
 
+    async vmPending(node, vmid, opts) {
+      return readVmPending(
+        await call('GET', `${vmPath(node, vmid)}/pending`, undefined, opts?.signal),
+      )
+    },
+
     async createVm(node, vmid, config, opts) {
       const params = { vmid, ...toApiParams(config) }
       vmPath(node, vmid)
@@ -321,9 +328,9 @@ export function createApiDriver(options: ApiDriverOptions): ApiCluster {
     },
 
     async stopVm(node, vmid, opts) {
-      const params = isRoot ? { skiplock: 1 } : undefined
+      // never skiplock, even as root: a lock belongs to a task we did not start (pve.md §10.4)
       const path = `${vmPath(node, vmid)}/status/stop`
-      await runTask('POST', node, path, params, opts, vmWorker('qmstop', vmid))
+      await runTask('POST', node, path, undefined, opts, vmWorker('qmstop', vmid))
     },
 
     async shutdownVm(node, vmid, opts) {
