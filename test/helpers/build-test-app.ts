@@ -13,6 +13,7 @@ import type { Cluster } from '../../src/pve/cluster.js'
 import type { CommandCounter } from '../../src/pve/drivers/cli/index.js'
 import type { SimGuests } from '../../src/sim/guests/index.js'
 import type { Simulator } from '../../src/sim/index.js'
+import type { SimRestFace } from '../../src/sim/faces/rest/index.js'
 import type { Store } from '../../src/store/index.js'
 
 export interface TestApp {
@@ -27,6 +28,8 @@ export interface TestApp {
   simGuests: SimGuests
   /** commands run per tool and subcommand, with PVE_DRIVER=cli */
   commandCounter: CommandCounter | undefined
+  /** the simulator's HTTPS face, with PVE_DRIVER=api */
+  restFace: SimRestFace | undefined
   dataDir: string
   /** the SQLite store in DATA_DIR */
   store: Store
@@ -87,6 +90,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     imageStore: service.imageStore,
     simGuests,
     commandCounter: service.commandCounter,
+    restFace: service.restFace,
     dataDir,
     store: service.store,
     recovered: service.recovered,
