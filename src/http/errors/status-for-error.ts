@@ -27,6 +27,7 @@ export const statusByCode: Readonly<Record<string, number>> = {
   VM_NOT_FOUND: 404,
   VM_WRONG_STATE: 409,
   VM_BUSY: 409,
+  VM_NOT_OURS: 409,
   INVALID_INPUT: 400,
   INSTALL_FAILED: 502,
   INSTALL_CANCELLED: 409,
