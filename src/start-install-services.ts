@@ -78,7 +78,13 @@ export async function startInstallServices(
     imageDir: config.install.imageDir,
     log: log.child({ part: 'images' }),
     mirrors,
+    proxy: {
+      httpProxy: config.proxy.httpProxy?.reveal(),
+      httpsProxy: config.proxy.httpsProxy?.reveal(),
+      noProxy: config.proxy.noProxy,
+    },
   })
+  closers.push(() => imageStore.close())
   const serviceKey = loadOrCreateServiceKey(config.dataDir)
   const hostKeys = options.store.guestHostKeys
   const guest = createGuestPort({

@@ -23,6 +23,7 @@ export interface Config {
   readonly install: InstallConfig
   readonly auth: AuthConfig
   readonly jobs: JobsConfig
+  readonly proxy: ProxyConfig
   /** Where jobs, events, images and keys are kept; absolute (`DATA_DIR`, default `./data`). */
   readonly dataDir: string
   /** The lowest level logged (`LOG_LEVEL`, default `info`). */
@@ -167,4 +168,17 @@ export interface AuthConfig {
 export interface JobsConfig {
   /** Installs that run at once; more wait in line (`MAX_CONCURRENT_INSTALLS`, 1..64, default 4). */
   readonly maxConcurrentInstalls: number
+}
+
+/**
+ * Proxies for the service's own downloads (images, checksum files): `HTTP_PROXY`, `HTTPS_PROXY`,
+ * `NO_PROXY`, each also lower-case, which wins. Semantics are undici's EnvHttpProxyAgent.
+ */
+export interface ProxyConfig {
+  /** Proxy for http:// URLs, and for https:// ones when `httpsProxy` is unset; may hold a password. */
+  readonly httpProxy: Secret | undefined
+  /** Proxy for https:// URLs; may hold a password. */
+  readonly httpsProxy: Secret | undefined
+  /** Hosts reached directly: comma-separated names, `.suffix`, `host:port`, or `*`. */
+  readonly noProxy: string | undefined
 }

@@ -46,6 +46,12 @@ export const configVariables = [
   'PROTECTED_VMIDS',
   'PROTECTED_TAG',
   'MAX_CONCURRENT_INSTALLS',
+  'HTTP_PROXY',
+  'http_proxy',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'NO_PROXY',
+  'no_proxy',
 ] as const
 
 /** The name of one variable of {@link configVariables}. */

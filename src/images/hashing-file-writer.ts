@@ -21,6 +21,8 @@ export interface HashingFileWriterOptions {
   onBytes?: (bytes: number) => void
 }
 
+const senderHighWaterMark = 64 * 1024
+
 /**
  * A Writable that hashes what it is given and writes it to one file, synced at the end.
  * Each piece is hashed and counted as it arrives; pieces that arrive while a write is under way
@@ -46,8 +48,9 @@ export class HashingFileWriter extends Writable {
   #waiting: ((error?: Error | null) => void) | undefined
 
   constructor(options: HashingFileWriterOptions) {
-    // The queue below does the buffering; Writable's own only holds what arrives meanwhile.
-    super({ highWaterMark: 0 })
+    // The queue below does the buffering; Writable's own holds only what arrives while the
+    // queue is full. Not 0: a sender that is told to wait after every piece stops its socket.
+    super({ highWaterMark: senderHighWaterMark })
     this.#options = options
     this.#position = options.start
     this.#syncedAt = options.start
