@@ -18,10 +18,24 @@ export interface BodyPlan {
   record: PartRecord | undefined
 }
 
+/** The server sent the request elsewhere (3xx with a Location): ask there. */
+export class RedirectedError extends Error {
+  override readonly name = 'RedirectedError'
+  /** the absolute URL to ask next */
+  readonly location: string
+
+  constructor(from: string, location: string) {
+    super(`GET ${from} redirected to ${location}`)
+    this.location = location
+  }
+}
+
 /** The server cannot continue the `.part` (416, or a range other than asked): start afresh. */
 export class StalePartError extends Error {
   override readonly name = 'StalePartError'
 }
+
+const redirectStatuses = new Set([301, 302, 303, 307, 308])
 
 const contentRange = /^bytes (\d{1,15})-(\d{1,15})\/(\d{1,15}|\*)$/
 
@@ -37,6 +51,10 @@ export function planBody(
   headers: ResponseHeaders,
   partial: PartialDownload | undefined,
 ): BodyPlan {
+  const location = header(headers, 'location')
+  if (redirectStatuses.has(statusCode) && location !== undefined) {
+    throw new RedirectedError(url, redirectTarget(url, location))
+  }
   if (partial !== undefined && (statusCode === 206 || statusCode === 416)) {
     const range = contentRange.exec(header(headers, 'content-range') ?? '')
     const start = Number(range?.[1])
@@ -57,4 +75,13 @@ export function planBody(
     )
   }
   return { start: 0, totalBytes: contentLength(headers), record: resumableRecord(url, headers) }
+}
+
+// Only http and https are followed, as fetch does.
+function redirectTarget(from: string, location: string): string {
+  const target = URL.canParse(location, from) ? new URL(location, from) : undefined
+  if (target?.protocol !== 'http:' && target?.protocol !== 'https:') {
+    throw new ImageError('IMAGE_DOWNLOAD_FAILED', from, `GET ${from} redirected to an unusable URL`)
+  }
+  return target.href
 }

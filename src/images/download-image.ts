@@ -3,11 +3,11 @@ import { once } from 'node:events'
 import { open, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
-import { planBody, StalePartError } from './body-plan.js'
+import { planBody, RedirectedError, StalePartError } from './body-plan.js'
 import type { DigestAlgorithm } from './checksum-file.js'
 import { ImageChecksumMismatchError, ImageError, isImageError } from './errors.js'
 import { HashingFileWriter } from './hashing-file-writer.js'
-import type { ImageHttpClient } from './http-client.js'
+import { maxRedirects, type ImageHttpClient } from './http-client.js'
 import {
   abortedError,
   describeRequestFailure,
@@ -26,7 +26,9 @@ import { createProgressMeter, type DownloadProgress, type ProgressMeter } from '
 
 // Bytes received while a write is under way wait in the writer, up to this much: enough that
 // the socket keeps reading while the thread pool writes, small against the RSS target.
-const writerHighWaterMark = 4 * 1024 * 1024
+const writerHighWaterMark = 8 * 1024 * 1024
+// One write per MiB: each is a trip to the thread pool and back, slow on a loaded machine.
+const writeBytes = 1024 * 1024
 // The final fsync then has at most this much to write, instead of the whole image at once.
 const syncEveryBytes = 64 * 1024 * 1024
 /** as long as undici's default headers and body timeouts */
@@ -98,57 +100,75 @@ async function attempt(
   let totalBytes: number | undefined
   let resumable = partial !== undefined
   let received = 0
-  try {
-    const dispatcher = await options.http.dispatcher()
-    await dispatcher.stream(
-      {
-        ...requestTarget(url),
-        method: 'GET',
-        headers,
-        signal,
-        headersTimeout: idleTimeoutMs,
-        bodyTimeout: idleTimeoutMs,
-      },
-      ({ statusCode, headers: answer }) => {
-        const plan = planBody(url, statusCode, answer, partial)
-        const { record } = plan
-        totalBytes = plan.totalBytes
-        if (plan.start === 0) resumable = record !== undefined
-        const progress = createProgressMeter({
-          totalBytes: totalBytes ?? options.sizeHint,
-          startBytes: plan.start,
-          intervalMs: options.progressIntervalMs,
-          now: options.now,
-          emit: options.onProgress,
-        })
-        meter = progress
-        writer = new HashingFileWriter({
-          path: paths.part,
-          start: plan.start,
-          hash:
-            plan.start > 0 && partial !== undefined ? partial.hash : createHash(options.algorithm),
-          highWaterMark: writerHighWaterMark,
-          syncEveryBytes,
-          // The record goes first: a .part on disk always says where its bytes come from.
-          prepare: () =>
-            plan.start > 0
-              ? Promise.resolve()
-              : record === undefined
-                ? rm(paths.record, { force: true })
-                : writeRecord(paths, record),
-          onBytes: (bytes) => {
-            received += bytes
-            options.onBytes(bytes)
-            progress.add(bytes)
-          },
-        })
-        // Its errors reach us through undici's rejection and diskFailure().
-        writer.on('error', () => undefined)
-        return writer
-      },
-    )
-  } catch (error) {
-    throw await failure(error, { options, paths, partial, writer, resumable, received })
+  const dispatcher = await options.http.direct()
+  for (let target = url, hops = 0; ; hops += 1) {
+    try {
+      await dispatcher.stream(
+        {
+          ...requestTarget(target),
+          method: 'GET',
+          headers,
+          signal,
+          headersTimeout: idleTimeoutMs,
+          bodyTimeout: idleTimeoutMs,
+        },
+        ({ statusCode, headers: answer }) => {
+          const plan = planBody(target, statusCode, answer, partial)
+          const { record } = plan
+          totalBytes = plan.totalBytes
+          if (plan.start === 0) resumable = record !== undefined
+          const progress = createProgressMeter({
+            totalBytes: totalBytes ?? options.sizeHint,
+            startBytes: plan.start,
+            intervalMs: options.progressIntervalMs,
+            now: options.now,
+            emit: options.onProgress,
+          })
+          meter = progress
+          writer = new HashingFileWriter({
+            path: paths.part,
+            start: plan.start,
+            hash:
+              plan.start > 0 && partial !== undefined
+                ? partial.hash
+                : createHash(options.algorithm),
+            highWaterMark: writerHighWaterMark,
+            writeBytes,
+            syncEveryBytes,
+            // The record goes first: a .part on disk always says where its bytes come from.
+            prepare: () =>
+              plan.start > 0
+                ? Promise.resolve()
+                : record === undefined
+                  ? rm(paths.record, { force: true })
+                  : writeRecord(paths, record),
+            onBytes: (bytes) => {
+              received += bytes
+              options.onBytes(bytes)
+              progress.add(bytes)
+            },
+          })
+          // Its errors reach us through undici's rejection and diskFailure().
+          writer.on('error', () => undefined)
+          return writer
+        },
+      )
+      break
+    } catch (error) {
+      if (error instanceof RedirectedError && hops < maxRedirects) {
+        target = error.location
+        continue
+      }
+      const cause =
+        error instanceof RedirectedError
+          ? new ImageError(
+              'IMAGE_DOWNLOAD_FAILED',
+              url,
+              `GET ${url}: more than ${maxRedirects} redirects`,
+            )
+          : error
+      throw await failure(cause, { options, paths, partial, writer, resumable, received })
+    }
   }
   if (writer === undefined || meter === undefined) throw new Error(`GET ${url} gave no body`)
   await closed(writer)

@@ -13,6 +13,11 @@ export interface HashingFileWriterOptions {
   hash: Hash
   /** bytes received but not yet written before `write` asks the sender to wait */
   highWaterMark: number
+  /**
+   * bytes gathered before a write starts (the last write may be shorter): each write is a trip
+   * to the thread pool and back, which a loaded machine makes slow, so not one per socket read
+   */
+  writeBytes: number
   /** bytes written between two background fdatasyncs, so the final fsync has little left */
   syncEveryBytes: number
   /** runs before the file is opened (such as recording where the bytes come from) */
@@ -46,6 +51,8 @@ export class HashingFileWriter extends Writable {
   #writing: Promise<void> | undefined
   /** the sender's callback held back while the queue is full */
   #waiting: ((error?: Error | null) => void) | undefined
+  /** the sender has ended: write what is queued however little it is */
+  #ending = false
 
   constructor(options: HashingFileWriterOptions) {
     // The queue below does the buffering; Writable's own holds only what arrives while the
@@ -101,10 +108,10 @@ export class HashingFileWriter extends Writable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.#queue = []
     this.#release()
-    // FileHandle.close waits for the writes and syncs still under way on the thread pool.
-    const closing = this.#file?.close() ?? Promise.resolve()
+    // What was received before a broken connection goes to disk too: it is a head start for a
+    // resumed download. FileHandle.close waits for the syncs still under way.
+    const closing = this.#flushQueue().then(() => this.#file?.close())
     closing.then(
       () => {
         callback(error)
@@ -115,6 +122,18 @@ export class HashingFileWriter extends Writable {
     )
   }
 
+  async #flushQueue(): Promise<void> {
+    while (this.#writing !== undefined) await this.#writing
+    const buffers = this.#queue
+    const bytes = this.#queuedBytes
+    this.#queue = []
+    this.#queuedBytes = 0
+    if (this.#failure !== undefined || bytes === 0 || this.#file === undefined) return
+    await this.#write(buffers, bytes).catch((error: unknown) => {
+      this.#fail(error)
+    })
+  }
+
   async #open(): Promise<void> {
     const { path, start } = this.#options
     await this.#options.prepare?.()
@@ -122,11 +141,13 @@ export class HashingFileWriter extends Writable {
     if (start > 0) await this.#file.truncate(start)
   }
 
-  // Starts a write of everything queued, unless one is under way (it calls again when done).
-  #pump(): void {
+  // Starts a write of everything queued once there is enough, or at the end (`all`), unless one
+  // is under way (it calls again when done).
+  #pump(all = false): void {
     if (this.#writing !== undefined || this.#queue.length === 0 || this.#failure !== undefined) {
       return
     }
+    if (!all && this.#queuedBytes < this.#options.writeBytes) return
     const buffers = this.#queue
     const bytes = this.#queuedBytes
     this.#queue = []
@@ -134,7 +155,7 @@ export class HashingFileWriter extends Writable {
     this.#writing = this.#write(buffers, bytes).then(
       () => {
         this.#writing = undefined
-        this.#pump()
+        this.#pump(this.#ending)
       },
       (error: unknown) => {
         this.#fail(error)
@@ -168,9 +189,11 @@ export class HashingFileWriter extends Writable {
   }
 
   async #drainAndSync(): Promise<void> {
+    this.#ending = true
+    this.#pump(true)
     while (this.#writing !== undefined) {
       await this.#writing
-      this.#pump()
+      this.#pump(true)
     }
     await this.#syncing
     if (this.#failure !== undefined) throw this.#failure

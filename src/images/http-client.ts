@@ -13,9 +13,16 @@ export interface ProxySettings {
   noProxy?: string | undefined
 }
 
-/** The undici dispatcher every image request goes through; made on first use. */
+/** The undici dispatchers every image request goes through; made on first use. */
 export interface ImageHttpClient {
+  /** follows redirects (undici's redirect interceptor), for small answers */
   dispatcher(): Promise<Dispatcher>
+  /**
+   * the same connections without the interceptor, for the image itself: its per-piece handler
+   * wrapping and pausing cost a loaded machine more than the whole rest of the download (see
+   * bench/download.ts), so the download follows redirects itself
+   */
+  direct(): Promise<Dispatcher>
   /** closes idle connections; requests under way are left to their own signals */
   close(): Promise<void>
 }
@@ -30,20 +37,27 @@ export const maxRedirects = 20
  * image cached) does not carry its HTTP parser in memory.
  */
 export function createImageHttpClient(proxy: ProxySettings = {}): ImageHttpClient {
-  let made: Promise<Dispatcher> | undefined
+  let made: Promise<Dispatchers> | undefined
+  const dispatchers = (): Promise<Dispatchers> => {
+    made ??= makeDispatchers(proxy)
+    return made
+  }
   return {
-    dispatcher() {
-      made ??= makeDispatcher(proxy)
-      return made
-    },
+    dispatcher: async () => (await dispatchers()).following,
+    direct: async () => (await dispatchers()).direct,
     async close() {
       if (made === undefined) return
-      await (await made).close()
+      await (await made).direct.close()
     },
   }
 }
 
-async function makeDispatcher(proxy: ProxySettings): Promise<Dispatcher> {
+interface Dispatchers {
+  direct: Dispatcher
+  following: Dispatcher
+}
+
+async function makeDispatchers(proxy: ProxySettings): Promise<Dispatchers> {
   const { Agent, EnvHttpProxyAgent, interceptors } = await import('undici')
   const proxied = present(proxy.httpProxy) || present(proxy.httpsProxy)
   // Every setting is passed, '' for unset: undici would otherwise read process.env itself.
@@ -54,7 +68,10 @@ async function makeDispatcher(proxy: ProxySettings): Promise<Dispatcher> {
         noProxy: proxy.noProxy ?? '',
       })
     : new Agent()
-  return base.compose(interceptors.redirect({ maxRedirections: maxRedirects }))
+  return {
+    direct: base,
+    following: base.compose(interceptors.redirect({ maxRedirections: maxRedirects })),
+  }
 }
 
 function present(value: string | undefined): boolean {

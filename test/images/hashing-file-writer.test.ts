@@ -29,6 +29,7 @@ function writer(overrides: Partial<HashingFileWriterOptions> = {}): HashingFileW
     start: 0,
     hash: createHash('sha512'),
     highWaterMark: 8 * 1024,
+    writeBytes: 3000,
     syncEveryBytes: 64 * 1024,
     ...overrides,
   })
@@ -84,6 +85,18 @@ describe('HashingFileWriter', () => {
     expect(readFileSync(path, 'utf8')).toBe('abcdefghi')
     expect(target.bytes).toBe(9)
     expect(target.digest()).toBe(createHash('sha256').update('abcdefghi').digest('hex'))
+  })
+
+  it('keeps on disk what it received before the sender broke off, for a resumed download', async () => {
+    const target = writer()
+    const data = randomBytes(1000)
+    target.write(data)
+    target.destroy(new Error('other side closed'))
+    await once(target, 'close')
+
+    expect(readFileSync(join(temp.dir, 'image.part')).equals(data)).toBe(true)
+    expect(target.bytes).toBe(data.length)
+    expect(target.diskFailure()).toBeUndefined()
   })
 
   it('fails with the disk’s error, ENOSPC on a full device, and says it is the disk’s', async () => {

@@ -298,6 +298,33 @@ describe('ensure', () => {
     expect(server.count('GET', '/moved/debian.qcow2')).toBe(1)
   })
 
+  it('gives up on an image that redirects in a loop, after 20 redirects', async () => {
+    serveDebian(randomBytes(1024))
+    server.routes.set(debianImage, { kind: 'redirect', location: '/loop' })
+    server.routes.set('/loop', { kind: 'redirect', location: debianImage })
+
+    const error = await store()
+      .ensure(debian12)
+      .catch((caught: unknown) => caught)
+
+    expect(isImageError(error, 'IMAGE_DOWNLOAD_FAILED')).toBe(true)
+    expect(String(error)).toContain('more than 20 redirects')
+    expect(server.count('GET', debianImage) + server.count('GET', '/loop')).toBe(21)
+    expect(leftovers()).toEqual([])
+  })
+
+  it('follows no redirect of the image to a scheme other than http and https', async () => {
+    serveDebian(randomBytes(1024))
+    server.routes.set(debianImage, { kind: 'redirect', location: 'file:///etc/passwd' })
+
+    const error = await store()
+      .ensure(debian12)
+      .catch((caught: unknown) => caught)
+
+    expect(isImageError(error, 'IMAGE_DOWNLOAD_FAILED')).toBe(true)
+    expect(String(error)).toContain('redirected to an unusable URL')
+  })
+
   it('reads the Ubuntu SHA256SUMS binary-mode line for the exact file', async () => {
     const image = randomBytes(64 * 1024)
     server.routes.set(ubuntuImage, { kind: 'file', body: image })
