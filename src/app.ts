@@ -26,7 +26,12 @@ import { vmRoutes } from './http/routes/vm-routes.js'
 import { webRoutes } from './http/routes/web-routes.js'
 import { osCatalog } from './images/os-catalog.js'
 import { nameJobHolders, type JobRunner } from './jobs/index.js'
-import { createVmLocator, type LifecycleDeps, type VmLimits } from './provision/lifecycle/index.js'
+import {
+  createPendingTracker,
+  createVmLocator,
+  type LifecycleDeps,
+  type VmLimits,
+} from './provision/lifecycle/index.js'
 import type { InstallDeps } from './provision/install/deps.js'
 import { createVmLocks } from './provision/vm-locks.js'
 import type { Cluster } from './pve/cluster.js'
@@ -47,7 +52,8 @@ export interface AppDeps {
   heartbeatMs?: number
   /** largest request body accepted, bytes */
   bodyLimit?: number
-  waitUntilReady?: LifecycleDeps['waitUntilReady']
+  /** the SSH readiness check start, reboot and a live migration wait on (`createReadyCheck`) */
+  waitUntilReady: LifecycleDeps['waitUntilReady']
   /** what the install pipeline needs besides the cluster, locator, locks and limits */
   install: InstallServices
   /** the image store's cache counters, for /metrics (`imageStore.stats`) */
@@ -120,7 +126,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     locator: createVmLocator(cluster),
     locks: nameJobHolders(createVmLocks(), jobs),
     limits: deps.limits,
-    waitUntilReady: deps.waitUntilReady ?? (async () => undefined),
+    pending: createPendingTracker(),
+    waitUntilReady: deps.waitUntilReady,
   }
   const protection = createVmProtection({
     vmids: deps.protectedVms?.vmids ?? [],

@@ -72,7 +72,9 @@ export interface PveConfig {
   readonly storage: string
   /**
    * True when the driver runs against the embedded simulator: `sim`, `cli` without `MAIN_NODE`
-   * (the fake qm/pvesh/pvesm), or `api` without `PVE_API_URL` (the simulator's HTTPS face).
+   * (the fake qm/pvesh/pvesm), or `api` without `MAIN_NODE` and `PVE_API_URL` (the simulator's
+   * HTTPS face). `MAIN_NODE` names a real cluster: `api` with it but no `PVE_API_URL` is a
+   * configuration error, never the simulator.
    */
   readonly simulated: boolean
   /** Private key for SSH to the other nodes (`PVE_SSH_KEY`, default `/root/.ssh/id_rsa`). */

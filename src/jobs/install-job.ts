@@ -58,7 +58,8 @@ export async function startInstallJob(options: InstallJobOptions): Promise<Insta
     },
     async (report, signal) => {
       try {
-        await plan.run(report, signal)
+        // the job's id goes into the VM's ownership stamp; start() returned before this runs
+        await plan.run(report, signal, { jobId: job.id })
       } finally {
         claims.releaseAll()
       }

@@ -1,5 +1,6 @@
 export type { AuditEntry, AuditRecord, AuditTable } from './audit-table.js'
 export { StoreError, storeErrorCodes, type StoreErrorCode } from './errors.js'
+export type { CreationRecord, CreationTable } from './creation-table.js'
 export type { HostKeyKind, HostKeyTable } from './host-key-table.js'
 export type { JobEventRow, JobEventTable } from './job-event-table.js'
 export type { JobRow, JobRowFilter, JobTable } from './job-table.js'

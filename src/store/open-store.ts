@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import BetterSqlite3, { type Database } from 'better-sqlite3'
 import { describeError } from '../errors.js'
 import { createAuditTable, type AuditTable } from './audit-table.js'
+import { createCreationTable, type CreationTable } from './creation-table.js'
 import { StoreError } from './errors.js'
 import { createHostKeyTable, type HostKeyTable } from './host-key-table.js'
 import { createJobEventTable, type JobEventTable } from './job-event-table.js'
@@ -27,6 +28,8 @@ export interface Store {
   readonly guestHostKeys: HostKeyTable
   readonly nodeHostKeys: HostKeyTable
   readonly audit: AuditTable
+  /** VM creates install jobs started (crash recovery reads them) */
+  readonly creations: CreationTable
   /** Runs `work` in one transaction: everything it writes lands together or not at all. */
   transaction<T>(work: () => T): T
   close(): void
@@ -112,6 +115,7 @@ function assemble(db: Database, path: string, migration: MigrationResult, now: (
     guestHostKeys: createHostKeyTable(db, 'guest', now),
     nodeHostKeys: createHostKeyTable(db, 'node', now),
     audit: createAuditTable(db, now),
+    creations: createCreationTable(db, now),
     transaction: (work) => db.transaction(work)(),
     close: () => {
       if (db.open) db.close()

@@ -3,6 +3,7 @@ import type { VmLimits } from '../lifecycle/deps.js'
 import type { VmLocator } from '../lifecycle/vm-locator.js'
 import type { VmLocks } from '../vm-locks.js'
 import type { CpuLevel } from './cpu-level.js'
+import type { CreationLog } from './creations.js'
 import type { ImageTransfer } from './image-transfer.js'
 import type { GuestPort, ImagePort } from './ports.js'
 import type { ReservationStore } from './reservations.js'
@@ -18,6 +19,8 @@ export interface InstallDeps {
   /** ASSIGN_STORAGE */
   storage: string
   reservations: ReservationStore
+  /** "create started", written before each `qm create` */
+  creations: CreationLog
   images: ImagePort
   guest: GuestPort
   /** the cluster's common CPU level, computed once (and again when the node set changes) */
