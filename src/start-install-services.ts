@@ -59,7 +59,6 @@ export async function startInstallServices(
       noProxy: config.proxy.noProxy,
     },
   })
-  closers.push(() => imageStore.close())
   const serviceKey = loadOrCreateServiceKey(config.dataDir)
   const hostKeys = options.store.guestHostKeys
   const guest = createGuestPort({
@@ -89,8 +88,8 @@ export async function startInstallServices(
   return {
     services,
     imageStore,
-    // nothing here holds resources yet; kept so a part that does is closed in order
-    close: async () => undefined,
+    // the image store's idle connections
+    close: () => imageStore.close(),
   }
 }
 
