@@ -60,11 +60,11 @@ async function timeCurl(url: string, dir: string): Promise<number> {
   return seconds
 }
 
-// The store runs in a child of its own, as the service would: its peak RSS is the download's,
-// not this bench process's (which holds the results of every other section).
+// The store runs in a child of its own, compiled as in production: its peak RSS is the
+// download's, not this bench process's (which holds the results of every other section).
 async function runStore(url: string): Promise<ChildReport> {
-  const child = new URL('./download-child.ts', import.meta.url).pathname
-  const out = await run(process.execPath, [...tsx, child, url])
+  const child = new URL('./download-child.mjs', import.meta.url).pathname
+  const out = await run(process.execPath, [child, url])
   return JSON.parse(out) as ChildReport
 }
 

@@ -1,19 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import process from 'node:process'
+import { URL } from 'node:url'
 import { pino } from 'pino'
-import { createImageStore } from '../src/images/index.js'
-import type { OsRelease } from '../src/images/os-catalog.js'
 
 /**
  * One image-store download of bench/serve-big-file.ts's file, in a process of its own so its
- * peak RSS is the download's and nothing else's. Prints one JSON line: seconds, peak RSS (the
- * kernel's high-water mark for this process) and the RSS before the download began.
+ * peak RSS is the download's and nothing else's, run as production runs it: compiled
+ * JavaScript from dist/ (`npm run build`), no TypeScript loader. Prints one JSON line: seconds,
+ * peak RSS (the kernel's high-water mark for this process) and the RSS before the download.
  */
 const url = process.argv[2]
-if (url === undefined) throw new Error('usage: download-child.ts <server url>')
+if (url === undefined) throw new Error('usage: download-child.mjs <server url>')
+const compiled = new URL('../dist/images/index.js', import.meta.url)
+if (!existsSync(compiled)) throw new Error('dist/images/index.js is missing: run npm run build')
+const { createImageStore } = await import(compiled.href)
 
-const release: OsRelease = {
+const release = {
   os: 'ubuntu',
   version: 'bench',
   codename: 'bench',
