@@ -70,7 +70,13 @@ export async function createService(
     for (const close of closers.splice(0).reverse()) await close()
   }
   try {
-    const store = openStore({ path: storePath(config.dataDir) })
+    const store = openStore({
+      path: storePath(config.dataDir),
+      auditRetention: {
+        days: config.limits.auditRetentionDays,
+        maxRows: config.limits.auditMaxRows,
+      },
+    })
     closers.push(() => store.close())
     const started = await startCluster(config, log)
     closers.push(() => started.close())
@@ -101,6 +107,8 @@ export async function createService(
     const jobs = createJobRunner({
       store,
       maxConcurrent: { install: config.jobs.maxConcurrentInstalls },
+      maxQueued: { install: config.limits.maxQueuedInstalls },
+      log: log.child({ part: 'jobs' }),
     })
     const { commandCounter } = started
     const app = await buildApp({
@@ -130,6 +138,10 @@ export async function createService(
       apiTokens: config.auth.tokens,
       protectedVms,
       audit: store.audit,
+      security: config.security,
+      serviceLimits: config.limits,
+      dataDir: config.dataDir,
+      storeHealth: () => store.health(),
       ...overrides.app,
     })
     closers.push(async () => {

@@ -6,6 +6,7 @@ import { ConfigError } from './errors.js'
 import { readAuthSection, readJobsSection } from './sections/auth.js'
 import { readHttpSection } from './sections/http.js'
 import { readInstallSection } from './sections/install.js'
+import { readLimitsSection, readSecuritySection } from './sections/limits.js'
 import { readNetworkSection } from './sections/network.js'
 import { readPveApiSection } from './sections/pve-api.js'
 import { readProxySection } from './sections/proxy.js'
@@ -52,6 +53,8 @@ export function parseConfig(
   const install = readInstallSection(env, dataDir, pve.simulated)
   const auth = readAuthSection(env, options.cwd ?? '.')
   const jobs = readJobsSection(env)
+  const security = readSecuritySection(env)
+  const limits = readLimitsSection(env)
   const proxy = readProxySection(env)
   if (env.problems.length > 0) throw new ConfigError(env.problems)
   return deepFreeze({
@@ -64,6 +67,8 @@ export function parseConfig(
     install,
     auth,
     jobs,
+    security,
+    limits,
     proxy,
     dataDir,
     logLevel,

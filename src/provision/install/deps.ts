@@ -35,15 +35,4 @@ export interface InstallDeps {
   lockRetry: { attempts: number; baseDelayMs: number }
   /** how the image reaches the VM's node; default: the local copy imported by path */
   imageTransfer?: ImageTransfer
-  /** how a new VM is kept from upgrading its packages on first boot; default `ciupgrade` */
-  upgradeGuard?: UpgradeGuard
 }
-
-/**
- * How a new VM is kept from a first-boot package upgrade, which would hold dpkg's lock while the
- * init script wants it: `ciupgrade=0` where the credentials may set it (root, the cli driver);
- * for an API token, to which `ciupgrade` is root-only, a cloud-init vendor snippet that skips
- * the upgrade; or nothing, and the init script waits for cloud-init to finish the upgrade.
- */
-export type UpgradeGuard =
-  { kind: 'ciupgrade' } | { kind: 'vendor-snippet'; volid: string } | { kind: 'none' }
