@@ -9,6 +9,7 @@ import { readInstallSection } from './sections/install.js'
 import { readLimitsSection, readSecuritySection } from './sections/limits.js'
 import { readNetworkSection } from './sections/network.js'
 import { readPveApiSection } from './sections/pve-api.js'
+import { readProxySection } from './sections/proxy.js'
 import { readPveSection } from './sections/pve.js'
 import { readSimSection } from './sections/sim.js'
 import { readVmSection } from './sections/vm.js'
@@ -54,6 +55,7 @@ export function parseConfig(
   const jobs = readJobsSection(env)
   const security = readSecuritySection(env)
   const limits = readLimitsSection(env)
+  const proxy = readProxySection(env)
   if (env.problems.length > 0) throw new ConfigError(env.problems)
   return deepFreeze({
     http,
@@ -67,6 +69,7 @@ export function parseConfig(
     jobs,
     security,
     limits,
+    proxy,
     dataDir,
     logLevel,
   })
