@@ -89,6 +89,7 @@ export const statusByCode: Readonly<Record<string, number>> = {
   IMAGE_CHECKSUM_NOT_LISTED: 502,
   IMAGE_CHECKSUM_MISMATCH: 502,
   IMAGE_DOWNLOAD_FAILED: 502,
+  IMAGE_WRITE_FAILED: 503,
   IMAGE_ABORTED: 503,
   IMAGE_INVALID_SOURCE: 500,
   // configuration and the simulator: never reach a request, but a status all the same
