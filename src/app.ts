@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { hostname } from 'node:os'
 import { allowIpsHook } from './http/access/allow-ips-hook.js'
 import { createTokenVerifier, type ApiTokenEntry } from './http/access/api-tokens.js'
 import { auditHook, type AuditHookOptions } from './http/access/audit-hook.js'
@@ -138,7 +139,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     })
   }
   await app.register(originHook, {
-    allowedHosts: deps.security.allowedHosts,
+    // the machine's own name is how people on the LAN usually reach it; other names are listed
+    allowedHosts: [...deps.security.allowedHosts, ...ownHostNames()],
     allowOrigins: deps.security.allowOrigins,
     open: { prefixes: openPaths },
   })
@@ -217,4 +219,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 function checkingInterval(limits: LimitsConfig): number {
   const shortest = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs)
   return Math.min(30_000, Math.max(25, Math.floor(shortest / 4)))
+}
+
+/** This machine's host name, bare and as its first label (`pve1.lan` → `pve1.lan`, `pve1`). */
+function ownHostNames(): string[] {
+  const name = hostname().toLowerCase()
+  const label = name.split('.')[0] ?? name
+  return label === name ? [name] : [name, label]
 }

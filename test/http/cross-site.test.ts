@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, get, type TestApp } from '../helpers/build-test-app.js'
 import { rawRequest } from './raw-request.js'
@@ -66,6 +67,8 @@ describe('DNS rebinding', () => {
       `pve-qemu.example.com:${port()}`,
       `localhost:${port()}`,
       `[::1]:${port()}`,
+      // the machine's own name, as people on its network reach it
+      `${hostname()}:${port()}`,
     ]) {
       expect((await rawRequest(`${t.url}/api/vm/list`, { headers: { host } })).status).toBe(200)
     }
