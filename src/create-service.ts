@@ -12,6 +12,7 @@ import {
   type RecoveredJob,
 } from './jobs/index.js'
 import { parseAllowList } from './lib/allow-list/index.js'
+import { createReadyCheck } from './provision/lifecycle/ready-check.js'
 import type { Cluster } from './pve/cluster.js'
 import type { CommandCounter } from './pve/drivers/cli/index.js'
 import type { SimRestFace } from './sim/faces/rest/index.js'
@@ -69,7 +70,13 @@ export async function createService(
     for (const close of closers.splice(0).reverse()) await close()
   }
   try {
-    const store = openStore({ path: storePath(config.dataDir) })
+    const store = openStore({
+      path: storePath(config.dataDir),
+      auditRetention: {
+        days: config.limits.auditRetentionDays,
+        maxRows: config.limits.auditMaxRows,
+      },
+    })
     closers.push(() => store.close())
     const started = await startCluster(config, log)
     closers.push(() => started.close())
@@ -85,7 +92,7 @@ export async function createService(
       cluster: started.cluster,
       log,
       mainNode: config.pve.mainNode ?? simulator?.mainNode ?? '',
-      ...(sim === undefined ? {} : { mirrors: sim.mirrors }),
+      ...(sim === undefined ? {} : { mirrors: sim.mirrors, lockRetry: sim.lockRetry }),
     })
     closers.push(() => install.close())
     const protectedVms = { vmids: config.auth.protectedVmids, tag: config.auth.protectedTag }
@@ -100,6 +107,8 @@ export async function createService(
     const jobs = createJobRunner({
       store,
       maxConcurrent: { install: config.jobs.maxConcurrentInstalls },
+      maxQueued: { install: config.limits.maxQueuedInstalls },
+      log: log.child({ part: 'jobs' }),
     })
     const { commandCounter } = started
     const app = await buildApp({
@@ -118,11 +127,21 @@ export async function createService(
       timezone: config.install.timezone,
       logger: log,
       install: install.services,
+      // start, reboot and a live migration stream until the VM answers SSH
+      waitUntilReady: createReadyCheck({
+        cluster: started.cluster,
+        gateway: config.network.gateway,
+        guest: install.services.guest,
+      }),
       imageStats: () => install.imageStore.stats(),
       ...(commandCounter === undefined ? {} : { commandCounts: () => commandCounter.snapshot() }),
       apiTokens: config.auth.tokens,
       protectedVms,
       audit: store.audit,
+      security: config.security,
+      serviceLimits: config.limits,
+      dataDir: config.dataDir,
+      storeHealth: () => store.health(),
       ...overrides.app,
     })
     closers.push(async () => {

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type { Config } from './config/index.js'
 import type { Executor } from './exec/index.js'
 import type { TlsTrust } from './pve/drivers/api/index.js'
@@ -67,6 +67,9 @@ const silentLog: ClusterLog = {
   warn: () => undefined,
 }
 
+/** Retries of failed API calls on a real cluster: fixed, whatever SIM_* says. */
+export const apiRetry = { baseDelayMs: 500 } as const
+
 /** The api driver on a real cluster: `PVE_API_URL` with the configured token and trust. */
 async function startApiOnCluster(config: Config, log: ClusterLog): Promise<StartedCluster> {
   const { url, tokenId, tokenSecret } = config.pveApi
@@ -76,7 +79,14 @@ async function startApiOnCluster(config: Config, log: ClusterLog): Promise<Start
   // each driver is loaded only when chosen: the api driver's HTTP client (undici) and the cli
   // driver's SSH (ssh2) cost memory the other configuration does not need
   const { connectApiDriver } = await import('./pve/drivers/api/index.js')
-  const api = await connectApiDriver({ url, tokenId, tokenSecret, tls: tlsTrust(config), log })
+  const api = await connectApiDriver({
+    url,
+    tokenId,
+    tokenSecret,
+    tls: tlsTrust(config),
+    log,
+    retry: apiRetry,
+  })
   return { cluster: api.cluster, close: () => api.close() }
 }
 
@@ -127,6 +137,8 @@ async function startCliOnCluster(config: Config, log: ClusterLog): Promise<Start
     executorFor,
     log,
     counter: commandCounter,
+    // the ssh key files qm reads on this node: private to the service, removed after each use
+    keyFileDir: resolve(config.dataDir, 'tmp'),
     description: `Proxmox cluster through qm/pvesh/pvesm on ${mainNode} (${config.pve.nodes.length} nodes)`,
   })
   return {

@@ -29,13 +29,15 @@ export interface StartedInstallServices {
 export interface InstallServicesOptions {
   config: Config
   /** where VMID reservations and the guests' host keys are kept */
-  store: Pick<Store, 'reservations' | 'guestHostKeys'>
+  store: Pick<Store, 'reservations' | 'guestHostKeys' | 'creations'>
   cluster: Cluster
   /** where images come from (default `config.install.mirrors`; the simulator's loopback mirror) */
   mirrors?: Mirrors
   log: Logger
   /** the main node's name (the simulator's when it runs) */
   mainNode: string
+  /** retries of Proxmox storage-lock timeouts (default `storageLockRetry`; the simulator's scale) */
+  lockRetry?: InstallServices['lockRetry']
 }
 
 /**
@@ -51,6 +53,11 @@ export async function startInstallServices(
     imageDir: config.install.imageDir,
     log: log.child({ part: 'images' }),
     mirrors,
+    proxy: {
+      httpProxy: config.proxy.httpProxy?.reveal(),
+      httpsProxy: config.proxy.httpsProxy?.reveal(),
+      noProxy: config.proxy.noProxy,
+    },
   })
   const serviceKey = loadOrCreateServiceKey(config.dataDir)
   const hostKeys = options.store.guestHostKeys
@@ -67,6 +74,7 @@ export async function startInstallServices(
     mainNode: options.mainNode,
     storage: config.pve.storage,
     reservations: options.store.reservations,
+    creations: options.store.creations,
     images: createImagePort(imageStore),
     guest,
     clusterCpuLevel: createCpuLevelCache(cluster),
@@ -74,44 +82,37 @@ export async function startInstallServices(
     rootPasswordHash: rootPassword === undefined ? undefined : hashPassword(rootPassword.reveal()),
     timezone: config.install.timezone,
     adminKeys: readAdminKeys(config.install.adminKeysFile),
-    lockRetry: { attempts: 6, baseDelayMs: 1000 * Math.max(config.sim.speed, 0.05) },
-    ...restrictedInstall(config, cluster, imageStore, log),
+    lockRetry: options.lockRetry ?? storageLockRetry,
+    ...restrictedInstall(cluster, imageStore),
   }
   return {
     services,
     imageStore,
-    // nothing here holds resources yet; kept so a part that does is closed in order
-    close: async () => undefined,
+    // the image store's idle connections
+    close: () => imageStore.close(),
   }
 }
 
+/** Proxmox's storage-lock timeouts are retried from 1 s on; SIM_SPEED scales only the simulator's. */
+export const storageLockRetry = { attempts: 6, baseDelayMs: 1000 } as const
+
 /**
- * What an API token cannot do the root way: the node downloads the image (no filesystem path),
- * and `ciupgrade` (root-only) gives way to a vendor snippet, when one is configured.
+ * What an API token cannot do the root way: the node downloads the image (no filesystem path).
+ * (`ciupgrade 0` needs nothing special: a token sets it with VM.Config.Cloudinit or
+ * VM.Config.Network, pve.md §10.6.)
  */
 function restrictedInstall(
-  config: Config,
   cluster: Cluster,
   imageStore: ImageStore,
-  log: Logger,
-): Pick<InstallServices, 'imageTransfer' | 'upgradeGuard'> {
+): Pick<InstallServices, 'imageTransfer'> {
   const access = cluster.restricted
   if (access === undefined) return {}
-  const snippet = config.pveApi.ciVendorSnippet
-  if (snippet === undefined) {
-    log.warn(
-      { user: access.user },
-      'ciupgrade is root-only over the API: new VMs upgrade their packages on first boot; set PVE_CI_VENDOR_SNIPPET to skip it',
-    )
-  }
   return {
     imageTransfer: createDownloadUrlTransfer({
       cluster,
       access,
       source: createPublishedImageSource({ resolve: (release) => imageStore.resolve(release) }),
     }),
-    upgradeGuard:
-      snippet === undefined ? { kind: 'none' } : { kind: 'vendor-snippet', volid: snippet },
   }
 }
 
@@ -160,6 +161,13 @@ function createGuestPort(options: GuestPortOptions): GuestPort {
       }
     },
     waitForSsh: (ip, user, { signal }) => waitForSsh({ ...target(ip, user), signal }),
+    waitForAnswer: (ip, user, { signal, onAttempt }) =>
+      waitForSsh({
+        ...target(ip, user),
+        signal,
+        readyWhen: 'answering',
+        onAttempt: ({ attempt, reason }) => onAttempt(attempt, reason),
+      }),
     rebootAndWait: (ip, user, reboot, { signal }) =>
       rebootAndWaitForSsh({
         ...target(ip, user),

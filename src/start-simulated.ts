@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { Config } from './config/index.js'
 import type { Logger } from 'pino'
 import { ipForVmid } from './provision/install/ip-address.js'
@@ -12,6 +12,7 @@ import { startSimGuests, type SimGuests } from './sim/guests/index.js'
 import { startSimImageServer } from './sim/images/sim-image-server.js'
 import { createSimulator, type Simulator } from './sim/index.js'
 import type { ClusterLog, StartedCluster } from './start-cluster.js'
+import { storageLockRetry } from './start-install-services.js'
 import type { Mirrors } from './images/index.js'
 
 /*
@@ -51,6 +52,8 @@ export interface SimInstallExtras {
   /** the loopback mirror's URLs, which configured mirrors override */
   mirrors: Mirrors
   simGuests: SimGuests
+  /** the storage-lock retry interval, scaled by SIM_SPEED (only here: a real cluster's is fixed) */
+  lockRetry: { attempts: number; baseDelayMs: number }
   close(): Promise<void>
 }
 
@@ -71,6 +74,10 @@ export async function startSimInstallExtras(
   return {
     mirrors: { ...imageServer.mirrors, ...config.install.mirrors },
     simGuests,
+    lockRetry: {
+      attempts: storageLockRetry.attempts,
+      baseDelayMs: storageLockRetry.baseDelayMs * Math.max(config.sim.speed, 0.05),
+    },
     async close() {
       await simGuests.close()
       await imageServer.close()
@@ -107,6 +114,7 @@ async function startApiOnSimulator(config: Config, log: ClusterLog): Promise<Sta
   const face = await startSimRestFace({
     sim: simulator,
     speed: config.sim.speed,
+    proxyTimeoutMs: config.sim.proxyTimeoutMs,
     tokens: [{ id: tokenId, secret, privileges }],
   })
   try {
@@ -150,6 +158,7 @@ async function startCliOnSimulator(config: Config, log: ClusterLog): Promise<Sta
     executorFor: cli.executorFor,
     log,
     counter: commandCounter,
+    keyFileDir: resolve(config.dataDir, 'tmp'),
     description: `cli driver on the simulated cluster's fake qm/pvesh/pvesm (nodes ${simulator.nodes.join(', ')}; speed ${config.sim.speed})`,
   })
   return {

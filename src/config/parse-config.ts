@@ -6,8 +6,10 @@ import { ConfigError } from './errors.js'
 import { readAuthSection, readJobsSection } from './sections/auth.js'
 import { readHttpSection } from './sections/http.js'
 import { readInstallSection } from './sections/install.js'
+import { readLimitsSection, readSecuritySection } from './sections/limits.js'
 import { readNetworkSection } from './sections/network.js'
 import { readPveApiSection } from './sections/pve-api.js'
+import { readProxySection } from './sections/proxy.js'
 import { readPveSection } from './sections/pve.js'
 import { readSimSection } from './sections/sim.js'
 import { readVmSection } from './sections/vm.js'
@@ -51,6 +53,24 @@ export function parseConfig(
   const install = readInstallSection(env, dataDir, pve.simulated)
   const auth = readAuthSection(env, options.cwd ?? '.')
   const jobs = readJobsSection(env)
+  const security = readSecuritySection(env)
+  const limits = readLimitsSection(env)
+  const proxy = readProxySection(env)
   if (env.problems.length > 0) throw new ConfigError(env.problems)
-  return deepFreeze({ http, network, pve, pveApi, vm, sim, install, auth, jobs, dataDir, logLevel })
+  return deepFreeze({
+    http,
+    network,
+    pve,
+    pveApi,
+    vm,
+    sim,
+    install,
+    auth,
+    jobs,
+    security,
+    limits,
+    proxy,
+    dataDir,
+    logLevel,
+  })
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { pino, type Logger } from 'pino'
 import type { AppDeps } from '../../src/app.js'
-import { parseConfig, type Config } from '../../src/config/index.js'
+import { parseConfig, type Config, type LimitsConfig } from '../../src/config/index.js'
 import { createService } from '../../src/create-service.js'
 import type { ImageStore } from '../../src/images/index.js'
 import type { JobRunner, RecoveredJob } from '../../src/jobs/index.js'
@@ -13,6 +13,7 @@ import type { Cluster } from '../../src/pve/cluster.js'
 import type { CommandCounter } from '../../src/pve/drivers/cli/index.js'
 import type { SimGuests } from '../../src/sim/guests/index.js'
 import type { Simulator } from '../../src/sim/index.js'
+import type { SimRestFace } from '../../src/sim/faces/rest/index.js'
 import type { Store } from '../../src/store/index.js'
 
 export interface TestApp {
@@ -27,6 +28,8 @@ export interface TestApp {
   simGuests: SimGuests
   /** commands run per tool and subcommand, with PVE_DRIVER=cli */
   commandCounter: CommandCounter | undefined
+  /** the simulator's HTTPS face, with PVE_DRIVER=api */
+  restFace: SimRestFace | undefined
   dataDir: string
   /** the SQLite store in DATA_DIR */
   store: Store
@@ -43,6 +46,8 @@ export interface TestAppOptions {
   dataDir?: string
   /** the service's logger (default silent), e.g. to capture every line a test must check */
   logger?: Logger
+  /** limits on top of the configured ones, e.g. timeouts in ms shorter than a setting allows */
+  limits?: Partial<LimitsConfig>
 }
 
 /**
@@ -61,7 +66,13 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   })
   const service = await createService(config, {
     logger: options.logger ?? pino({ level: 'silent' }),
-    app: { heartbeatMs: 15_000, ...options.app },
+    app: {
+      heartbeatMs: 15_000,
+      ...(options.limits === undefined
+        ? {}
+        : { serviceLimits: { ...config.limits, ...options.limits } }),
+      ...options.app,
+    },
   })
   const { simulator, simGuests } = service
   if (simulator === undefined || simGuests === undefined) {
@@ -79,6 +90,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     imageStore: service.imageStore,
     simGuests,
     commandCounter: service.commandCounter,
+    restFace: service.restFace,
     dataDir,
     store: service.store,
     recovered: service.recovered,
