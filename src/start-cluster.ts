@@ -1,13 +1,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import type { Config } from './config/index.js'
-import { createLocalExecutor, createSshExecutor, type Executor } from './exec/index.js'
-import { connectApiDriver, type TlsTrust } from './pve/drivers/api/index.js'
-import {
-  createCliDriver,
-  createCommandCounter,
-  type CommandCounter,
-} from './pve/drivers/cli/index.js'
+import type { Executor } from './exec/index.js'
+import type { TlsTrust } from './pve/drivers/api/index.js'
+import type { CommandCounter } from './pve/drivers/cli/index.js'
 import type { Cluster } from './pve/cluster.js'
 import { PveError } from './pve/errors.js'
 import { withSharedReads } from './pve/shared-reads.js'
@@ -80,6 +76,9 @@ async function startApiOnCluster(config: Config, log: ClusterLog): Promise<Start
   if (url === undefined || tokenId === undefined || tokenSecret === undefined) {
     throw new PveError('failed', 'PVE_API_URL, PVE_TOKEN_ID and PVE_TOKEN_SECRET are needed')
   }
+  // each driver is loaded only when chosen: the api driver's HTTP client (undici) and the cli
+  // driver's SSH (ssh2) cost memory the other configuration does not need
+  const { connectApiDriver } = await import('./pve/drivers/api/index.js')
   const api = await connectApiDriver({
     url,
     tokenId,
@@ -101,6 +100,8 @@ function tlsTrust({ pveApi }: Config): TlsTrust {
 /** The cli driver on a real cluster: local tools on the main node, root SSH to the others. */
 async function startCliOnCluster(config: Config, log: ClusterLog): Promise<StartedCluster> {
   const mainNode = config.pve.mainNode ?? ''
+  const [{ createLocalExecutor, createSshExecutor }, { createCliDriver, createCommandCounter }] =
+    await Promise.all([import('./exec/index.js'), import('./pve/drivers/cli/index.js')])
   const privateKey = readFileSync(config.pve.sshKeyFile, 'utf8')
   const pins = createNodeKeyPins(join(config.dataDir, 'ssh', 'node-host-keys.json'))
   const local = createLocalExecutor()
