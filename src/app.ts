@@ -22,10 +22,11 @@ import { installRoutes } from './http/routes/install-routes.js'
 import { jobRoutes } from './http/routes/job-routes.js'
 import { osRoutes } from './http/routes/os-routes.js'
 import { scriptRoutes } from './http/routes/script-routes.js'
+import { vmInfoRoutes } from './http/routes/vm-info-routes.js'
 import { vmRoutes } from './http/routes/vm-routes.js'
 import { webRoutes } from './http/routes/web-routes.js'
 import { osCatalog } from './images/os-catalog.js'
-import { nameJobHolders, type JobRunner } from './jobs/index.js'
+import { createCredentialVault, nameJobHolders, observeJobs, type JobRunner } from './jobs/index.js'
 import { createVmLocator, type LifecycleDeps, type VmLimits } from './provision/lifecycle/index.js'
 import type { InstallDeps } from './provision/install/deps.js'
 import { createVmLocks } from './provision/vm-locks.js'
@@ -113,7 +114,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(openApi, { version: serviceVersion })
   await app.register(metricsPlugin, { metrics })
   const cluster = instrumentCluster(deps.cluster, metrics)
-  const jobs = instrumentJobs(deps.jobs, metrics)
+  const credentials = createCredentialVault()
+  const observed = observeJobs(instrumentJobs(deps.jobs, metrics), credentials)
+  const { jobs } = observed
 
   const lifecycle: LifecycleDeps = {
     cluster,
@@ -143,8 +146,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     protection,
     osNames: deps.osNames,
     heartbeatMs: deps.heartbeatMs ?? 15_000,
+    steps: observed.steps,
   })
-  await app.register(jobRoutes, { prefix: '/api', jobs, heartbeatMs: deps.heartbeatMs ?? 15_000 })
+  await app.register(vmInfoRoutes, {
+    prefix: '/api',
+    lifecycle,
+    jobs,
+    osNames: deps.osNames,
+    guestSshPort: deps.install.guestSshPort,
+  })
+  await app.register(jobRoutes, {
+    prefix: '/api',
+    jobs,
+    credentials,
+    heartbeatMs: deps.heartbeatMs ?? 15_000,
+  })
   await app.register(osRoutes, { prefix: '/api', catalog: osCatalog })
   await app.register(webRoutes, { webDir: deps.webDir })
   return app

@@ -100,6 +100,7 @@ export async function startInstallServices(
     storageQueue: createWorkQueue(config.install.storageQueueConcurrency),
     rootPasswordHash: rootPassword === undefined ? undefined : hashPassword(rootPassword.reveal()),
     timezone: config.install.timezone,
+    guestSshPort: config.install.guestSshPort,
     adminKeys: readAdminKeys(config.install.adminKeysFile),
     lockRetry: { attempts: 6, baseDelayMs: 1000 * Math.max(config.sim.speed, 0.05) },
     ...restrictedInstall(config, cluster, imageStore, log),

@@ -6,3 +6,5 @@ export { planReboot, planStart, readPowerState, shutdownVm, stopVm } from './pow
 export { bootDisk, growDisk, setCpu, setMemory } from './resize.js'
 export { parseRequestedSize } from './disk-size.js'
 export { createVmLocator, type LocatedVm, type VmLocator } from './vm-locator.js'
+export { markVms, type InstallingMark, type MarkedVm, type VmMarks } from './list-marks.js'
+export { addressOf, createVmAddresses, type VmAddresses } from './vm-addresses.js'
