@@ -11,6 +11,7 @@ import { createJobRunner, recoverInterruptedJobs } from './jobs/index.js'
 import { startCluster } from './start-cluster.js'
 import { startInstallServices } from './start-install-services.js'
 import { openStore, storePath } from './store/index.js'
+import { explainListenError } from './http/listen/explain-listen-error.js'
 
 /** The process: load config, start the cluster driver and the HTTP app, stop cleanly on signals. */
 async function main(): Promise<void> {
@@ -77,7 +78,11 @@ async function main(): Promise<void> {
     audit: store.audit,
   })
 
-  const address = await app.listen({ port: config.http.port, host: config.http.host })
+  const address = await app
+    .listen({ port: config.http.port, host: config.http.host })
+    .catch((error: unknown) => {
+      throw explainListenError(error, config.http.port, config.http.host)
+    })
   for (const line of describeConfig(config)) log.info(line)
   log.info(describeAuth(config.auth, config.jobs))
   const warning = accessWarning({ tokens: config.auth.tokens.length, allowList })

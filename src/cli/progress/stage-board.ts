@@ -152,6 +152,7 @@ const failedStage = /^\[-\] (\S[^:]* > [^:]+?) failed: (.*)$/s
 function withFailedStage(event: JobEvent): JobEvent {
   if (event.status !== 'error') return event
   const match = failedStage.exec(event.message)
-  if (match?.[1] === undefined || match[2] === undefined || match[1] === event.step) return event
+  // the stage is named once, by the step; the message keeps only what went wrong
+  if (match?.[1] === undefined || match[2] === undefined) return event
   return { ...event, step: match[1], message: `[-] ${match[2]}` }
 }

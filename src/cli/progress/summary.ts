@@ -35,7 +35,7 @@ export function printInstallSummary(board: StageBoard, out: Output): void {
 /** The closing line of a failed job: which stage, what it said, and the job to look at. */
 export function printFailure(board: StageBoard, out: Output, jobId: string | undefined): void {
   const failure = board.failure
-  const where = failure === undefined ? '' : ` at ${failure.stage.step}`
-  out.note(out.style.paint('red', `✗ failed${where}: ${failure?.message ?? 'unknown error'}`))
+  const where = failure === undefined ? 'failed' : `${failure.stage.step} failed`
+  out.note(out.style.paint('red', `✗ ${where}: ${failure?.message ?? 'unknown error'}`))
   if (jobId !== undefined) out.note(`  job ${jobId} (pve-qemu jobs, pve-qemu attach ${jobId})`)
 }
