@@ -75,6 +75,7 @@ function plainWords(field: string, error: SchemaError): string {
       return limit === 1 ? 'must not be empty' : `must be at least ${String(limit)} characters`
     case 'type':
       return typeWords(field, error.params.type, hint)
+    case undefined:
     default:
       return hint ?? error.message ?? 'is invalid'
   }
