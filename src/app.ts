@@ -53,6 +53,8 @@ export interface AppDeps {
   install: InstallServices
   /** the image store's cache counters, for /metrics (`imageStore.stats`) */
   imageStats?: () => ImageCacheStats
+  /** IMAGE_DIR, whose size /metrics reports */
+  imageDir?: string
   /** the cli driver's command counts, for /metrics, when that driver runs */
   commandCounts?: () => Record<string, number>
   /** the built dashboard; default web/dist of this checkout */
@@ -110,6 +112,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     listJobs: () => deps.jobs.list(),
     imageStats: deps.imageStats,
     commandCounts: deps.commandCounts,
+    resources: () => deps.cluster.resources(),
+    imageDir: deps.imageDir,
   })
   await app.register(openApi, { version: serviceVersion })
   await app.register(metricsPlugin, { metrics })

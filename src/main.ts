@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     logger: log,
     install: install.services,
     imageStats: () => install.imageStore.stats(),
+    imageDir: config.install.imageDir,
     ...commandCountsOf(started.commandCounter),
     apiTokens: config.auth.tokens,
     protectedVms,

@@ -104,6 +104,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     heartbeatMs: 15_000,
     install: install.services,
     imageStats: () => install.imageStore.stats(),
+    imageDir: config.install.imageDir,
     ...(started.commandCounter === undefined
       ? {}
       : { commandCounts: () => started.commandCounter?.snapshot() ?? {} }),
