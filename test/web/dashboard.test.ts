@@ -204,7 +204,10 @@ describe('the dashboard in headless Chromium', () => {
     const name = page.locator('#install-form input[name=name]')
     await name.fill('bad_name')
     await page.locator('#install-form').getByRole('button', { name: 'Install' }).click()
-    const message = String(await name.evaluate((input) => Reflect.get(input, 'validationMessage')))
+    const message = await name.evaluate((input): string => {
+      const text: unknown = Reflect.get(input, 'validationMessage')
+      return typeof text === 'string' ? text : ''
+    })
     expect(message).toContain('letters, digits and hyphens')
   })
 
