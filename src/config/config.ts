@@ -23,6 +23,8 @@ export interface Config {
   readonly install: InstallConfig
   readonly auth: AuthConfig
   readonly jobs: JobsConfig
+  readonly security: SecurityConfig
+  readonly limits: LimitsConfig
   /** Where jobs, events, images and keys are kept; absolute (`DATA_DIR`, default `./data`). */
   readonly dataDir: string
   /** The lowest level logged (`LOG_LEVEL`, default `info`). */
@@ -71,7 +73,9 @@ export interface PveConfig {
   readonly storage: string
   /**
    * True when the driver runs against the embedded simulator: `sim`, `cli` without `MAIN_NODE`
-   * (the fake qm/pvesh/pvesm), or `api` without `PVE_API_URL` (the simulator's HTTPS face).
+   * (the fake qm/pvesh/pvesm), or `api` without `MAIN_NODE` and `PVE_API_URL` (the simulator's
+   * HTTPS face). `MAIN_NODE` names a real cluster: `api` with it but no `PVE_API_URL` is a
+   * configuration error, never the simulator.
    */
   readonly simulated: boolean
   /** Private key for SSH to the other nodes (`PVE_SSH_KEY`, default `/root/.ssh/id_rsa`). */
@@ -93,9 +97,6 @@ export interface PveApiConfig {
   readonly tlsFingerprint: string | undefined
   /** Skip certificate checks (`PVE_TLS_INSECURE=1`); warned about at start. */
   readonly tlsInsecure: boolean
-  /** Cloud-init vendor snippet that keeps a token-made VM from upgrading on first boot, since
-   * `ciupgrade` is root-only over the API (`PVE_CI_VENDOR_SNIPPET`, a snippets volume). */
-  readonly ciVendorSnippet: string | undefined
 }
 
 /** Limits and defaults applied to every VM. */
@@ -123,6 +124,9 @@ export interface SimConfig {
   readonly nodes: readonly string[] | undefined
   /** Start-up cost charged to each fake qm/pvesh/pvesm call, ms (`SIM_CLI_STARTUP_MS`, default 0). */
   readonly cliStartupMs: number
+  /** SIM_PROXY_TIMEOUT_MS: how long the REST face's pveproxy waits for the daemon before its 596
+   * (ms at speed 1; pveproxy's 30 s by default, 0 = never) */
+  readonly proxyTimeoutMs: number
 }
 
 /** What the install pipeline needs beyond the VM limits. */
@@ -167,4 +171,42 @@ export interface AuthConfig {
 export interface JobsConfig {
   /** Installs that run at once; more wait in line (`MAX_CONCURRENT_INSTALLS`, 1..64, default 4). */
   readonly maxConcurrentInstalls: number
+}
+
+/** Which names and web origins may reach the API. */
+export interface SecurityConfig {
+  /** Names the `Host` header may carry besides IP literals and `localhost` (`ALLOWED_HOSTS`,
+   * lowercase); `*` turns the check off. */
+  readonly allowedHosts: readonly string[]
+  /** Web origins whose pages may call the API, with CORS (`ALLOW_ORIGINS`, canonical form). */
+  readonly allowOrigins: readonly string[]
+}
+
+/** What one caller may hold of the service, and how long the store keeps its audit log. */
+export interface LimitsConfig {
+  /** Time to receive a whole request, ms (`HTTP_REQUEST_TIMEOUT` s, default 30); not streams. */
+  readonly requestTimeoutMs: number
+  /** Time to receive the request head, ms (`HTTP_HEADERS_TIMEOUT` s, default 10). */
+  readonly headersTimeoutMs: number
+  /** Idle keep-alive connections are closed after this, ms (`HTTP_KEEPALIVE_TIMEOUT` s, default 5). */
+  readonly keepAliveTimeoutMs: number
+  /** Open connections at most; more are answered 503 and closed (`MAX_CONNECTIONS`, default 512). */
+  readonly maxConnections: number
+  /** Installs waiting for a slot at most; more get 429 (`MAX_QUEUED_INSTALLS`, default 32). */
+  readonly maxQueuedInstalls: number
+  /** Streams following one job at most (`MAX_FOLLOWERS_PER_JOB`, default 32). */
+  readonly maxFollowersPerJob: number
+  /** Streams following jobs at most, in total (`MAX_FOLLOWERS`, default 256). */
+  readonly maxFollowers: number
+  /** Nesting of a JSON body at most (`MAX_BODY_DEPTH`, default 8). */
+  readonly maxBodyDepth: number
+  /** Free space DATA_DIR needs before an install is admitted, MB (`MIN_FREE_DISK_MB`, default 512). */
+  readonly minFreeDiskMb: number
+  /** Audit entries older than this are removed (`AUDIT_RETENTION_DAYS`, default 90). */
+  readonly auditRetentionDays: number
+  /** The audit log keeps at most this many entries (`AUDIT_MAX_ROWS`, default 100000). */
+  readonly auditMaxRows: number
+  /** Refusals of one address stored one row each per minute; more are only counted
+   * (`AUDIT_REFUSALS_PER_MINUTE`, default 30). */
+  readonly auditRefusalsPerMinute: number
 }

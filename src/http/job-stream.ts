@@ -1,7 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { stageOf, type JobEventRecord, type JobRecord, type JobRunner } from '../jobs/index.js'
+import type { FollowerLimits } from './follower-limits.js'
 import type { StepEventPayload } from './schemas/vm.js'
 import { openSseStream } from './sse/index.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** how many streams may follow jobs (`MAX_FOLLOWERS_PER_JOB`, `MAX_FOLLOWERS`) */
+    followerLimits: FollowerLimits
+  }
+}
 
 export interface JobStreamOptions {
   heartbeatMs: number
@@ -9,6 +17,8 @@ export interface JobStreamOptions {
   afterSeq?: number
   /** true for the stream that started the job: only it sees a generated password */
   starter?: boolean
+  /** true when the stream joins a job another request started: it counts against the caps */
+  joining?: boolean
 }
 
 /**
@@ -22,8 +32,13 @@ export async function streamJob(
   job: JobRecord,
   options: JobStreamOptions,
 ): Promise<void> {
+  // before the stream opens, so a refusal is an ordinary 429/503 answer
+  const leave = request.server.followerLimits.enter(job.id, { joining: options.joining ?? false })
   const gone = new AbortController()
-  reply.raw.on('close', () => gone.abort())
+  reply.raw.on('close', () => {
+    gone.abort()
+    leave()
+  })
   reply.hijack()
   const sse = openSseStream(reply.raw, {
     signal: gone.signal,
@@ -40,6 +55,8 @@ export async function streamJob(
   } catch (error) {
     request.log.error({ err: error, jobId: job.id }, 'job stream failed')
     sse.close()
+  } finally {
+    leave()
   }
 }
 

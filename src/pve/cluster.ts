@@ -118,6 +118,18 @@ export interface VmStatus {
  * `digest` is left out. */
 export type VmConfig = Record<string, string>
 
+/** One key of `GET /nodes/{node}/qemu/{vmid}/pending` (`qm pending`): the value in effect, the
+ * value waiting for the next cold start, or a deletion waiting for it. Values are Proxmox's text. */
+export interface PendingEntry {
+  key: string
+  /** the value in effect now (absent when the key is not set) */
+  value?: string
+  /** the value that applies at the next start (`qm start` after a stop, or `qm reboot`) */
+  pending?: string
+  /** the key is removed at the next start */
+  delete?: boolean
+}
+
 /** Called with each line a Proxmox task prints (import percentages, migration log), as it comes. */
 export type TaskLineListener = (line: string) => void
 
@@ -150,6 +162,9 @@ export interface Cluster {
 
   vmStatus(node: string, vmid: number, options?: OperationOptions): Promise<VmStatus>
   vmConfig(node: string, vmid: number, options?: OperationOptions): Promise<VmConfig>
+  /** Every config key with its current and pending value (pve.md §2.3): what a change to a
+   * running VM left waiting for the next cold start. */
+  vmPending(node: string, vmid: number, options?: OperationOptions): Promise<PendingEntry[]>
 
   /** Creates a VM with its whole configuration in one call (disks may use `import-from`). */
   createVm(
@@ -174,7 +189,8 @@ export interface Cluster {
   ): Promise<void>
 
   startVm(node: string, vmid: number, options?: OperationOptions): Promise<void>
-  /** Hard stop (`qm stop --skiplock` when the driver may skip locks). */
+  /** Hard stop (`qm stop`). Never skips a config lock: a VM locked by a backup, migration or
+   * snapshot is refused (`VM is locked (backup)`), not killed with the task holding it. */
   stopVm(node: string, vmid: number, options?: OperationOptions): Promise<void>
   /** ACPI (or agent) shutdown; waits for it to complete. */
   shutdownVm(node: string, vmid: number, options?: OperationOptions): Promise<void>
@@ -185,7 +201,7 @@ export interface Cluster {
 
   /**
    * Set when the driver does not run as `root@pam` itself (an API token, even root's): such a
-   * caller may not import disks from filesystem paths nor set root-only options (`ciupgrade`),
+   * caller may not import disks from filesystem paths nor set root-only options (`args`),
    * and gets images onto a node's storage through Proxmox's `download-url` instead.
    */
   readonly restricted?: RestrictedAccess

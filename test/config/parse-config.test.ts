@@ -126,7 +126,7 @@ describe('parseConfig values', () => {
   it.each([
     [{ MAIN_NODE: 'pve1', GATEWAY: '127.0.0.1' }, 'cli'],
     [{ MAIN_NODE: 'pve1', PVE_DRIVER: 'sim' }, 'sim'],
-    [{ MAIN_NODE: 'pve1', GATEWAY: '127.0.0.1', PVE_DRIVER: 'api' }, 'api'],
+    [{ GATEWAY: '127.0.0.1', PVE_DRIVER: 'api' }, 'api'],
     [{ PVE_DRIVER: 'sim' }, 'sim'],
   ])('picks the driver for %j: %s', (vars, driver) => {
     expect(parseConfig(vars).pve.driver).toBe(driver)
@@ -146,7 +146,12 @@ describe('parseConfig values', () => {
 
   it('reads SIM_NODES and SIM_SPEED', () => {
     const config = parseConfig({ SIM_NODES: 'alpha, beta,gamma', SIM_SPEED: '0' })
-    expect(config.sim).toEqual({ speed: 0, nodes: ['alpha', 'beta', 'gamma'], cliStartupMs: 0 })
+    expect(config.sim).toEqual({
+      speed: 0,
+      nodes: ['alpha', 'beta', 'gamma'],
+      cliStartupMs: 0,
+      proxyTimeoutMs: 30_000,
+    })
   })
 
   it('skips the NODE_ variables Node.js and its images set', () => {

@@ -116,7 +116,6 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
       sendError(
         request,
         reply,
-        400,
         'JOB_AMBIGUOUS',
         `job id "${id}" is the start of ${found.ids.length} jobs (${found.ids.slice(0, 5).join(', ')}); give more of it`,
       )
@@ -142,8 +141,8 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
       // never cached by a browser or a proxy: the answer holds a password
       void reply.header('cache-control', 'no-store')
       const found = options.credentials.take(job.id, actorOf(request))
-      const refuse = (status: number, code: string, message: string): typeof reply => {
-        sendError(request, reply, status, code, message)
+      const refuse = (code: string, message: string): typeof reply => {
+        sendError(request, reply, code, message)
         return reply
       }
       switch (found.kind) {
@@ -151,31 +150,26 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
           return { success: true, credentials: found.credentials }
         case 'forbidden':
           return refuse(
-            403,
             'CREDENTIALS_NOT_YOURS',
             `job ${job.id} was started with another API token; only that token can read its password`,
           )
         case 'taken':
           return refuse(
-            410,
             'CREDENTIALS_TAKEN',
             `the password of job ${job.id} was already retrieved (${new Date(found.at).toISOString()}); it is given only once`,
           )
         case 'expired':
           return refuse(
-            410,
             'CREDENTIALS_EXPIRED',
             `the password of job ${job.id} is gone: it can be retrieved only within 24 hours`,
           )
         case 'none':
           if (!isFinished(job.state))
             return refuse(
-              409,
               'CREDENTIALS_NOT_READY',
               `job ${job.id} is still ${job.state}; a generated password is given once the install has finished`,
             )
           return refuse(
-            404,
             'CREDENTIALS_NONE',
             `job ${job.id} holds no generated password (a key or password was given, the install did not finish, or the service restarted since)`,
           )
@@ -190,7 +184,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
       const job = findJob(request, reply, request.params.id)
       if (job === undefined) return reply
       const afterSeq = lastEventId(request) ?? request.query.after ?? 0
-      await streamJob(request, reply, jobs, job, { heartbeatMs: options.heartbeatMs, afterSeq })
+      await streamJob(request, reply, jobs, job, {
+        heartbeatMs: options.heartbeatMs,
+        afterSeq,
+        joining: true,
+      })
     },
   )
 
@@ -202,7 +200,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
       if (job === undefined) return reply
       const { id } = job
       if (isFinished(job.state) || !jobs.cancel(id)) {
-        sendError(request, reply, 409, 'JOB_FINISHED', `job ${id} already ended (${job.state})`)
+        sendError(request, reply, 'JOB_FINISHED', `job ${id} already ended (${job.state})`)
         return reply
       }
       return { success: true, job: presentJob(jobs.get(id) ?? job) }
@@ -215,7 +213,7 @@ function notFound(
   reply: Parameters<typeof sendError>[1],
   id: string,
 ): Parameters<typeof sendError>[1] {
-  sendError(request, reply, 404, 'JOB_NOT_FOUND', `no job ${id}`)
+  sendError(request, reply, 'JOB_NOT_FOUND', `no job ${id}`)
   return reply
 }
 

@@ -48,13 +48,21 @@ const text = { replyAs: 'text' as const }
 const json = { replyAs: 'json' as const }
 const ok = 'ok'
 
-/** The original service's list; a protected VM also says `protected: true`. */
+/** The original service's list; a protected VM also says `protected: true`, and a VM with values this
+ * service left waiting for its next cold start lists them in `pending` (key → new value). */
 const ListReply = Type.Object({
   ...VmListReply.properties,
   vms: Type.Array(
-    Type.Object({ ...ListedVmSchema.properties, protected: Type.Optional(Type.Boolean()) }),
+    Type.Object({
+      ...ListedVmSchema.properties,
+      protected: Type.Optional(Type.Boolean()),
+      pending: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()]))),
+    }),
   ),
 })
+
+/** Names the keys a set left waiting for a restart (the body stays the seed's `ok`). */
+const pendingHeader = 'X-Pending'
 
 /** The seed's `/api/vm/...` routes: plain text for quick actions, SSE for the long ones. */
 export const vmRoutes: FastifyPluginAsyncTypebox<VmRoutesOptions> = async (app, options) => {
@@ -72,15 +80,23 @@ export const vmRoutes: FastifyPluginAsyncTypebox<VmRoutesOptions> = async (app, 
   app.get('/vm/list', { config: json, schema: { response: { 200: ListReply } } }, async () => {
     const { listing, resources } = await listCluster(lifecycle.cluster, options.osNames)
     lifecycle.locator.remember(resources.vms)
+    // no Proxmox read per VM: pending values are the ones this service left (pending-tracker.ts)
+    const pending = lifecycle.pending.forList(resources.vms)
+    const tags = new Map(resources.vms.map((vm) => [vm.vmid, vm.tags ?? []]))
     const marked = markVms(listing.vms, {
       addresses: addresses.lookup(resources.vms),
       installing,
     })
-    if (protection?.active !== true) return { success: true, ...listing, vms: marked }
-    const tags = new Map(resources.vms.map((vm) => [vm.vmid, vm.tags ?? []]))
-    const vms = marked.map((vm) =>
-      protection.isProtected(vm.vmid, tags.get(vm.vmid)) ? { ...vm, protected: true } : vm,
-    )
+    const vms = marked.map((vm) => {
+      const waiting = pending.get(vm.vmid)
+      const isProtected =
+        protection?.active === true && protection.isProtected(vm.vmid, tags.get(vm.vmid))
+      return {
+        ...vm,
+        ...(isProtected ? { protected: true } : {}),
+        ...(waiting === undefined ? {} : { pending: waiting }),
+      }
+    })
     return { success: true, ...listing, vms }
   })
 
@@ -97,26 +113,28 @@ export const vmRoutes: FastifyPluginAsyncTypebox<VmRoutesOptions> = async (app, 
    * Runs a quick action as a job of its own, waiting for it, so every action shows in the job
    * history; the answer stays the original service's plain `ok` or its error status.
    */
-  const recorded = async (
+  const recorded = async <T>(
     spec: { type: JobType; vmid: number; summary: string; step: string; done: string },
-    action: () => Promise<void>,
-  ): Promise<void> => {
-    let thrown: { error: unknown } | undefined
+    action: () => Promise<T>,
+  ): Promise<T> => {
+    let outcome: { error: unknown } | { value: T } | undefined
     const job = jobs.start(
       { type: spec.type, vmid: spec.vmid, summary: spec.summary },
       async (report) => {
         const step = beginStep(report, spec.step)
         try {
-          await action()
+          outcome = { value: await action() }
         } catch (error) {
-          thrown = { error }
+          outcome = { error }
           throw error
         }
         step.success(spec.done)
       },
     )
     await jobs.settled(job.id)
-    if (thrown !== undefined) throw thrown.error
+    if (outcome === undefined) throw new Error(`job ${job.id} ended before its action ran`)
+    if ('error' in outcome) throw outcome.error
+    return outcome.value
   }
 
   const plainAction = (
@@ -141,7 +159,7 @@ export const vmRoutes: FastifyPluginAsyncTypebox<VmRoutesOptions> = async (app, 
   plainAction('shutdown', 'shutting down VM', 'shut down', (vmid) => shutdownVm(lifecycle, vmid))
   plainAction('destroy', 'destroying VM', 'destroyed', (vmid) => destroyVm(lifecycle, vmid))
 
-  const configure = (vmid: number, summary: string, action: () => Promise<void>): Promise<void> =>
+  const configure = <T>(vmid: number, summary: string, action: () => Promise<T>): Promise<T> =>
     recorded(
       { type: 'configure', vmid, summary, step: 'changing VM', done: `VM ${vmid}: ${summary}` },
       action,
@@ -152,7 +170,8 @@ export const vmRoutes: FastifyPluginAsyncTypebox<VmRoutesOptions> = async (app, 
     async (request, reply) => {
       const { id } = request.params
       const { cpu } = request.body
-      await configure(id, `cpu ${cpu}`, () => setCpu(lifecycle, id, cpu))
+      const outcome = await configure(id, `cpu ${cpu}`, () => setCpu(lifecycle, id, cpu))
+      if (outcome.pending.length > 0) void reply.header(pendingHeader, outcome.pending.join(','))
       return reply.type('text/plain; charset=utf-8').send(ok)
     },
   )
@@ -162,7 +181,10 @@ export const vmRoutes: FastifyPluginAsyncTypebox<VmRoutesOptions> = async (app, 
     async (request, reply) => {
       const { id } = request.params
       const { memory } = request.body
-      await configure(id, `memory ${memory} MB`, () => setMemory(lifecycle, id, memory))
+      const outcome = await configure(id, `memory ${memory} MB`, () =>
+        setMemory(lifecycle, id, memory),
+      )
+      if (outcome.pending.length > 0) void reply.header(pendingHeader, outcome.pending.join(','))
       return reply.type('text/plain; charset=utf-8').send(ok)
     },
   )

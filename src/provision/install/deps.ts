@@ -3,6 +3,7 @@ import type { VmLimits } from '../lifecycle/deps.js'
 import type { VmLocator } from '../lifecycle/vm-locator.js'
 import type { VmLocks } from '../vm-locks.js'
 import type { CpuLevel } from './cpu-level.js'
+import type { CreationLog } from './creations.js'
 import type { ImageTransfer } from './image-transfer.js'
 import type { GuestPort, ImagePort } from './ports.js'
 import type { ReservationStore } from './reservations.js'
@@ -18,6 +19,8 @@ export interface InstallDeps {
   /** ASSIGN_STORAGE */
   storage: string
   reservations: ReservationStore
+  /** "create started", written before each `qm create` */
+  creations: CreationLog
   images: ImagePort
   guest: GuestPort
   /** the cluster's common CPU level, computed once (and again when the node set changes) */
@@ -34,15 +37,4 @@ export interface InstallDeps {
   lockRetry: { attempts: number; baseDelayMs: number }
   /** how the image reaches the VM's node; default: the local copy imported by path */
   imageTransfer?: ImageTransfer
-  /** how a new VM is kept from upgrading its packages on first boot; default `ciupgrade` */
-  upgradeGuard?: UpgradeGuard
 }
-
-/**
- * How a new VM is kept from a first-boot package upgrade, which would hold dpkg's lock while the
- * init script wants it: `ciupgrade=0` where the credentials may set it (root, the cli driver);
- * for an API token, to which `ciupgrade` is root-only, a cloud-init vendor snippet that skips
- * the upgrade; or nothing, and the init script waits for cloud-init to finish the upgrade.
- */
-export type UpgradeGuard =
-  { kind: 'ciupgrade' } | { kind: 'vendor-snippet'; volid: string } | { kind: 'none' }

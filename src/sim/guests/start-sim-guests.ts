@@ -49,6 +49,8 @@ export interface SimGuests {
   running(): number[]
   /** the host key fingerprint of a VM's current life, once it has booted */
   hostKeyFingerprint(vmid: number): string | undefined
+  /** the crypt hash a user's password was set to inside the VM (by its init script), if any */
+  passwordHash(vmid: number, user: string): string | undefined
   readonly faults: SimGuestFaults
   /** stops listening to the simulator and takes every guest down */
   close(): Promise<void>
@@ -91,6 +93,8 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
   // One host key per VM life: a reinstalled VM (new vmgenid/smbios1 uuid) gets a new one.
   const hostKeys = new Map<string, HostKey>()
   const faults = createSimGuestFaults()
+  /** `/etc/shadow` of each VM, as far as scripts changed it: vmid → user → crypt hash */
+  const shadows = new Map<number, Record<string, string>>()
   let closed = false
 
   const guestOf = (vmid: number): Guest => {
@@ -144,6 +148,9 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
           runGuestCommand(channel, commandLine, {
             stepDelayMs: options.scriptStepDelayMs ?? 50,
             takeScriptFault: () => faults.takeScriptFault(vm.vmid),
+            onPasswords: (passwords) => {
+              shadows.set(vm.vmid, { ...shadows.get(vm.vmid), ...passwords })
+            },
           })
         },
       })
@@ -180,7 +187,10 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
     guest.timer = setTimeout(
       () => {
         delete guest.timer
-        void enqueue(guest, () => listen(vm, guest, generation))
+        // a held boot (fault) waits outside the queue, so a stop meanwhile is not held up
+        void faults
+          .bootGate(vm.vmid)
+          .then(() => enqueue(guest, () => listen(vm, guest, generation)))
       },
       Math.max(0, delayMs),
     )
@@ -206,6 +216,7 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
         .map(([vmid]) => vmid)
         .sort((a, b) => a - b),
     hostKeyFingerprint: (vmid) => guests.get(vmid)?.fingerprint,
+    passwordHash: (vmid, user) => shadows.get(vmid)?.[user],
     faults,
     close: async () => {
       closed = true

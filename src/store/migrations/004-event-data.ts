@@ -6,7 +6,7 @@ import type { Migration } from './migration.js'
  * no new column.
  */
 export const eventData: Migration = {
-  version: 2,
+  version: 4,
   name: 'structured data of job events',
   sql: `ALTER TABLE job_events ADD COLUMN data TEXT;`,
 }
