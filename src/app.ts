@@ -26,12 +26,19 @@ import { installRoutes } from './http/routes/install-routes.js'
 import { jobRoutes } from './http/routes/job-routes.js'
 import { osRoutes } from './http/routes/os-routes.js'
 import { scriptRoutes } from './http/routes/script-routes.js'
+import { vmInfoRoutes } from './http/routes/vm-info-routes.js'
 import { vmRoutes } from './http/routes/vm-routes.js'
 import { webRoutes } from './http/routes/web-routes.js'
 import { strictIntegers } from './http/schemas/strict-integers.js'
 import { limitConnections } from './http/server/limit-connections.js'
 import { osCatalog } from './images/os-catalog.js'
-import { createInstallAdmission, nameJobHolders, type JobRunner } from './jobs/index.js'
+import {
+  createCredentialVault,
+  createInstallAdmission,
+  nameJobHolders,
+  observeJobs,
+  type JobRunner,
+} from './jobs/index.js'
 import {
   createPendingTracker,
   createVmLocator,
@@ -65,6 +72,8 @@ export interface AppDeps {
   install: InstallServices
   /** the image store's cache counters, for /metrics (`imageStore.stats`) */
   imageStats?: () => ImageCacheStats
+  /** IMAGE_DIR, whose size /metrics reports */
+  imageDir?: string
   /** the cli driver's command counts, for /metrics, when that driver runs */
   commandCounts?: () => Record<string, number>
   /** the built dashboard; default web/dist of this checkout */
@@ -158,11 +167,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     listJobs: () => deps.jobs.list(),
     imageStats: deps.imageStats,
     commandCounts: deps.commandCounts,
+    resources: () => deps.cluster.resources(),
+    imageDir: deps.imageDir,
   })
   await app.register(openApi, { version: serviceVersion })
   await app.register(metricsPlugin, { metrics })
   const cluster = instrumentCluster(deps.cluster, metrics)
-  const jobs = instrumentJobs(deps.jobs, metrics)
+  const credentials = createCredentialVault()
+  const observed = observeJobs(instrumentJobs(deps.jobs, metrics), credentials)
+  const { jobs } = observed
 
   const lifecycle: LifecycleDeps = {
     cluster,
@@ -208,8 +221,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     protection,
     osNames: deps.osNames,
     heartbeatMs: deps.heartbeatMs ?? 15_000,
+    steps: observed.steps,
   })
-  await app.register(jobRoutes, { prefix: '/api', jobs, heartbeatMs: deps.heartbeatMs ?? 15_000 })
+  await app.register(vmInfoRoutes, {
+    prefix: '/api',
+    lifecycle,
+    jobs,
+    osNames: deps.osNames,
+    guestSshPort: deps.install.guestSshPort,
+  })
+  await app.register(jobRoutes, {
+    prefix: '/api',
+    jobs,
+    credentials,
+    heartbeatMs: deps.heartbeatMs ?? 15_000,
+  })
   await app.register(osRoutes, { prefix: '/api', catalog: osCatalog })
   await app.register(webRoutes, { webDir: deps.webDir })
   return app

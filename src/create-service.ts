@@ -134,6 +134,7 @@ export async function createService(
         guest: install.services.guest,
       }),
       imageStats: () => install.imageStore.stats(),
+      imageDir: config.install.imageDir,
       ...(commandCounter === undefined ? {} : { commandCounts: () => commandCounter.snapshot() }),
       apiTokens: config.auth.tokens,
       protectedVms,

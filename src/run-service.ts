@@ -3,6 +3,7 @@ import { ConfigError, describeConfig, loadConfig, type Config } from './config/i
 import { describeAuth } from './config/sections/auth.js'
 import { createService } from './create-service.js'
 import { accessWarning } from './http/access/access-warning.js'
+import { explainListenError } from './http/listen/explain-listen-error.js'
 import { rootLoggerOptions } from './http/logging/index.js'
 import { parseAllowList } from './lib/allow-list/index.js'
 
@@ -30,7 +31,11 @@ export async function runService(env: NodeJS.ProcessEnv): Promise<void> {
   const service = await createService(config, { logger: log })
   const { app } = service
 
-  const address = await app.listen({ port: config.http.port, host: config.http.host })
+  const address = await app
+    .listen({ port: config.http.port, host: config.http.host })
+    .catch((error: unknown) => {
+      throw explainListenError(error, config.http.port, config.http.host)
+    })
   for (const line of describeConfig(config)) log.info(line)
   log.info(describeAuth(config.auth, config.jobs))
   const allowList = parseAllowList(config.http.allowIps)

@@ -81,6 +81,7 @@ export async function startInstallServices(
     storageQueue: createWorkQueue(config.install.storageQueueConcurrency),
     rootPasswordHash: rootPassword === undefined ? undefined : hashPassword(rootPassword.reveal()),
     timezone: config.install.timezone,
+    guestSshPort: config.install.guestSshPort,
     adminKeys: readAdminKeys(config.install.adminKeysFile),
     lockRetry: options.lockRetry ?? storageLockRetry,
     ...restrictedInstall(cluster, imageStore),

@@ -90,6 +90,7 @@ async function startEmbeddedSimulator(config: Config): Promise<Simulator> {
   return createSimulator({
     dataDir: config.dataDir,
     speed: config.sim.speed,
+    gateway: config.network.gateway,
     ...(nodeNames === undefined
       ? {}
       : {

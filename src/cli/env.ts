@@ -8,6 +8,8 @@ export interface CliEnvironment {
   token: string | undefined
   /** `NO_COLOR` set to anything: no colours even on a terminal */
   noColor: boolean
+  /** `HOME`: where `install` looks for the user's SSH public key */
+  home: string | undefined
 }
 
 export const defaultServiceUrl = 'http://127.0.0.1:8080'
@@ -18,6 +20,7 @@ export function readEnvironment(): CliEnvironment {
     url: nonEmpty(env.PVE_QEMU_URL),
     token: nonEmpty(env.PVE_QEMU_TOKEN),
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
+    home: nonEmpty(env.HOME),
   }
 }
 

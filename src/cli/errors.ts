@@ -1,13 +1,24 @@
-/** Exit statuses of the `pve-qemu` command. */
+/** Exit statuses of the `pve-qemu` command (the README and `pve-qemu help` list them). */
 export const exitCodes = {
   ok: 0,
-  /** the operation failed, or the service refused it */
+  /** the service refused the request (4xx/5xx), or the job failed */
   failed: 1,
   /** the command line was wrong */
   usage: 2,
+  /** the job was cancelled (by `pve-qemu cancel`, the dashboard, or the service stopping) */
+  cancelled: 3,
+  /** the service could not be reached, or did not answer as pve-qemu does */
+  unreachable: 4,
   /** interrupted (Ctrl-C); a job the command watched goes on */
   interrupted: 130,
 } as const
+
+/** The exit statuses in words, for help and the README. */
+export const exitCodeHelp = [
+  '0 done, 1 refused by the service or the job failed, 2 wrong command line,',
+  '3 the job was cancelled, 4 the service could not be reached, 130 interrupted',
+  '(Ctrl-C: a job goes on in the service).',
+]
 
 export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes]
 

@@ -1,5 +1,6 @@
 import { commands, type Command } from './commands/index.js'
 import { defaultServiceUrl } from './env.js'
+import { exitCodeHelp } from './errors.js'
 
 /** The general help: every command with its summary, the global flags and the environment. */
 export function generalHelp(): string[] {
@@ -18,8 +19,11 @@ export function generalHelp(): string[] {
     '  --token TOKEN  API token (default $PVE_QEMU_TOKEN)',
     '  -h, --help     help of a command',
     '',
-    'Output is plain when stdout is not a terminal. Exit status: 0 done, 1 failed,',
-    '2 wrong command line, 130 interrupted (a job goes on in the service).',
+    "Output is plain when stdout is not a terminal; --json prints the API's own fields",
+    '(snake_case). Job ids may be shortened to a unique prefix (at least 4 characters).',
+    '',
+    'exit status:',
+    ...exitCodeHelp.map((line) => `  ${line}`),
     '',
     'pve-qemu help <command> tells more.',
   ]

@@ -52,6 +52,7 @@ export async function runCli(argv: readonly string[], runtime: CliRuntime): Prom
       json,
       signal: runtime.signal,
       ask: runtime.ask,
+      home: runtime.env.home,
       client: () => (client ??= createApiClient({ baseUrl, token })),
     })
   } catch (error) {

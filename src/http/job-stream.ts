@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { JobEventRecord, JobRecord, JobRunner } from '../jobs/index.js'
+import { stageOf, type JobEventRecord, type JobRecord, type JobRunner } from '../jobs/index.js'
 import type { FollowerLimits } from './follower-limits.js'
 import type { StepEventPayload } from './schemas/vm.js'
 import { openSseStream } from './sse/index.js'
@@ -15,6 +15,8 @@ export interface JobStreamOptions {
   heartbeatMs: number
   /** replay events after this sequence number (Last-Event-ID) */
   afterSeq?: number
+  /** true for the stream that started the job: only it sees a generated password */
+  starter?: boolean
   /** true when the stream joins a job another request started: it counts against the caps */
   joining?: boolean
 }
@@ -45,8 +47,9 @@ export async function streamJob(
   })
   const afterSeq = options.afterSeq ?? 0
   try {
-    for await (const record of jobs.follow(job.id, afterSeq, gone.signal)) {
-      sse.send({ id: record.seq, data: present(record, job.id) })
+    const follow = { sensitive: options.starter === true }
+    for await (const record of jobs.follow(job.id, afterSeq, gone.signal, follow)) {
+      sse.send({ id: record.seq, data: present(record, job) })
     }
     sse.close()
   } catch (error) {
@@ -57,8 +60,15 @@ export async function streamJob(
   }
 }
 
-/** The wire form of one event (the seed's snake_case fields); the first names its job. */
-export function present(record: JobEventRecord, jobId: string): StepEventPayload {
+/**
+ * The wire form of one event: the original service's snake_case fields (the first event names
+ * its job), then what a program reads — `stage` of `stages`, a download's `bytes`/`total`, an
+ * install's `result`.
+ */
+export function present(
+  record: JobEventRecord,
+  job: Pick<JobRecord, 'id' | 'type'>,
+): StepEventPayload {
   const { event } = record
   return {
     step: event.step,
@@ -66,6 +76,10 @@ export function present(record: JobEventRecord, jobId: string): StepEventPayload
     message: event.message,
     ...(event.vmId === undefined ? {} : { vm_id: event.vmId }),
     ...(event.ip === undefined ? {} : { ip: event.ip }),
-    ...(record.seq === 1 ? { job_id: jobId } : {}),
+    ...(record.seq === 1 ? { job_id: job.id } : {}),
+    ...stageOf(job.type, event.step),
+    ...(event.bytes === undefined ? {} : { bytes: event.bytes }),
+    ...(event.total === undefined ? {} : { total: event.total }),
+    ...(event.result === undefined ? {} : { result: event.result }),
   }
 }

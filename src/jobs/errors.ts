@@ -9,6 +9,13 @@ export const jobErrorCodes: Record<string, string> = {
   JOB_CANCELLED: 'the job was cancelled, by request or because the service was stopping',
   JOB_QUEUE_FULL: 'MAX_QUEUED_INSTALLS jobs wait for a slot already; try again later',
   DISK_LOW: 'DATA_DIR has less free space than MIN_FREE_DISK_MB; no install is admitted',
+  JOB_AMBIGUOUS: 'the job id prefix is the start of several jobs; give more of it',
+  CREDENTIALS_NOT_YOURS:
+    'the job was started with another API token; only that token reads its password',
+  CREDENTIALS_TAKEN: 'the generated password was already handed over; it is given only once',
+  CREDENTIALS_EXPIRED: 'the generated password is gone: it is kept 24 hours',
+  CREDENTIALS_NOT_READY: 'the install still runs; its password is given once it has finished',
+  CREDENTIALS_NONE: 'the job holds no generated password',
 }
 
 export type JobErrorCode =

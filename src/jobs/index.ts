@@ -8,9 +8,18 @@ export {
   type JobRunner,
   type JobRunnerOptions,
   type JobSpec,
+  type FollowOptions,
   type JobsStore,
   type JobWork,
 } from './job-runner.js'
+export {
+  createCredentialVault,
+  type CredentialVault,
+  type Credentials,
+  type CredentialsLookup,
+} from './credentials.js'
+export { observeJobs, type CurrentSteps } from './job-observers.js'
+export { stageOf, stagesOf } from './job-stages.js'
 export {
   createInstallClaims,
   type InstallClaims,

@@ -15,6 +15,8 @@ export interface InstallJobOptions {
   idempotencyKey?: string | undefined
   /** VMIDs an install must never take */
   isProtected?: (vmid: number) => boolean
+  /** who asks (the API token's name, or `anonymous`): the only one who may read its password */
+  owner?: string
 }
 
 export interface InstallJobStarted {
@@ -53,6 +55,7 @@ export async function startInstallJob(options: InstallJobOptions): Promise<Insta
     {
       type: 'install',
       summary: summarize(request),
+      ...(options.owner === undefined ? {} : { owner: options.owner }),
       ...(key === undefined || fingerprint === undefined
         ? {}
         : { idempotency: { key, fingerprint } }),

@@ -26,6 +26,16 @@ export interface JobSpec {
   summary?: string
   /** the request's `Idempotency-Key` and a salted fingerprint of its body */
   idempotency?: { key: string; fingerprint: string }
+  /** who started it (the API token's name, or `anonymous`): the one who may read its password */
+  owner?: string
+}
+
+export interface FollowOptions {
+  /**
+   * true only for the stream that started the job: it alone is shown a sensitive event (a
+   * generated password) as it was; everyone else, and every replay, gets the redacted line
+   */
+  sensitive?: boolean
 }
 
 /** Which jobs {@link JobRunner.list} returns; no field means all. */
@@ -53,10 +63,15 @@ export interface JobRunner {
   list(filter?: JobFilter): JobRecord[]
   /**
    * Every event after `afterSeq`, then each new one as it comes, until the job ends or `signal`
-   * aborts. A sensitive event is shown as it was only to a watcher that was there when it
-   * happened; a replay gets it redacted, as stored.
+   * aborts. A sensitive event is shown as it was only to the starting stream
+   * (`options.sensitive`) while it watches live; a replay gets it redacted, as stored.
    */
-  follow(id: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<JobEventRecord>
+  follow(
+    id: string,
+    afterSeq: number,
+    signal: AbortSignal,
+    options?: FollowOptions,
+  ): AsyncGenerator<JobEventRecord>
   /** Aborts a queued or running job; false when it is unknown or already over. */
   cancel(id: string): boolean
   /** Resolves when the job has ended (for tests and shutdown). */
@@ -156,7 +171,7 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
     if (isFinished(job.record.state)) return
     const seq = job.lastSeq + 1
     const at = iso()
-    const stored = event.sensitive === true ? redactEvent(event) : event
+    const stored = event.sensitive === true ? redactEvent(event, job.record.id) : event
     if (!record(job, () => store.events.append(job.record.id, toEventRow(seq, at, stored)))) {
       job.unstored.push({ seq, at, event: stored })
     }
@@ -284,7 +299,16 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
 
   const counts = (): Record<JobType, { running: number; queued: number }> => {
     const none = (): { running: number; queued: number } => ({ running: 0, queued: 0 })
-    const result = { install: none(), start: none(), reboot: none(), migrate: none() }
+    const result = {
+      install: none(),
+      start: none(),
+      reboot: none(),
+      migrate: none(),
+      stop: none(),
+      shutdown: none(),
+      destroy: none(),
+      configure: none(),
+    }
     for (const job of live.values()) {
       const entry = result[job.record.type]
       if (job.holdsSlot) entry.running += 1
@@ -365,11 +389,15 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
         .map((record) => ({ ...record }))
     },
 
-    async *follow(id, afterSeq, signal) {
+    async *follow(id, afterSeq, signal, options = {}) {
       if (get(id) === undefined) return
       let sent = afterSeq
-      // events already there when watching began are a replay: sensitive ones come redacted
-      const replayUpTo = live.get(id)?.lastSeq ?? Number.POSITIVE_INFINITY
+      // events already there when watching began are a replay: sensitive ones come redacted,
+      // and only the stream that started the job ever sees them as they were
+      const replayUpTo =
+        options.sensitive === true
+          ? (live.get(id)?.lastSeq ?? Number.POSITIVE_INFINITY)
+          : Number.POSITIVE_INFINITY
       // a function, so each look sees the signal as it is now
       const gone = (): boolean => signal.aborted
       for (;;) {

@@ -1,6 +1,19 @@
 import type { StepEvent } from '../provision/progress.js'
 
-export const jobTypes = ['install', 'start', 'reboot', 'migrate'] as const
+/**
+ * The long operations (install, start, reboot, migrate) and the quick ones recorded so every
+ * action shows in the job history (stop, shutdown, destroy, configure: cpu, memory, disk).
+ */
+export const jobTypes = [
+  'install',
+  'start',
+  'reboot',
+  'migrate',
+  'stop',
+  'shutdown',
+  'destroy',
+  'configure',
+] as const
 export type JobType = (typeof jobTypes)[number]
 
 /**

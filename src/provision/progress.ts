@@ -11,18 +11,33 @@ export interface StepEvent {
   message: string
   vmId?: number
   ip?: string
-  /** shown to whoever watches live, never stored or replayed (a generated password) */
+  /** shown only to the stream that started the job, never stored or replayed (a password) */
   sensitive?: boolean
+  /** a download's bytes so far and its expected size, when known */
+  bytes?: number
+  total?: number
+  /** on the final event of a successful install: where the VM is and how to log in */
+  result?: InstallResult
 }
 
-type EventExtra = Pick<StepEvent, 'vmId' | 'ip' | 'sensitive'>
+/** What a finished install made, for programs: the last event of an install carries it. */
+export interface InstallResult {
+  vmid: number
+  ip: string
+  node: string
+  user: string
+  /** the exact login command, with the port when it is not 22 */
+  ssh: string
+}
+
+type EventExtra = Pick<StepEvent, 'vmId' | 'ip' | 'sensitive' | 'bytes' | 'total' | 'result'>
 
 export type ReportStep = (event: StepEvent) => void
 
 export interface StepHandle {
   readonly name: string
   /** `[*] <text>` */
-  processing(text: string): void
+  processing(text: string, extra?: EventExtra): void
   /** `[+] <text> (<elapsed>s)` */
   success(text: string): void
   /** `[+] <text>` without elapsed time */
@@ -50,7 +65,7 @@ export function beginStep(
   return {
     name: step,
     done: (text, extra) => emit('success', `[+] ${text}`, extra),
-    processing: (text) => emit('processing', `[*] ${text}`),
+    processing: (text, extra) => emit('processing', `[*] ${text}`, extra),
     success: (text) => emit('success', `[+] ${text} (${elapsedSeconds().toFixed(2)}s)`),
     fact: (text, extra) => emit('success', `[*] ${text}`, extra),
     error: (text) => emit('error', `[-] ${text}`),

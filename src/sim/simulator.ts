@@ -30,6 +30,8 @@ export interface SimulatorOptions {
   mainNode?: string
   /** seed demo VMs when there is no saved state (default true) */
   demoVms?: boolean
+  /** the VMs' gateway (GATEWAY): demo VMs get `<its first three octets>.<vmid>`; default 127.0.0.1 */
+  gateway?: string
   /** override per-node CPU flags (e.g. an old CPU without avx2 for x86-64-v3 tests) */
   cpuFlags?: Record<string, string[]>
 }
@@ -131,7 +133,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     vms: new Map(),
   }
   const loaded = options.dataDir === undefined ? false : await loadState(options.dataDir, state)
-  if (!loaded && options.demoVms !== false) seedDemoVms(state, now)
+  if (!loaded && options.demoVms !== false) seedDemoVms(state, now, options.gateway)
   const pacer = createPacer(options.speed)
   const events = new EventEmitter()
   const persister = new Persister(options.dataDir, state, (error) => {

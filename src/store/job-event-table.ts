@@ -9,6 +9,8 @@ export interface JobEventRow {
   message: string
   vmid?: number
   ip?: string
+  /** structured fields of the event (bytes, total, result) as a JSON object */
+  data?: string
 }
 
 export interface JobEventTable {
@@ -27,16 +29,17 @@ interface RawEvent {
   message: string
   vmid: number | null
   ip: string | null
+  data: string | null
 }
 
 /** The `job_events` table, append-only. */
 export function createJobEventTable(db: Database): JobEventTable {
   const append = db.prepare<[{ job_id: string } & RawEvent]>(
-    `INSERT INTO job_events (job_id, seq, at, step, status, message, vmid, ip)
-      VALUES (@job_id, @seq, @at, @step, @status, @message, @vmid, @ip)`,
+    `INSERT INTO job_events (job_id, seq, at, step, status, message, vmid, ip, data)
+      VALUES (@job_id, @seq, @at, @step, @status, @message, @vmid, @ip, @data)`,
   )
   const after = db.prepare<[string, number], RawEvent>(
-    `SELECT seq, at, step, status, message, vmid, ip FROM job_events
+    `SELECT seq, at, step, status, message, vmid, ip, data FROM job_events
       WHERE job_id = ? AND seq > ? ORDER BY seq`,
   )
   const lastSeq = db
@@ -53,6 +56,7 @@ export function createJobEventTable(db: Database): JobEventTable {
         message: event.message,
         vmid: event.vmid ?? null,
         ip: event.ip ?? null,
+        data: event.data ?? null,
       })
     },
     after: (jobId, afterSeq) =>
@@ -64,6 +68,7 @@ export function createJobEventTable(db: Database): JobEventTable {
         message: raw.message,
         ...(raw.vmid === null ? {} : { vmid: raw.vmid }),
         ...(raw.ip === null ? {} : { ip: raw.ip }),
+        ...(raw.data === null ? {} : { data: raw.data }),
       })),
     lastSeq: (jobId) => lastSeq.get(jobId) ?? 0,
   }

@@ -87,7 +87,7 @@ describe('pve-qemu and the service address', () => {
   it('says the service cannot be reached, and where it looked', async () => {
     const closed = `http://127.0.0.1:${await closedPort()}`
     const run = await runPveQemu(['list'], { url: closed })
-    expect(run.code).toBe(1)
+    expect(run.code).toBe(4)
     expect(run.stderr).toContain(`cannot reach pve-qemu at ${closed} (ECONNREFUSED)`)
     const flag = await runPveQemu(['list', '--url', 'ftp://nowhere'])
     expect(flag.code).toBe(2)

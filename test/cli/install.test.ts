@@ -56,7 +56,9 @@ describe('pve-qemu install', () => {
     expect(scriptLine).toBeGreaterThan(header)
     expect(result).toBeGreaterThan(scriptLine)
     expect(out).toContain('✓ VM 103 is ready')
-    expect(out).toMatch(/^ {2}SSH {7}ssh deploy@127\.0\.0\.103$/m)
+    // the exact login command, with the guests' SSH port
+    const port = t.config.install.guestSshPort
+    expect(out).toMatch(new RegExp(`^ {2}SSH {7}ssh -p ${port} deploy@127\\.0\\.0\\.103$`, 'm'))
     expect(out).not.toContain('Password')
     const config = await t.cluster.vmConfig('pve1', 103)
     expect(config.name).toBe('cli-vm')
@@ -73,12 +75,24 @@ describe('pve-qemu install', () => {
       status: 'processing',
     })
     expect(typeof events[0]?.job_id).toBe('string')
+    // one event per line, each with its stage of 18, then the result object
+    const result = events.pop()
     expect(events.at(-1)).toMatchObject({
       step: 'VM initialization > finalizing',
       status: 'success',
       vm_id: 104,
+      stage: 18,
+      stages: 18,
     })
+    expect(events.every((event) => event.stages === 18)).toBe(true)
     expect(events.map((event) => Number(event.id))).toEqual(events.map((_, index) => index + 1))
+    expect(result).toEqual({
+      vmid: 104,
+      ip: '127.0.0.104',
+      node: 'pve1',
+      user: 'ubuntu',
+      ssh: `ssh -p ${t.config.install.guestSshPort} ubuntu@127.0.0.104`,
+    })
   })
 
   it('refuses bad input with the field named and a non-zero status', async () => {

@@ -39,7 +39,7 @@ describe('pve-qemu jobs and attach', () => {
     // replayed from the first stage, followed to the last
     expect(run.stdout).toMatch(/^ {2}✓ checking VMID/m)
     expect(run.stdout).toMatch(/^ {2}✓ finalizing/m)
-    expect(run.stdout).toMatch(/ssh debian@127\.0\.0\.\d+$/m)
+    expect(run.stdout).toMatch(/ssh -p \d+ debian@127\.0\.0\.\d+$/m)
     expect(t.jobs.get(jobId)?.state).toBe('succeeded')
 
     const table = await cli('jobs')
@@ -67,8 +67,10 @@ describe('pve-qemu jobs and attach', () => {
     expect(cancel.code).toBe(0)
     expect(cancel.stdout).toContain(`job ${jobId} (install) is being cancelled`)
     const attach = await cli('attach', jobId)
-    expect(attach.code).toBe(1)
-    expect(attach.stderr).toContain('✗ failed')
+    // cancelled is not failed: its own line and exit status
+    expect(attach.code).toBe(3)
+    expect(attach.stderr).toContain('⊘ cancelled')
+    expect(attach.stderr).not.toContain('✗')
     expect(t.jobs.get(jobId)?.state).toBe('cancelled')
     const listed = JSON.parse((await cli('jobs', '--state', 'cancelled', '--json')).stdout) as {
       id: string

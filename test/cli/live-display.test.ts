@@ -114,6 +114,20 @@ describe('the live display', () => {
   })
 })
 
+describe('a failed stage (issue 15.6)', () => {
+  it('is named once: by its line, not again in the message', () => {
+    const d = display()
+    const step = 'VM creation > creating VM'
+    d.feed(event(step, 'processing', '[*] creating VM 103'))
+    d.feed(event(step, 'error', `[-] ${step} failed: unable to create VM 103; nothing was created`))
+    const lines = squeezed(d.screen.lines())
+    expect(lines.at(-1)).toBe(
+      '  ✗ creating VM  0.00s  unable to create VM 103; nothing was created',
+    )
+    expect(d.board.failure?.message).toBe('unable to create VM 103; nothing was created')
+  })
+})
+
 describe('the stage board', () => {
   it('keeps the closing facts of an install', () => {
     const { board } = display()

@@ -71,7 +71,8 @@ describe('pve-qemu serve', () => {
       { url, token },
     )
     expect(run.code).toBe(0)
-    expect(jsonLines(run.stdout).at(-1)).toMatchObject({
+    // the events, then the install's result object
+    expect(jsonLines(run.stdout).at(-2)).toMatchObject({
       step: 'VM initialization > finalizing',
       status: 'success',
     })

@@ -50,7 +50,9 @@ describe('pve-qemu on a terminal', () => {
     expect(stageLines).toHaveLength(17)
     expect(stageLines.every((line) => line.startsWith('  ✓'))).toBe(true)
     expect(lines.some((line) => /^ {6}│ first-boot setup finished$/.test(line))).toBe(true)
-    expect(lines).toContain('  SSH       ssh deploy@127.0.0.103')
+    expect(lines).toContain(
+      `  SSH       ssh -p ${t.config.install.guestSshPort} deploy@127.0.0.103`,
+    )
     for (const line of lines) expect(line.length).toBeLessThan(80)
   })
 })

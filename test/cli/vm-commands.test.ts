@@ -68,7 +68,7 @@ describe('pve-qemu VM commands', () => {
     expect(config.memory).toBe('4096')
     const tooMany = await cli('set', 'cpu', '102', '99')
     expect(tooMany.code).toBe(1)
-    expect(tooMany.stderr).toContain('cpu: must be <= 32')
+    expect(tooMany.stderr).toContain('cpu: must be at most 32')
     const unknownField = await cli('set', 'colour', '102', 'red')
     expect(unknownField.code).toBe(2)
     const migrate = await cli('set', 'node', '102', 'pve2')

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, get, post, type TestApp } from '../helpers/build-test-app.js'
 import { readSse } from '../helpers/sse-client.js'
@@ -42,6 +43,41 @@ async function install(): Promise<number> {
 }
 
 describe('GET /metrics', () => {
+  it('graphs the cluster from a fresh start: per-node gauges, queue depth, cache size, no NaN (issue 15.8)', async () => {
+    const text = await scrape()
+    expect(text).not.toMatch(/\bNaN\b/)
+    for (const node of ['pve1', 'pve2', 'pve3']) {
+      expect(sample(text, 'pve_qemu_node_running_vms', { node })).toBe(node === 'pve2' ? 0 : 1)
+      expect(sample(text, 'pve_qemu_node_memory_total_bytes', { node })).toBeGreaterThan(0)
+      expect(sample(text, 'pve_qemu_node_memory_used_bytes', { node })).toBeGreaterThan(0)
+      expect(sample(text, 'pve_qemu_node_cpu_ratio', { node })).toBeGreaterThanOrEqual(0)
+      expect(sample(text, 'pve_qemu_node_online', { node })).toBe(1)
+    }
+    expect(sample(text, 'pve_qemu_install_queue_depth', {})).toBe(0)
+    expect(sample(text, 'pve_qemu_installs_running', {})).toBe(0)
+    expect(sample(text, 'pve_qemu_image_cache_bytes', {})).toBe(0)
+  })
+
+  it('has a Grafana dashboard in deploy/ whose every metric the service exports', async () => {
+    const file = new URL('../../deploy/grafana-pve-qemu.json', import.meta.url)
+    const dashboard = JSON.parse(readFileSync(file, 'utf8')) as {
+      panels: { targets: { expr: string }[] }[]
+    }
+    const used = new Set(
+      dashboard.panels.flatMap((panel) =>
+        panel.targets.flatMap((target) =>
+          [...target.expr.matchAll(/pve_qemu_\w+/g)].map((m) => m[0]),
+        ),
+      ),
+    )
+    expect(used.size).toBeGreaterThan(10)
+    const text = await scrape()
+    for (const name of used) {
+      const base = name.replace(/_(bucket|count|sum)$/, '')
+      expect(text, name).toMatch(new RegExp(`^# TYPE ${base} `, 'm'))
+    }
+  })
+
   it('counts requests by route pattern, never by raw URL', async () => {
     await get(`${t.url}/api/vm/list`)
     await get(`${t.url}/api/vm/list`)
@@ -77,6 +113,12 @@ describe('GET /metrics', () => {
     ).toBe(1)
     expect(sample(text, 'pve_qemu_image_cache_misses_total', {})).toBe(1)
     expect(sample(text, 'pve_qemu_image_cache_hits_total', {})).toBe(0)
+    expect(sample(text, 'pve_qemu_image_cache_bytes', {})).toBeGreaterThan(0)
+    // buckets from a second to minutes, where install stages fall
+    for (const le of ['1', '5', '30', '60', '120', '300', '600'])
+      expect(text).toContain(
+        `pve_qemu_stage_duration_seconds_bucket{le="${le}",job_type="install",stage="VM creation > creating VM",outcome="success"}`,
+      )
 
     await install()
     text = await scrape()

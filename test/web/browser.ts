@@ -56,6 +56,15 @@ export function buildDashboard(): void {
   })
 }
 
+/** The README's pictures of the dashboard, refreshed by the browser test (committed). */
+export const docsScreenshotsDir = join(import.meta.dirname, '..', '..', 'docs', 'screenshots')
+
+/** Saves a screenshot of the page as it is for the README, under docs/screenshots. */
+export async function docsScreenshot(page: Page, name: string, fullPage = false): Promise<void> {
+  mkdirSync(docsScreenshotsDir, { recursive: true })
+  await page.screenshot({ path: join(docsScreenshotsDir, `${name}.png`), fullPage })
+}
+
 /** Saves a full-page screenshot under test-artifacts/web. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(artifactsDir, { recursive: true })

@@ -22,10 +22,10 @@ export function storeToken(token: string): void {
   else localStorage.setItem(tokenKey, token)
 }
 
-type UnauthorizedListener = () => void
+type UnauthorizedListener = (rejected: boolean) => void
 let onUnauthorized: UnauthorizedListener = () => undefined
 
-/** Called when the service answers 401: the page asks for a token. */
+/** Called when the service answers 401 (`rejected`: a token was sent and refused). */
 export function whenUnauthorized(listener: UnauthorizedListener): void {
   onUnauthorized = listener
 }
@@ -61,7 +61,7 @@ export async function call(
   } catch {
     // plain text answer
   }
-  if (response.status === 401) onUnauthorized()
+  if (response.status === 401) onUnauthorized(token !== undefined)
   throw new ApiError(response.status, message || `HTTP ${response.status}`)
 }
 
@@ -149,4 +149,78 @@ function isListedNode(value: unknown): value is VmListReply['nodes'][number] {
 
 function isRelease(value: unknown): value is OsListReply['releases'][number] {
   return isObject(value) && typeof value.os === 'string' && typeof value.version === 'string'
+}
+
+/** A VM as the list shows it, with the fields the service adds to the original entry. */
+export interface VmInfo {
+  vmid: number
+  name: string
+  node: string
+  status: string
+  uptime: number
+  os: string
+  ip?: string | undefined
+  user?: string | undefined
+  ssh?: string | undefined
+  config: Record<string, string>
+  pending?: Record<string, string>
+  jobs: Record<string, unknown>[]
+}
+
+/** `GET /api/vm/:id/info`: one VM in full. */
+export async function fetchVmInfo(vmid: number): Promise<VmInfo> {
+  const body = await getJson(`/api/vm/${vmid}/info`)
+  if (!isObject(body) || !isObject(body.vm)) throw new ApiError(0, 'unexpected VM info')
+  const vm = body.vm
+  const strings = (value: unknown): Record<string, string> =>
+    isObject(value)
+      ? Object.fromEntries(
+          Object.entries(value).filter(
+            (entry): entry is [string, string] => typeof entry[1] === 'string',
+          ),
+        )
+      : {}
+  return {
+    vmid: typeof vm.vmid === 'number' ? vm.vmid : 0,
+    name: stringOf(vm.name) ?? '',
+    node: stringOf(vm.node) ?? '',
+    status: stringOf(vm.status) ?? '',
+    uptime: typeof vm.uptime === 'number' ? vm.uptime : 0,
+    os: stringOf(vm.os) ?? '',
+    ip: stringOf(vm.ip),
+    user: stringOf(vm.user),
+    ssh: stringOf(vm.ssh),
+    config: strings(vm.config),
+    ...(isObject(vm.pending) ? { pending: strings(vm.pending) } : {}),
+    jobs: Array.isArray(vm.jobs) ? vm.jobs.filter(isObject) : [],
+  }
+}
+
+/** Median seconds of each stage of recent successful jobs, by job type, for an ETA. */
+export type StageEstimates = Record<string, { step: string; seconds: number }[]>
+
+export async function fetchEstimates(): Promise<StageEstimates> {
+  const body = await getJson('/api/jobs/estimates')
+  if (!isObject(body) || !isObject(body.estimates)) return {}
+  const result: StageEstimates = {}
+  for (const [type, value] of Object.entries(body.estimates)) {
+    if (!isObject(value) || !Array.isArray(value.stages)) continue
+    result[type] = value.stages
+      .filter(isObject)
+      .flatMap((stage) =>
+        typeof stage.step === 'string' && typeof stage.seconds === 'number'
+          ? [{ step: stage.step, seconds: stage.seconds }]
+          : [],
+      )
+  }
+  return result
+}
+
+/** `GET /api/jobs/:id/credentials`: an install's generated password, once. */
+export async function fetchCredentials(jobId: string): Promise<Record<string, string>> {
+  const body = await getJson(`/api/jobs/${encodeURIComponent(jobId)}/credentials`)
+  if (!isObject(body) || !isObject(body.credentials)) throw new ApiError(0, 'unexpected answer')
+  return Object.fromEntries(
+    Object.entries(body.credentials).map(([key, value]) => [key, String(value)]),
+  )
 }

@@ -79,6 +79,12 @@ function parseEvent(data: string): WireEvent | undefined {
     if ('vm_id' in value && typeof value.vm_id === 'number') event.vm_id = value.vm_id
     if ('ip' in value && typeof value.ip === 'string') event.ip = value.ip
     if ('job_id' in value && typeof value.job_id === 'string') event.job_id = value.job_id
+    if ('stage' in value && typeof value.stage === 'number') event.stage = value.stage
+    if ('stages' in value && typeof value.stages === 'number') event.stages = value.stages
+    if ('result' in value && typeof value.result === 'object' && value.result !== null) {
+      const { result } = value
+      if ('ssh' in result && typeof result.ssh === 'string') event.result = { ssh: result.ssh }
+    }
     return event
   } catch {
     return undefined

@@ -11,6 +11,11 @@ export interface WireEvent {
   vm_id?: number
   ip?: string
   job_id?: string
+  /** which stage of `stages` this is (0 while waiting in line) */
+  stage?: number
+  stages?: number
+  /** the last event of an install: how to log in */
+  result?: { ssh: string }
 }
 
 export type StageState = 'running' | 'done' | 'failed'
@@ -33,10 +38,28 @@ export interface Progress {
   failure: string | undefined
   /** every message, as a log */
   log: string[]
+  /** the latest stage number and the total, as the events count them */
+  stage: number
+  stageCount: number | undefined
+  /** the exact login command, from the install's result */
+  ssh: string | undefined
+  /** the password was not shown here (a replay, another client): its owner can fetch it once */
+  passwordWithheld: boolean
 }
 
 export function emptyProgress(): Progress {
-  return { stages: [], facts: {}, vmId: undefined, ip: undefined, failure: undefined, log: [] }
+  return {
+    stages: [],
+    facts: {},
+    vmId: undefined,
+    ip: undefined,
+    failure: undefined,
+    log: [],
+    stage: 0,
+    stageCount: undefined,
+    ssh: undefined,
+    passwordWithheld: false,
+  }
 }
 
 const elapsed = /\s*\((\d+(?:\.\d+)?)s\)$/
@@ -47,6 +70,10 @@ export function applyEvent(progress: Progress, received: WireEvent): Progress {
   const event = withFailedStage(received)
   if (event.vm_id !== undefined) progress.vmId = event.vm_id
   if (event.ip !== undefined) progress.ip = event.ip
+  if (event.stage !== undefined) progress.stage = Math.max(progress.stage, event.stage)
+  if (event.stages !== undefined) progress.stageCount = event.stages
+  if (event.result !== undefined) progress.ssh = event.result.ssh
+  if (event.message.startsWith('[*] Password: (not stored')) progress.passwordWithheld = true
   progress.log.push(`${event.step}: ${event.message}`)
   let stage = progress.stages.at(-1)
   if (stage?.step !== event.step) {
@@ -72,7 +99,10 @@ export function applyEvent(progress: Progress, received: WireEvent): Progress {
     if (event.status === 'success') {
       if (stage.state === 'running') stage.state = 'done'
       const match = fact.exec(text)
-      if (match?.[1] !== undefined && match[2] !== undefined) progress.facts[match[1]] = match[2]
+      if (match?.[1] !== undefined && match[2] !== undefined && !progress.passwordWithheld)
+        progress.facts[match[1]] = match[2]
+      else if (match?.[1] !== undefined && match[2] !== undefined && match[1] !== 'Password')
+        progress.facts[match[1]] = match[2]
       else if (stage.detail === '') stage.detail = text
     } else {
       stage.detail = text
@@ -85,6 +115,7 @@ export function applyEvent(progress: Progress, received: WireEvent): Progress {
 
 /** The login command of a finished install, when it told its IP. */
 export function sshCommand(progress: Progress): string | undefined {
+  if (progress.ssh !== undefined) return progress.ssh
   const ip = progress.ip ?? progress.facts.IP
   if (ip === undefined) return undefined
   const user = progress.facts.User
@@ -100,6 +131,40 @@ const failedStage = /^\[-\] (\S[^:]* > [^:]+?) failed: (.*)$/s
 function withFailedStage(event: WireEvent): WireEvent {
   if (event.status !== 'error') return event
   const match = failedStage.exec(event.message)
-  if (match?.[1] === undefined || match[2] === undefined || match[1] === event.step) return event
+  // the stage is named once, by the step; the message keeps only what went wrong
+  if (match?.[1] === undefined || match[2] === undefined) return event
   return { ...event, step: match[1], message: `[-] ${match[2]}` }
+}
+
+/**
+ * How far a job is, 0..1, and the seconds it probably still needs: the recorded median time of
+ * each stage still to come plus what is left of the current one. `estimate` lists the job
+ * type's stages in order; without figures, the stage count alone gives the fraction.
+ */
+export function overallProgress(
+  progress: Progress,
+  estimate: readonly { step: string; seconds: number }[] | undefined,
+  secondsInStage: number,
+  finished: boolean,
+): { fraction: number; etaSeconds: number | undefined } {
+  if (finished) return { fraction: 1, etaSeconds: 0 }
+  const count = progress.stageCount ?? estimate?.length ?? 0
+  if (count === 0) return { fraction: 0, etaSeconds: undefined }
+  const current = Math.max(progress.stage, 1)
+  const measured = estimate?.some((stage) => stage.seconds > 0) === true ? estimate : undefined
+  if (measured === undefined) return { fraction: (current - 1) / count, etaSeconds: undefined }
+  return remaining(measured, current, secondsInStage)
+}
+
+function remaining(
+  estimate: readonly { step: string; seconds: number }[],
+  current: number,
+  secondsInStage: number,
+): { fraction: number; etaSeconds: number | undefined } {
+  const total = estimate.reduce((sum, stage) => sum + stage.seconds, 0)
+  const done = estimate.slice(0, current - 1).reduce((sum, stage) => sum + stage.seconds, 0)
+  const here = estimate[current - 1]?.seconds ?? 0
+  const inStage = Math.min(secondsInStage, here)
+  const left = Math.max(0, total - done - inStage)
+  return { fraction: total === 0 ? 0 : Math.min(1, (done + inStage) / total), etaSeconds: left }
 }

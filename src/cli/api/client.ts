@@ -1,4 +1,4 @@
-import { CliError } from '../errors.js'
+import { CliError, exitCodes } from '../errors.js'
 
 export interface ApiClientOptions {
   /** the service's base URL, e.g. http://127.0.0.1:8080 */
@@ -51,7 +51,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       throw new CliError(
         'CLI_UNREACHABLE',
         `cannot reach pve-qemu at ${baseUrl} (${networkReason(error)}); is it running? set PVE_QEMU_URL to its address`,
-        { cause: error },
+        { cause: error, exitCode: exitCodes.unreachable },
       )
     }
     if (response.status >= 400) throw await errorFrom(response)
@@ -67,7 +67,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       try {
         return JSON.parse(body) as unknown
       } catch (error) {
-        throw new CliError('CLI_BAD_ANSWER', `${path} did not answer JSON`, { cause: error })
+        throw new CliError(
+          'CLI_BAD_ANSWER',
+          `${path} did not answer JSON; is PVE_QEMU_URL a pve-qemu service?`,
+          {
+            cause: error,
+            exitCode: exitCodes.unreachable,
+          },
+        )
       }
     },
     async text(path, init) {

@@ -11,6 +11,8 @@ export interface JsonFields {
   array(key: string): unknown[]
   object(key: string): JsonFields
   has(key: string): boolean
+  /** the object's keys, in order */
+  keys(): string[]
 }
 
 /** Reads `value` as a JSON object; `what` names it in errors ("VM list", "job"). */
@@ -34,6 +36,7 @@ export function readFields(value: unknown, what: string): JsonFields {
     array: (key) => typed(key, 'list', isArray),
     object: (key) => readFields(record[key], `${what}.${key}`),
     has: (key) => record[key] !== undefined,
+    keys: () => Object.keys(record),
   }
 }
 

@@ -1,6 +1,6 @@
 import { exitCodes, usageError } from '../errors.js'
 import type { Command } from './command.js'
-import { readJob } from './job-summary.js'
+import { jobJson, readJob } from './job-summary.js'
 import { readFields } from '../api/read-json.js'
 
 /** `cancel <job>`: stops a running job; an install rolls back what it made. */
@@ -20,7 +20,7 @@ export const cancelCommand: Command = {
       'cancel answer',
     )
     const job = readJob(reply.object('job'))
-    if (json) out.json(job)
+    if (json) out.json(jobJson(job))
     else
       out.line(
         out.style.paint(

@@ -16,6 +16,8 @@ export interface CommandContext {
   signal: AbortSignal
   /** asks a yes/no question on the terminal; undefined when stdin is not a terminal */
   ask: ((question: string) => Promise<boolean>) | undefined
+  /** the user's home directory (`HOME`), where their SSH key is looked for */
+  home: string | undefined
 }
 
 export interface Command {

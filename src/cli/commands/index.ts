@@ -1,7 +1,9 @@
 import { attachCommand } from './attach.js'
 import { cancelCommand } from './cancel.js'
 import type { Command } from './command.js'
+import { credentialsCommand } from './credentials.js'
 import { destroyCommand } from './destroy.js'
+import { infoCommand } from './info.js'
 import { installCommand } from './install.js'
 import { jobsCommand } from './jobs.js'
 import { listCommand } from './list.js'
@@ -16,6 +18,7 @@ export const commands: readonly Command[] = [
   serveCommand,
   installCommand,
   listCommand,
+  infoCommand,
   statusCommand,
   startCommand,
   stopCommand,
@@ -26,6 +29,7 @@ export const commands: readonly Command[] = [
   jobsCommand,
   attachCommand,
   cancelCommand,
+  credentialsCommand,
   osCommand,
 ]
 

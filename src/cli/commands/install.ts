@@ -1,13 +1,17 @@
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { InstallBody } from '../../http/schemas/install.js'
-import { stringFlag, wholeNumber } from '../args.js'
+import { booleanFlag, stringFlag, wholeNumber } from '../args.js'
 import { CliError, exitCodes, usageError } from '../errors.js'
 import { printInstallSummary } from '../progress/summary.js'
 import type { Command, CommandContext } from './command.js'
 import { runStreamed } from './watch-stream.js'
 
 const usage =
-  'pve-qemu install [os] [version] [--os debian --version 12] [--name N] [--id VMID] [--node N] [--cpu N] [--ram MB] [--disk 20G] [--user U] [--passwd P] [--pubkey KEY | --pubkey-file FILE]'
+  'pve-qemu install [os] [version] [--os debian --version 12] [--name N] [--id VMID] [--node N] [--cpu N] [--ram MB] [--disk 20G] [--user U] [--passwd P] [--pubkey KEY | --pubkey-file FILE | --no-key]'
+
+/** The user's own public keys, tried in this order when no key or password is given. */
+const defaultKeyFiles = ['.ssh/id_ed25519.pub', '.ssh/id_rsa.pub']
 
 /** `install`: one flag per field of `POST /api/vm/install`, then the live pipeline. */
 export const installCommand: Command = {
@@ -16,8 +20,11 @@ export const installCommand: Command = {
   summary: 'create a VM and watch every stage until it answers SSH',
   details: [
     'os and version may also be given as the first two arguments: pve-qemu install debian 12',
-    '`pve-qemu os` lists what is available. Without --passwd or --pubkey a password is generated',
-    'and shown once at the end.',
+    '`pve-qemu os` lists what is available. Without --passwd or --pubkey your own key',
+    '(~/.ssh/id_ed25519.pub, else ~/.ssh/id_rsa.pub) is used. With --no-key, or when you have',
+    'none, a password is generated and shown at the end; if you miss it (Ctrl-C, a closed',
+    'terminal), `pve-qemu credentials <job>` gives it once within 24 h.',
+    '--json prints one event per line, then the result: {vmid, ip, node, user, ssh}.',
   ],
   options: {
     os: { type: 'string' },
@@ -32,12 +39,29 @@ export const installCommand: Command = {
     passwd: { type: 'string' },
     pubkey: { type: 'string' },
     'pubkey-file': { type: 'string' },
+    'no-key': { type: 'boolean' },
   },
   async run(context) {
     const body = await installBody(context)
-    const outcome = await runStreamed(context, '/api/vm/install', { method: 'POST', body })
-    if (outcome.board !== undefined && outcome.exitCode === exitCodes.ok && !context.json) {
-      printInstallSummary(outcome.board, context.out)
+    const outcome = await runStreamed(
+      context,
+      '/api/vm/install',
+      { method: 'POST', body },
+      {
+        detachHints: (jobId) =>
+          body.passwd === undefined && body.pubkey === undefined
+            ? [
+                `its generated password is kept for you: pve-qemu credentials ${jobId} (once, within 24 h)`,
+              ]
+            : [],
+      },
+    )
+    const { board } = outcome
+    if (board !== undefined && outcome.exitCode === exitCodes.ok) {
+      // the last line a program reads: where the VM is and how to log in
+      if (context.json) {
+        if (board.facts.result !== undefined) context.out.json(board.facts.result)
+      } else printInstallSummary(board, context.out)
     }
     return outcome.exitCode
   },
@@ -56,9 +80,15 @@ async function installBody(context: CommandContext): Promise<InstallBody> {
   if (!isOsName(os)) throw usageError(`--os: "${os}" is not one of debian, ubuntu, rockylinux`)
   const pubkeyFile = stringFlag(values, 'pubkey-file')
   let pubkey = stringFlag(values, 'pubkey')
+  const noKey = booleanFlag(values, 'no-key')
+  if (noKey && (pubkey !== undefined || pubkeyFile !== undefined))
+    throw usageError('--no-key cannot go with --pubkey or --pubkey-file')
   if (pubkeyFile !== undefined) {
     if (pubkey !== undefined) throw usageError('give --pubkey or --pubkey-file, not both')
     pubkey = await readKey(pubkeyFile)
+  }
+  if (pubkey === undefined && !noKey && stringFlag(values, 'passwd') === undefined) {
+    pubkey = await ownKey(context)
   }
   const optional = {
     name: stringFlag(values, 'name'),
@@ -94,4 +124,28 @@ async function readKey(path: string): Promise<string> {
       `--pubkey-file: cannot read ${path} (${error instanceof Error ? error.message : String(error)})`,
     )
   }
+}
+
+/**
+ * The user's own public key (`~/.ssh/id_ed25519.pub`, else `id_rsa.pub`), so most installs need
+ * no password at all; says which one it took. Undefined when there is none.
+ */
+async function ownKey(context: CommandContext): Promise<string | undefined> {
+  const { home } = context
+  if (home === undefined) return undefined
+  for (const file of defaultKeyFiles) {
+    const path = join(home, file)
+    let text: string
+    try {
+      text = await readFile(path, 'utf8')
+    } catch {
+      continue
+    }
+    const line = text.split('\n').find((entry) => entry.trim() !== '' && !entry.startsWith('#'))
+    if (line === undefined) continue
+    if (!context.json)
+      context.out.note(`using your key ~/${file} (--no-key for a generated password)`)
+    return line.trim()
+  }
+  return undefined
 }

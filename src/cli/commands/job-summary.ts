@@ -48,6 +48,23 @@ export async function fetchJob(
   return readJob(reply.has('job') ? reply.object('job') : reply)
 }
 
+/** A job in the API's own snake_case, for `--json`. */
+export function jobJson(job: JobSummary): Record<string, string | number> {
+  const fields: [string, string | number | undefined][] = [
+    ['id', job.id],
+    ['type', job.type],
+    ['state', job.state],
+    ['vmid', job.vmid],
+    ['summary', job.summary],
+    ['created_at', job.createdAt],
+    ['ended_at', job.endedAt],
+    ['error', job.error],
+  ]
+  return Object.fromEntries(
+    fields.filter((entry): entry is [string, string | number] => entry[1] !== undefined),
+  )
+}
+
 /** Reads a job in the wire's snake_case (camelCase accepted too). */
 export function readJob(job: JsonFields): JobSummary {
   const either = (snake: string, camel: string): string | undefined =>

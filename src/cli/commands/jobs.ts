@@ -2,7 +2,7 @@ import { stringFlag, wholeNumber } from '../args.js'
 import { exitCodes } from '../errors.js'
 import { formatTable, type Column } from '../output/table.js'
 import type { Command } from './command.js'
-import { fetchJobs, type JobSummary } from './job-summary.js'
+import { fetchJobs, jobJson, type JobSummary } from './job-summary.js'
 
 function stateColour(state: string): 'green' | 'cyan' | 'red' | 'yellow' | undefined {
   switch (state) {
@@ -55,7 +55,7 @@ export const jobsCommand: Command = {
       signal,
     )
     if (json) {
-      out.json(jobs)
+      out.json(jobs.map(jobJson))
       return exitCodes.ok
     }
     if (jobs.length === 0) {

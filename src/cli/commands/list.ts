@@ -11,10 +11,13 @@ const vmColumns: Column<ListedVm>[] = [
   { title: 'NAME', value: (vm) => vm.name },
   {
     title: 'STATE',
-    value: (vm) => (vm.running ? 'running' : 'stopped'),
-    paint: (vm, text, style) => style.paint(vm.running ? 'green' : 'dim', text),
+    value: (vm) =>
+      vm.installing !== undefined ? 'installing' : vm.running ? 'running' : 'stopped',
+    paint: (vm, text, style) =>
+      style.paint(vm.installing !== undefined ? 'cyan' : vm.running ? 'green' : 'dim', text),
   },
   { title: 'NODE', value: (vm) => vm.node },
+  { title: 'IP', value: (vm) => vm.ip ?? '-' },
   { title: 'OS', value: (vm) => vm.os },
   { title: 'CPU', value: (vm) => String(vm.cpu), align: 'right' },
   { title: 'MEMORY', value: (vm) => `${vm.memory} MB`, align: 'right' },
@@ -22,10 +25,24 @@ const vmColumns: Column<ListedVm>[] = [
   { title: 'DISK', value: (vm) => `${vm.disk} GB`, align: 'right' },
   {
     title: '',
-    value: (vm) => (vm.protected === true ? 'protected' : ''),
+    value: (vm) => notes(vm).join('; '),
     paint: (_vm, text, style) => style.paint('yellow', text),
   },
 ]
+
+/** What the last column says: an install at work, changes waiting for a restart, protection. */
+function notes(vm: ListedVm): string[] {
+  const said: string[] = []
+  if (vm.installing !== undefined)
+    said.push(`install ${vm.installing.job_id.slice(0, 8)}: ${vm.installing.stage}`)
+  const pending = Object.entries(vm.pending ?? {})
+  if (pending.length > 0)
+    said.push(
+      `pending ${pending.map(([key, value]) => `${key}=${value}`).join(' ')} (applies at next restart)`,
+    )
+  if (vm.protected === true) said.push('protected')
+  return said
+}
 
 const nodeColumns: Column<ListedNode>[] = [
   { title: 'NODE', value: (node) => node.node },

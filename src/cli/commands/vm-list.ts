@@ -1,9 +1,15 @@
 import type { VmListReply } from '../../http/schemas/vm.js'
 import type { ApiClient } from '../api/client.js'
-import { readFields } from '../api/read-json.js'
+import { readFields, type JsonFields } from '../api/read-json.js'
 
-/** A listed VM; `protected` when the service will never stop, change or destroy it. */
-export type ListedVm = VmListReply['vms'][number] & { protected?: boolean }
+/**
+ * A listed VM; `protected` when the service will never stop, change or destroy it; `pending`
+ * the configuration values waiting for its next restart (key → new value).
+ */
+export type ListedVm = VmListReply['vms'][number] & {
+  protected?: boolean
+  pending?: Record<string, string>
+}
 export type ListedNode = VmListReply['nodes'][number]
 
 /** `GET /api/vm/list`, read field by field. */
@@ -25,6 +31,7 @@ export async function fetchVmList(
       memory: vm.number('memory'),
       memory_used: vm.number('memory_used'),
       ...(vm.optionalBoolean('protected') === true ? { protected: true } : {}),
+      ...optionalMarks(vm),
     }
   })
   const nodes = reply.array('nodes').map((entry): ListedNode => {
@@ -41,4 +48,22 @@ export async function fetchVmList(
     }
   })
   return { success: reply.boolean('success'), vms, nodes }
+}
+
+/** What the list adds to the original entry: address, install in progress, pending changes. */
+function optionalMarks(vm: JsonFields): Pick<ListedVm, 'ip' | 'installing' | 'pending'> {
+  const ip = vm.optionalString('ip')
+  const installing = vm.has('installing') ? vm.object('installing') : undefined
+  const pending = vm.has('pending') ? vm.object('pending') : undefined
+  const values =
+    pending === undefined
+      ? []
+      : pending.keys().map((key): [string, string] => [key, pending.optionalString(key) ?? ''])
+  return {
+    ...(ip === undefined ? {} : { ip }),
+    ...(installing === undefined
+      ? {}
+      : { installing: { job_id: installing.string('job_id'), stage: installing.string('stage') } }),
+    ...(values.length === 0 ? {} : { pending: Object.fromEntries(values) }),
+  }
 }

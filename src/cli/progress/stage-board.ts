@@ -1,4 +1,4 @@
-import type { JobEvent } from '../api/job-event.js'
+import type { InstallResult, JobEvent } from '../api/job-event.js'
 import { classifyEvent } from './classify-event.js'
 
 export type StageState = 'running' | 'done' | 'failed'
@@ -33,6 +33,8 @@ export interface JobFacts {
   values: Map<string, string>
   /** facts without a key, e.g. `VM started successfully` */
   notes: string[]
+  /** what a finished install made (its last event's `result`) */
+  result: InstallResult | undefined
 }
 
 /**
@@ -49,7 +51,13 @@ export interface StageBoard {
 
 export function createStageBoard(now: () => number = Date.now): StageBoard {
   const stages: StageView[] = []
-  const facts: JobFacts = { vmId: undefined, ip: undefined, values: new Map(), notes: [] }
+  const facts: JobFacts = {
+    vmId: undefined,
+    ip: undefined,
+    values: new Map(),
+    notes: [],
+    result: undefined,
+  }
   let failure: StageBoard['failure']
   // a stage runs from the end of the one before: most report only when they are done
   let lastEnded: number | undefined
@@ -73,6 +81,7 @@ export function createStageBoard(now: () => number = Date.now): StageBoard {
       const changes: BoardChange[] = []
       if (event.vm_id !== undefined) facts.vmId = event.vm_id
       if (event.ip !== undefined) facts.ip = event.ip
+      if (event.result !== undefined) facts.result = event.result
       let stage = stages.at(-1)
       if (stage?.step !== event.step) {
         if (stage?.state === 'running') {
@@ -152,6 +161,7 @@ const failedStage = /^\[-\] (\S[^:]* > [^:]+?) failed: (.*)$/s
 function withFailedStage(event: JobEvent): JobEvent {
   if (event.status !== 'error') return event
   const match = failedStage.exec(event.message)
-  if (match?.[1] === undefined || match[2] === undefined || match[1] === event.step) return event
+  // the stage is named once, by the step; the message keeps only what went wrong
+  if (match?.[1] === undefined || match[2] === undefined) return event
   return { ...event, step: match[1], message: `[-] ${match[2]}` }
 }

@@ -23,19 +23,26 @@ export function printInstallSummary(board: StageBoard, out: Output): void {
   }
   for (const [key, value] of rows) {
     if (value === undefined) continue
-    const once = key === 'Password' ? style.paint('dim', '  (generated; shown only this once)') : ''
+    const once = key === 'Password' ? style.paint('dim', '  (generated; not stored anywhere)') : ''
     out.line(`  ${key.padEnd(9)} ${value}${once}`)
   }
-  if (ip !== undefined) {
-    const login = user === undefined ? ip : `${user}@${ip}`
-    out.line(`  ${'SSH'.padEnd(9)} ${style.paint('bold', `ssh ${login}`)}`)
-  }
+  const ssh =
+    facts.result?.ssh ??
+    (ip === undefined ? undefined : `ssh ${user === undefined ? ip : `${user}@${ip}`}`)
+  if (ssh !== undefined) out.line(`  ${'SSH'.padEnd(9)} ${style.paint('bold', ssh)}`)
 }
 
 /** The closing line of a failed job: which stage, what it said, and the job to look at. */
 export function printFailure(board: StageBoard, out: Output, jobId: string | undefined): void {
   const failure = board.failure
-  const where = failure === undefined ? '' : ` at ${failure.stage.step}`
-  out.note(out.style.paint('red', `✗ failed${where}: ${failure?.message ?? 'unknown error'}`))
+  const where = failure === undefined ? 'failed' : `${failure.stage.step} failed`
+  out.note(out.style.paint('red', `✗ ${where}: ${failure?.message ?? 'unknown error'}`))
   if (jobId !== undefined) out.note(`  job ${jobId} (pve-qemu jobs, pve-qemu attach ${jobId})`)
+}
+
+/** The closing line of a cancelled job: not a failure, and what the rollback did. */
+export function printCancelled(board: StageBoard, out: Output, jobId: string | undefined): void {
+  const message = board.failure?.message ?? 'cancelled'
+  out.note(out.style.paint('yellow', `⊘ cancelled: ${message.replace(/^install cancelled; /, '')}`))
+  if (jobId !== undefined) out.note(`  job ${jobId} (pve-qemu attach ${jobId} shows it)`)
 }

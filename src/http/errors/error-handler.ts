@@ -50,6 +50,14 @@ function describeForReply(
       message: validationMessage(error.validation, where),
     }
   }
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const sent = request.headers['content-type'] ?? 'none'
+    return {
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: `send the body as JSON with the header Content-Type: application/json (got ${sent})`,
+    }
+  }
   const status = statusForError(error)
   const code = error.code
   if (isAppError(error) || status < 500) return { status, code, message: describeError(error) }

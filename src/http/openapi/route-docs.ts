@@ -262,6 +262,82 @@ export const routeDocs: Record<string, RouteDoc> = {
       404: jsonError('no such job', 'JOB_NOT_FOUND', `no job ${jobExample.id}`),
     },
   },
+  'GET /api/vm/:id/info': {
+    summary: 'One VM: where it runs, how to reach it, its config, pending changes and jobs',
+    tag: 'vm',
+    responses: {
+      200: json('the VM', {
+        success: true,
+        vm: {
+          vmid: 100,
+          name: 'demo-debian',
+          node: 'pve1',
+          status: 'running',
+          uptime: 3600,
+          os: 'debian',
+          ip: '127.0.0.100',
+          user: 'debian',
+          ssh: 'ssh -p 2222 debian@127.0.0.100',
+          config: { cores: '2', memory: '2048', ipconfig0: 'ip=127.0.0.100/24,gw=127.0.0.1' },
+          jobs: [],
+        },
+      }),
+      400: badId,
+      404: noVm,
+    },
+  },
+  'GET /api/jobs/:id/credentials': {
+    summary: "An install's generated password, once, to whoever started it (within 24 h)",
+    description:
+      'Kept in memory only. The same API token that started the job (anyone when no token is configured) gets it once; then 410.',
+    tag: 'jobs',
+    responses: {
+      200: json('the credentials', {
+        success: true,
+        credentials: {
+          password: 'k3Q9vT2mXp7LrB4nW8sZ',
+          vmid: 103,
+          ip: '127.0.0.103',
+          user: 'debian',
+          ssh: 'ssh -p 2222 debian@127.0.0.103',
+        },
+      }),
+      403: jsonError(
+        'started with another token',
+        'CREDENTIALS_NOT_YOURS',
+        `job ${jobExample.id} was started with another API token; only that token can read its password`,
+      ),
+      404: jsonError(
+        'no password',
+        'CREDENTIALS_NONE',
+        `job ${jobExample.id} holds no generated password`,
+      ),
+      410: jsonError(
+        'already given',
+        'CREDENTIALS_TAKEN',
+        `the password of job ${jobExample.id} was already retrieved; it is given only once`,
+      ),
+    },
+  },
+  'GET /api/jobs/estimates': {
+    summary: 'Median seconds of each stage of recent successful jobs, per job type (for an ETA)',
+    tag: 'jobs',
+    responses: {
+      200: json('the estimates', {
+        success: true,
+        estimates: {
+          start: {
+            jobs: 2,
+            stages: [
+              { step: 'starting VM', seconds: 1.2 },
+              { step: 'waiting for ready', seconds: 14.5 },
+              { step: 'finalizing', seconds: 0 },
+            ],
+          },
+        },
+      }),
+    },
+  },
   'POST /api/jobs/:id/cancel': {
     summary: 'Cancel a running job (an install rolls back)',
     tag: 'jobs',

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { startInstallJob, type InstallAdmission, type JobRunner } from '../../jobs/index.js'
 import type { InstallDeps } from '../../provision/install/deps.js'
 import type { VmProtection } from '../access/protected-vms.js'
+import { actorOf } from '../access/request-actor.js'
 import { sendError } from '../errors/error-handler.js'
 import { streamJob } from '../job-stream.js'
 import { lastEventId, readIdempotencyKey } from './job-routes.js'
@@ -66,6 +67,7 @@ export const installRoutes: FastifyPluginAsyncTypebox<InstallRoutesOptions> = as
         install: options.install,
         request: body,
         idempotencyKey: idempotency.key,
+        owner: actorOf(request),
         ...(protection === undefined
           ? {}
           : { isProtected: (vmid) => protection.isProtected(vmid) }),
@@ -74,6 +76,8 @@ export const installRoutes: FastifyPluginAsyncTypebox<InstallRoutesOptions> = as
         heartbeatMs: options.heartbeatMs,
         afterSeq: started.joined ? (lastEventId(request) ?? 0) : 0,
         joining: started.joined,
+        // a request joining through the same Idempotency-Key is another client: no password
+        starter: !started.joined,
       })
     },
   )

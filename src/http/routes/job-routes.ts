@@ -5,15 +5,20 @@ import {
   isFinished,
   jobStates,
   jobTypes,
+  type CredentialVault,
   type JobRecord,
   type JobRunner,
 } from '../../jobs/index.js'
+import { actorOf } from '../access/request-actor.js'
 import { sendError } from '../errors/error-handler.js'
 import { streamJob } from '../job-stream.js'
+import { createStageEstimates } from './stage-estimates.js'
 
 export interface JobRoutesOptions {
   jobs: JobRunner
   heartbeatMs: number
+  /** generated passwords, readable once by whoever started the job */
+  credentials: CredentialVault
 }
 
 const literals = <T extends string>(values: readonly T[]) =>
@@ -30,7 +35,6 @@ export const JobPayloadSchema = Type.Object({
   started_at: Type.Optional(Type.String()),
   ended_at: Type.Optional(Type.String()),
   error: Type.Optional(Type.String()),
-  idempotency_key: Type.Optional(Type.String()),
 })
 export type JobPayload = Static<typeof JobPayloadSchema>
 
@@ -40,7 +44,33 @@ const JobListQuery = Type.Object({
   vmid: Type.Optional(Type.Integer({ minimum: 100, maximum: 999_999_999 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
 })
-const JobIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
+const JobIdParams = Type.Object({
+  id: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: 'a job id, or a unique prefix of one (at least 4 characters)',
+  }),
+})
+const CredentialsReply = Type.Object({
+  success: Type.Boolean(),
+  credentials: Type.Object({
+    password: Type.String(),
+    vmid: Type.Optional(Type.Integer()),
+    ip: Type.Optional(Type.String()),
+    user: Type.Optional(Type.String()),
+    ssh: Type.Optional(Type.String()),
+  }),
+})
+const EstimatesReply = Type.Object({
+  success: Type.Boolean(),
+  estimates: Type.Record(
+    Type.String(),
+    Type.Object({
+      jobs: Type.Integer({ description: 'finished jobs the figures come from' }),
+      stages: Type.Array(Type.Object({ step: Type.String(), seconds: Type.Number() })),
+    }),
+  ),
+})
 const EventsQuery = Type.Object({
   after: Type.Optional(Type.Integer({ minimum: 0, description: 'as Last-Event-ID, for curl' })),
 })
@@ -66,13 +96,84 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
     },
   )
 
+  const estimates = createStageEstimates(jobs)
+  app.get(
+    '/jobs/estimates',
+    { config: json, schema: { response: { 200: EstimatesReply } } },
+    async () => ({ success: true, estimates: await estimates.all() }),
+  )
+
+  /** The job an id or unique id prefix names; answers 404 (none) or 400 (several) itself. */
+  const findJob = (
+    request: FastifyRequest,
+    reply: Parameters<typeof sendError>[1],
+    id: string,
+  ): JobRecord | undefined => {
+    const found = resolveJob(jobs, id)
+    if (found.kind === 'one') return found.job
+    if (found.kind === 'none') notFound(request, reply, id)
+    else
+      sendError(
+        request,
+        reply,
+        'JOB_AMBIGUOUS',
+        `job id "${id}" is the start of ${found.ids.length} jobs (${found.ids.slice(0, 5).join(', ')}); give more of it`,
+      )
+    return undefined
+  }
+
   app.get(
     '/jobs/:id',
     { config: json, schema: { params: JobIdParams, response: { 200: JobReply } } },
     async (request, reply) => {
-      const job = jobs.get(request.params.id)
-      if (job === undefined) return notFound(request, reply, request.params.id)
+      const job = findJob(request, reply, request.params.id)
+      if (job === undefined) return reply
       return { success: true, job: presentJob(job) }
+    },
+  )
+
+  app.get(
+    '/jobs/:id/credentials',
+    { config: json, schema: { params: JobIdParams, response: { 200: CredentialsReply } } },
+    async (request, reply) => {
+      const job = findJob(request, reply, request.params.id)
+      if (job === undefined) return reply
+      // never cached by a browser or a proxy: the answer holds a password
+      void reply.header('cache-control', 'no-store')
+      const found = options.credentials.take(job.id, actorOf(request))
+      const refuse = (code: string, message: string): typeof reply => {
+        sendError(request, reply, code, message)
+        return reply
+      }
+      switch (found.kind) {
+        case 'found':
+          return { success: true, credentials: found.credentials }
+        case 'forbidden':
+          return refuse(
+            'CREDENTIALS_NOT_YOURS',
+            `job ${job.id} was started with another API token; only that token can read its password`,
+          )
+        case 'taken':
+          return refuse(
+            'CREDENTIALS_TAKEN',
+            `the password of job ${job.id} was already retrieved (${new Date(found.at).toISOString()}); it is given only once`,
+          )
+        case 'expired':
+          return refuse(
+            'CREDENTIALS_EXPIRED',
+            `the password of job ${job.id} is gone: it can be retrieved only within 24 hours`,
+          )
+        case 'none':
+          if (!isFinished(job.state))
+            return refuse(
+              'CREDENTIALS_NOT_READY',
+              `job ${job.id} is still ${job.state}; a generated password is given once the install has finished`,
+            )
+          return refuse(
+            'CREDENTIALS_NONE',
+            `job ${job.id} holds no generated password (a key or password was given, the install did not finish, or the service restarted since)`,
+          )
+      }
     },
   )
 
@@ -80,8 +181,8 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
     '/jobs/:id/events',
     { config: json, schema: { params: JobIdParams, querystring: EventsQuery } },
     async (request, reply) => {
-      const job = jobs.get(request.params.id)
-      if (job === undefined) return notFound(request, reply, request.params.id)
+      const job = findJob(request, reply, request.params.id)
+      if (job === undefined) return reply
       const afterSeq = lastEventId(request) ?? request.query.after ?? 0
       await streamJob(request, reply, jobs, job, {
         heartbeatMs: options.heartbeatMs,
@@ -95,9 +196,9 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
     '/jobs/:id/cancel',
     { config: json, schema: { params: JobIdParams, response: { 200: JobReply } } },
     async (request, reply) => {
-      const { id } = request.params
-      const job = jobs.get(id)
-      if (job === undefined) return notFound(request, reply, id)
+      const job = findJob(request, reply, request.params.id)
+      if (job === undefined) return reply
+      const { id } = job
       if (isFinished(job.state) || !jobs.cancel(id)) {
         sendError(request, reply, 'JOB_FINISHED', `job ${id} already ended (${job.state})`)
         return reply
@@ -139,8 +240,29 @@ export function presentJob(job: JobRecord): JobPayload {
     ...(job.startedAt === undefined ? {} : { started_at: job.startedAt }),
     ...(job.endedAt === undefined ? {} : { ended_at: job.endedAt }),
     ...(job.error === undefined ? {} : { error: job.error }),
-    ...(job.idempotencyKey === undefined ? {} : { idempotency_key: job.idempotencyKey }),
   }
+}
+
+/** Shortest prefix accepted, so a typo of one or two characters never picks a random job. */
+const minimumPrefix = 4
+
+/**
+ * A job by its full id or, as git does with commits, by a unique prefix of it. An
+ * `Idempotency-Key` is never a way in: it is a secret of the client that sent it.
+ */
+export function resolveJob(
+  jobs: Pick<JobRunner, 'get' | 'list'>,
+  id: string,
+): { kind: 'one'; job: JobRecord } | { kind: 'none' } | { kind: 'several'; ids: string[] } {
+  const exact = jobs.get(id)
+  if (exact !== undefined) return { kind: 'one', job: exact }
+  const prefix = id.toLowerCase()
+  if (prefix.length < minimumPrefix || !/^[0-9a-f-]+$/.test(prefix)) return { kind: 'none' }
+  const matches = jobs.list().filter((job) => job.id.startsWith(prefix))
+  const [first] = matches
+  if (first === undefined) return { kind: 'none' }
+  if (matches.length === 1) return { kind: 'one', job: first }
+  return { kind: 'several', ids: matches.map((job) => job.id) }
 }
 
 /** What {@link readIdempotencyKey} found: no header, a usable key, or why the header is bad. */

@@ -55,6 +55,18 @@ export const ListedVmSchema = Type.Object({
   disk: Type.Number({ description: 'GB' }),
   memory: Type.Number({ description: 'MB' }),
   memory_used: Type.Number({ description: 'MB' }),
+  ip: Type.Optional(
+    Type.String({ description: "the VM's address from its cloud-init ipconfig0, once known" }),
+  ),
+  installing: Type.Optional(
+    Type.Object(
+      {
+        job_id: Type.String(),
+        stage: Type.String({ description: 'the step the install is at, or queued' }),
+      },
+      { description: 'present while an install job works on this VM' },
+    ),
+  ),
 })
 
 export const ListedNodeSchema = Type.Object({
@@ -83,5 +95,23 @@ export const StepEventSchema = Type.Object({
   vm_id: Type.Optional(Type.Integer()),
   ip: Type.Optional(Type.String()),
   job_id: Type.Optional(Type.String({ description: 'on the first event of a stream' })),
+  stage: Type.Optional(
+    Type.Integer({ description: 'which stage of the job this is, from 1 (0: waiting in line)' }),
+  ),
+  stages: Type.Optional(Type.Integer({ description: 'how many stages the job has' })),
+  bytes: Type.Optional(Type.Number({ description: 'download events: bytes received so far' })),
+  total: Type.Optional(Type.Number({ description: 'download events: the expected size' })),
+  result: Type.Optional(
+    Type.Object(
+      {
+        vmid: Type.Integer(),
+        ip: Type.String(),
+        node: Type.String(),
+        user: Type.String(),
+        ssh: Type.String({ description: 'the login command, e.g. ssh -p 2222 debian@10.0.0.105' }),
+      },
+      { description: 'the last event of a successful install: the VM and how to log in' },
+    ),
+  ),
 })
 export type StepEventPayload = Static<typeof StepEventSchema>

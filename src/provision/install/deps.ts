@@ -29,6 +29,8 @@ export interface InstallDeps {
   /** crypt hash of VM_ROOT_PASSWORD, set by the first-boot script */
   rootPasswordHash: string | undefined
   timezone: string
+  /** the port new VMs answer SSH on (GUEST_SSH_PORT), for the login command an install ends with */
+  guestSshPort: number
   /** extra public keys every VM gets (admin keys file) */
   adminKeys: readonly string[]
   /** retries of lock timeouts */

@@ -7,3 +7,5 @@ export { bootDisk, growDisk, setCpu, setMemory, type ChangeOutcome } from './res
 export { createPendingTracker, type PendingTracker } from './pending-tracker.js'
 export { parseRequestedSize } from './disk-size.js'
 export { createVmLocator, type LocatedVm, type VmLocator } from './vm-locator.js'
+export { markVms, type InstallingMark, type MarkedVm, type VmMarks } from './list-marks.js'
+export { addressOf, createVmAddresses, type VmAddresses } from './vm-addresses.js'

@@ -37,9 +37,12 @@ const demos = [
 
 /**
  * Seeds three demo VMs on a fresh cluster, one per node (wrapping when there are fewer nodes):
- * cloud-init drive, a 20 GiB boot disk on local-lvm, and a static IP `127.0.0.<vmid>`.
+ * cloud-init drive, a 20 GiB boot disk on local-lvm, and a static IP on the gateway's network
+ * (`127.0.0.<vmid>` with the default gateway), as an install would give it, so two services on
+ * different gateways can share one host.
  */
-export function seedDemoVms(state: ClusterState, now: number): void {
+export function seedDemoVms(state: ClusterState, now: number, gateway = '127.0.0.1'): void {
+  const network = gateway.split('.').slice(0, 3).join('.')
   demos.forEach((demo, index) => {
     const node = state.nodes[index % state.nodes.length]
     if (!node) return
@@ -82,7 +85,7 @@ export function seedDemoVms(state: ClusterState, now: number): void {
         cores: '2',
         cpu: demo.cpu,
         ide2: `${cloudinit},media=cdrom`,
-        ipconfig0: `ip=127.0.0.${demo.vmid}/24,gw=127.0.0.1`,
+        ipconfig0: `ip=${network}.${demo.vmid}/24,gw=${gateway}`,
         memory: '2048',
         meta: `creation-qemu=${nodeSoftware.qemuVersion},ctime=${ctime}`,
         name: demo.name,

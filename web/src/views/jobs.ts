@@ -8,10 +8,10 @@ export function jobRows(
 ): HTMLElement[] {
   if (jobs === undefined)
     return [
-      h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'This service has no job history API.')),
+      h('tr', {}, h('td', { colspan: 7, class: 'empty' }, 'This service has no job history API.')),
     ]
   if (jobs.length === 0)
-    return [h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'No jobs yet.'))]
+    return [h('tr', {}, h('td', { colspan: 7, class: 'empty' }, 'No jobs yet.'))]
   const sorted = [...jobs].sort((a, b) => (b.created ?? '').localeCompare(a.created ?? ''))
   return sorted
     .slice(0, 50)
@@ -22,6 +22,7 @@ export function jobRows(
         h('td', {}, h('code', { title: job.id }, job.id.slice(0, 8))),
         h('td', {}, job.type),
         h('td', { class: 'num' }, job.vmid ?? '-'),
+        h('td', { class: 'what' }, job.error ?? job.summary ?? ''),
         h('td', {}, h('span', { class: `state ${job.state}` }, job.state)),
         h('td', {}, job.created === undefined ? '' : new Date(job.created).toLocaleString()),
         h(

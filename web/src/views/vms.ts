@@ -1,9 +1,15 @@
 import type { VmListReply } from '../../../src/http/schemas/vm.js'
 import { h } from '../dom.js'
 
-/** A listed VM; `protected` when the service never stops, changes or destroys it. */
-export type ListedVm = VmListReply['vms'][number] & { protected?: boolean }
-export type VmAction = 'start' | 'stop' | 'shutdown' | 'reboot' | 'destroy'
+/**
+ * A listed VM; `protected` when the service never stops, changes or destroys it; `pending` the
+ * configuration values waiting for its next restart.
+ */
+export type ListedVm = VmListReply['vms'][number] & {
+  protected?: boolean
+  pending?: Record<string, string>
+}
+export type VmAction = 'start' | 'stop' | 'shutdown' | 'reboot' | 'destroy' | 'details'
 
 /** The VM table: state and the actions that make sense in it. */
 export function vmRows(
@@ -12,12 +18,17 @@ export function vmRows(
   act: (vm: ListedVm, action: VmAction) => void,
 ): HTMLElement[] {
   if (vms.length === 0)
-    return [h('tr', {}, h('td', { colspan: 9, class: 'empty' }, 'No VMs yet — install one below.'))]
+    return [
+      h('tr', {}, h('td', { colspan: 10, class: 'empty' }, 'No VMs yet — install one below.')),
+    ]
   return [...vms]
     .sort((a, b) => a.vmid - b.vmid)
     .map((vm) => {
-      const working = busy.has(vm.vmid)
+      // an install at work on the VM: nothing may touch it until the install ends
+      const installing = vm.installing !== undefined
+      const working = busy.has(vm.vmid) || installing
       const locked = vm.protected === true
+      const pending = Object.entries(vm.pending ?? {})
       const button = (action: VmAction, label: string, enabled: boolean, kind = ''): HTMLElement =>
         h(
           'button',
@@ -30,7 +41,13 @@ export function vmRows(
           },
           label,
         )
-      const state = working ? 'working…' : vm.running ? 'running' : 'stopped'
+      const state = installing
+        ? 'installing…'
+        : working
+          ? 'working…'
+          : vm.running
+            ? 'running'
+            : 'stopped'
       return h(
         'tr',
         { 'data-vmid': vm.vmid },
@@ -55,11 +72,25 @@ export function vmRows(
           {},
           h(
             'span',
-            { class: `state ${working ? 'working' : vm.running ? 'running' : 'stopped'}` },
+            {
+              class: `state ${working ? 'working' : vm.running ? 'running' : 'stopped'}`,
+              title: vm.installing?.stage ?? '',
+            },
             state,
           ),
+          pending.length === 0
+            ? null
+            : h(
+                'span',
+                {
+                  class: 'badge pending',
+                  title: `applies at next restart: ${pending.map(([key, value]) => `${key}=${value}`).join(', ')}`,
+                },
+                'pending',
+              ),
         ),
         h('td', {}, vm.node),
+        h('td', { class: 'ip' }, vm.ip ?? '–'),
         h('td', {}, vm.os),
         h('td', { class: 'num' }, vm.cpu),
         h('td', { class: 'num' }, `${vm.memory} MB`),
@@ -67,6 +98,15 @@ export function vmRows(
         h(
           'td',
           { class: 'actions' },
+          h(
+            'button',
+            {
+              type: 'button',
+              onclick: () => act(vm, 'details'),
+              'aria-label': `Details of VM ${vm.vmid}`,
+            },
+            'Details',
+          ),
           button('start', 'Start', !vm.running),
           button('shutdown', 'Shutdown', vm.running && !locked),
           button('stop', 'Stop', vm.running && !locked),

@@ -17,7 +17,10 @@ export const downloadingImage: Stage = {
         const percent = progress.percent === undefined ? '' : `${progress.percent.toFixed(0)}% `
         const mb = (progress.receivedBytes / 1024 ** 2).toFixed(1)
         const rate = (progress.bytesPerSecond / 1024 ** 2).toFixed(1)
-        step.processing(`downloading ${percent}(${mb} MB, ${rate} MB/s)`)
+        step.processing(`downloading ${percent}(${mb} MB, ${rate} MB/s)`, {
+          bytes: progress.receivedBytes,
+          ...(progress.totalBytes === undefined ? {} : { total: progress.totalBytes }),
+        })
       },
     })
     ctx.imagePath = result.source

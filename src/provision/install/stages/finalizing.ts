@@ -1,5 +1,5 @@
 import type { InstallContext } from '../context.js'
-import type { StepHandle } from '../../progress.js'
+import type { InstallResult, StepHandle } from '../../progress.js'
 
 /** The closing facts: total time, VMID, IP, user — and a generated password, shown once. */
 export function finalize(ctx: InstallContext, step: StepHandle, totalSeconds: number): void {
@@ -10,5 +10,21 @@ export function finalize(ctx: InstallContext, step: StepHandle, totalSeconds: nu
   if (ctx.passwordGenerated && ctx.password !== undefined) {
     step.fact(`Password: ${ctx.password}`, { ...where, sensitive: true })
   }
-  step.fact(`User: ${ctx.user}`, where)
+  step.fact(`User: ${ctx.user}`, { ...where, result: installResult(ctx) })
+}
+
+/** The result a program reads from the last event: VMID, IP, node, user and the SSH command. */
+export function installResult(ctx: InstallContext): InstallResult {
+  return {
+    vmid: ctx.vmid,
+    ip: ctx.ip,
+    node: ctx.vmNode ?? ctx.targetNode,
+    user: ctx.user,
+    ssh: sshCommand(ctx.user, ctx.ip, ctx.deps.guestSshPort),
+  }
+}
+
+/** `ssh user@ip`, with `-p` when the port is not SSH's own. */
+export function sshCommand(user: string, ip: string, port: number): string {
+  return port === 22 ? `ssh ${user}@${ip}` : `ssh -p ${port} ${user}@${ip}`
 }
