@@ -1,8 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { JobRunner } from '../../jobs/index.js'
-import { sshCommand } from '../../provision/install/stages/finalizing.js'
-import { addressOf, listCluster, type LifecycleDeps } from '../../provision/lifecycle/index.js'
+import {
+  addressOf,
+  listCluster,
+  sshCommand,
+  type LifecycleDeps,
+} from '../../provision/lifecycle/index.js'
 import { VmIdParams } from '../schemas/vm.js'
 import { JobPayloadSchema, presentJob } from './job-routes.js'
 

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { CurrentSteps, JobRunner, JobType } from '../../jobs/index.js'
-import { beginStep } from '../../provision/progress.js'
 import {
   createVmAddresses,
   destroyVm,
@@ -11,6 +10,7 @@ import {
   planMigration,
   planReboot,
   planStart,
+  beginStep,
   readPowerState,
   setCpu,
   setMemory,
