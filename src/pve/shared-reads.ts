@@ -68,6 +68,8 @@ export function withSharedReads(cluster: Cluster, options: SharedReadsOptions): 
     rebootVm: changing(cluster.rebootVm.bind(cluster)),
     destroyVm: changing(cluster.destroyVm.bind(cluster)),
     migrateVm: changing(cluster.migrateVm.bind(cluster)),
+    cloneVm: changing(cluster.cloneVm.bind(cluster)),
+    templateVm: changing(cluster.templateVm.bind(cluster)),
     nodeStatus: cluster.nodeStatus.bind(cluster),
     nodeStorages: cluster.nodeStorages.bind(cluster),
     vmStatus: cluster.vmStatus.bind(cluster),

@@ -2,6 +2,7 @@ import { die, paramError } from '../api/errors.js'
 import { nodeSpec, tableLookup, verifyParams, vmidSpec } from '../api/params.js'
 import type { Route, RouteContext } from '../api/route.js'
 import { isRoot } from '../api/route.js'
+import { refuseBaseInUse } from '../operations/linked-clones.js'
 import { freeVolid } from '../operations/volume-release.js'
 import { checkLock, requireVm, withVmLock } from '../operations/vm-lock.js'
 import { referencedVolids } from '../state/vm-view.js'
@@ -37,6 +38,7 @@ function destroy(rc: RouteContext) {
         const vm = requireVm(rc.sim, node.name, vmid)
         checkLock(vm, values.skiplock === '1')
         if (vm.power === 'running') die(`VM ${vmid} is running - destroy failed`)
+        refuseBaseInUse(rc.sim, node.name, referencedVolids(vm))
         const fault = rc.sim.faults.take('destroy', vmid)
         vm.config.lock = 'destroyed'
         rc.sim.changed()

@@ -19,6 +19,7 @@ import {
   readVmConfig,
   readVmStatus,
 } from '../../read/index.js'
+import { apiCloneOperations } from './clone.js'
 import { explainAuthFailure } from './explain-auth-failure.js'
 import { findMissingPrivileges, type RequiredPrivilege } from './required-privileges.js'
 import type { PveApiMethod, PveApiParams, PveApiTransport } from './transport.js'
@@ -124,6 +125,7 @@ export function createApiDriver(options: ApiDriverOptions): ApiCluster {
     description: options.description,
     user: transport.user,
     ...(isRoot ? {} : { restricted }),
+    ...apiCloneOperations(runTask),
 
     async missingPrivileges(opts?: OperationOptions): Promise<RequiredPrivilege[]> {
       return findMissingPrivileges(

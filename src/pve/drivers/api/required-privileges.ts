@@ -54,6 +54,7 @@ export const requiredPrivileges: readonly RequiredPrivilege[] = [
   },
   { privilege: 'VM.PowerMgmt', path: '/vms', usedFor: 'starting, stopping and rebooting VMs' },
   { privilege: 'VM.Migrate', path: '/vms', usedFor: 'moving VMs between nodes' },
+  { privilege: 'VM.Clone', path: '/vms', usedFor: 'linked clones of the cached OS templates' },
 ]
 
 /** The privileges of {@link requiredPrivileges}, space-separated, for `pveum role add`. */
