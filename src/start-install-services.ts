@@ -18,6 +18,7 @@ import { ipForVmid } from './provision/install/ip-address.js'
 import { hashPassword } from './provision/install/password.js'
 import type { GuestPort, ImagePort } from './provision/install/ports.js'
 import { createWorkQueue } from './provision/install/work-queue.js'
+import { createTemplateService } from './provision/templates/template-service.js'
 import type { Cluster } from './pve/cluster.js'
 import type { Store } from './store/index.js'
 import { startSimGuests, type SimGuests } from './sim/guests/index.js'
@@ -89,6 +90,7 @@ export async function startInstallServices(
     hostKeys,
   })
   const rootPassword = config.vm.rootPassword
+  const storageQueue = createWorkQueue(config.install.storageQueueConcurrency)
   const services: InstallServices = {
     network: config.network,
     mainNode: options.mainNode,
@@ -97,12 +99,24 @@ export async function startInstallServices(
     images: createImagePort(imageStore),
     guest,
     clusterCpuLevel: createCpuLevelCache(cluster),
-    storageQueue: createWorkQueue(config.install.storageQueueConcurrency),
+    storageQueue,
     rootPasswordHash: rootPassword === undefined ? undefined : hashPassword(rootPassword.reveal()),
     timezone: config.install.timezone,
     adminKeys: readAdminKeys(config.install.adminKeysFile),
     lockRetry: { attempts: 6, baseDelayMs: 1000 * Math.max(config.sim.speed, 0.05) },
     ...restrictedInstall(config, cluster, imageStore, log),
+    reboot: config.templates.reboot,
+    ...(config.templates.mode === 'off'
+      ? {}
+      : {
+          templates: createTemplateService({
+            cluster,
+            vmidStart: config.templates.vmidStart,
+            vmidEnd: config.templates.vmidEnd,
+            storageQueue,
+            log: log.child({ part: 'templates' }),
+          }),
+        }),
   }
   return {
     services,
@@ -153,7 +167,7 @@ function createImagePort(store: ImageStore): ImagePort {
     },
     async ensure(release, { signal, onProgress }) {
       const image = await store.ensure(release, { signal, onProgress })
-      return { path: image.path, downloaded: image.downloaded, bytes: image.bytes }
+      return { path: image.path, downloaded: image.downloaded, bytes: image.bytes, sha: image.sha }
     },
   }
 }

@@ -10,6 +10,7 @@ import { readNetworkSection } from './sections/network.js'
 import { readPveApiSection } from './sections/pve-api.js'
 import { readPveSection } from './sections/pve.js'
 import { readSimSection } from './sections/sim.js'
+import { readTemplatesSection } from './sections/templates.js'
 import { readVmSection } from './sections/vm.js'
 
 const logLevels: readonly LogLevel[] = [
@@ -51,6 +52,10 @@ export function parseConfig(
   const install = readInstallSection(env, dataDir, pve.simulated)
   const auth = readAuthSection(env, options.cwd ?? '.')
   const jobs = readJobsSection(env)
+  const templates = readTemplatesSection(env, network)
   if (env.problems.length > 0) throw new ConfigError(env.problems)
-  return deepFreeze({ http, network, pve, pveApi, vm, sim, install, auth, jobs, dataDir, logLevel })
+  return deepFreeze({
+    ...{ http, network, pve, pveApi, vm, sim, install, auth, jobs, dataDir, logLevel },
+    templates,
+  })
 }

@@ -46,6 +46,10 @@ export const configVariables = [
   'PROTECTED_VMIDS',
   'PROTECTED_TAG',
   'MAX_CONCURRENT_INSTALLS',
+  'TEMPLATES',
+  'TEMPLATE_VMID_START',
+  'TEMPLATE_VMID_END',
+  'INSTALL_REBOOT',
 ] as const
 
 /** The name of one variable of {@link configVariables}. */

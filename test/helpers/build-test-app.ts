@@ -44,7 +44,8 @@ export interface TestApp {
 }
 
 export interface TestAppOptions {
-  /** configuration variables on top of the test defaults (SIM_SPEED=0, a temporary DATA_DIR) */
+  /** configuration variables on top of the test defaults (SIM_SPEED=0, a temporary DATA_DIR,
+   * TEMPLATES=off, INSTALL_REBOOT=always) */
   env?: Record<string, string>
   app?: Partial<Omit<AppDeps, 'cluster' | 'jobs' | 'install'>>
   /** keep DATA_DIR after close (to start again on the same state) */
@@ -65,6 +66,9 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     DATA_DIR: dataDir,
     GUEST_SSH_PORT: String(await freePort()),
     GUEST_SSH_TIMEOUT: '20',
+    // the seed's path (import, always reboot) unless a test asks for templates or INSTALL_REBOOT=auto
+    TEMPLATES: 'off',
+    INSTALL_REBOOT: 'always',
     ...options.env,
   })
   const log = options.logger ?? pino({ level: 'silent' })

@@ -23,6 +23,9 @@ const codeStatus: Record<string, number> = {
   VM_BUSY: 409,
   INVALID_INPUT: 400,
   ACCESS_DENIED: 403,
+  TEMPLATE_NOT_FOUND: 404,
+  TEMPLATE_IN_USE: 409,
+  VM_IS_TEMPLATE: 409,
 }
 
 /**

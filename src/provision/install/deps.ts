@@ -2,6 +2,7 @@ import type { Cluster } from '../../pve/cluster.js'
 import type { VmLimits } from '../lifecycle/deps.js'
 import type { VmLocator } from '../lifecycle/vm-locator.js'
 import type { VmLocks } from '../vm-locks.js'
+import type { TemplateService } from '../templates/template-service.js'
 import type { CpuLevel } from './cpu-level.js'
 import type { ImageTransfer } from './image-transfer.js'
 import type { GuestPort, ImagePort } from './ports.js'
@@ -34,6 +35,10 @@ export interface InstallDeps {
   imageTransfer?: ImageTransfer
   /** how a new VM is kept from upgrading its packages on first boot; default `ciupgrade` */
   upgradeGuard?: UpgradeGuard
+  /** cached OS templates to clone (TEMPLATES=auto); absent: every install imports the image */
+  templates?: TemplateService
+  /** when the install reboots after the first-boot script (INSTALL_REBOOT); default `auto` */
+  reboot?: 'auto' | 'always' | 'never'
 }
 
 /**

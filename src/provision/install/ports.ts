@@ -19,7 +19,7 @@ export interface ImagePort {
   ensure(
     release: OsRelease,
     options: { signal: AbortSignal; onProgress: (progress: DownloadProgress) => void },
-  ): Promise<{ path: string; downloaded: boolean; bytes: number }>
+  ): Promise<{ path: string; downloaded: boolean; bytes: number; sha?: string }>
 }
 
 /** What the install needs from the guest side (SSH into the new VM). */

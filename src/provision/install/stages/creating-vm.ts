@@ -5,6 +5,7 @@ import { hashPassword } from '../password.js'
 import { withDiskTurn } from '../disk-turn.js'
 import { ipForVmid } from '../ip-address.js'
 import { autoAssignVmid } from './checking-vmid.js'
+import { ensureTemplateStep } from './cloning-from-template.js'
 import type { Stage } from './stage.js'
 
 /** How many VMIDs taken behind our back an install tolerates before giving up. */
@@ -18,6 +19,8 @@ const maxIdRetries = 5
 export const creatingVm: Stage = {
   name: 'VM creation > creating VM',
   async run(ctx, step) {
+    // the clone path: the VM is made by cloning a template (`importing disk image`)
+    if (ctx.clone !== undefined) return ensureTemplateStep(ctx, step)
     const skipped = new Set<number>()
     for (;;) {
       try {
@@ -47,7 +50,7 @@ export const creatingVm: Stage = {
   },
 }
 
-function vmConfig(ctx: InstallContext): VmConfigChanges {
+export function vmConfig(ctx: InstallContext): VmConfigChanges {
   const { gateway } = ctx.deps.network
   const config: VmConfigChanges = {
     name: ctx.request.name ?? defaultName(ctx),
@@ -82,7 +85,7 @@ function defaultName(ctx: InstallContext): string {
 }
 
 /** Rollback of a created VM: stop it if it runs, then delete it and every disk. */
-async function removeVm(ctx: InstallContext): Promise<void> {
+export async function removeVm(ctx: InstallContext): Promise<void> {
   const node = ctx.vmNode
   if (node === undefined) return
   const { cluster } = ctx.deps
