@@ -10,6 +10,8 @@ import {
   type HostKeyStore,
 } from './guest/index.js'
 import { openTcpConnection } from './guest/open-tcp-connection.js'
+import { rebootCheckOf } from './guest/reboot-required.js'
+import { runGuestCheck } from './guest/run-guest-check.js'
 import { createImageStore, type ImageStore, type Mirrors } from './images/index.js'
 import { commonCpuLevel, cpuLevelOf, type CpuLevel } from './provision/install/cpu-level.js'
 import { createPublishedImageSource } from './provision/install/image-transfer-checksum.js'
@@ -213,6 +215,17 @@ function createGuestPort(options: GuestPortOptions): GuestPort {
     runScript: (ip, user, script, { signal, onLine }) =>
       runGuestScript({ ...target(ip, user), script, signal, onLine: (line) => onLine(line) }),
     forgetHost: (ip) => hostKeys.forget(ip),
+    async rebootRequired(ip, user, release, { signal }) {
+      const check = rebootCheckOf(release)
+      const exit = await runGuestCheck({
+        ...target(ip, user),
+        argv: check.argv,
+        what: 'reboot check',
+        signal,
+        timeoutMs: 30_000,
+      })
+      return check.read(exit.exitCode)
+    },
   }
 }
 

@@ -4,6 +4,11 @@ export interface SimGuestFaults {
   neverAnswer(vmid: number): void
   /** the next `times` init scripts run on this VM fail with exit status 1 (default once) */
   failScript(vmid: number, times?: number): void
+  /**
+   * the next init script that succeeds on this VM leaves it needing a reboot, as a kernel or
+   * libc update would (`/run/reboot-required`, `needs-restarting -r` exit 1)
+   */
+  requireReboot(vmid: number): void
   clear(): void
 }
 
@@ -11,12 +16,19 @@ export interface SimGuestFaultRegistry extends SimGuestFaults {
   isSilent(vmid: number): boolean
   /** consumes one armed script failure for this VM; true when there was one */
   takeScriptFault(vmid: number): boolean
+  /** consumes an armed reboot requirement for this VM; true when there was one */
+  takeRebootRequirement(vmid: number): boolean
 }
 
 export function createSimGuestFaults(): SimGuestFaultRegistry {
   const silent = new Set<number>()
   const scriptFailures = new Map<number, number>()
+  const reboots = new Set<number>()
   return {
+    requireReboot: (vmid) => {
+      reboots.add(vmid)
+    },
+    takeRebootRequirement: (vmid) => reboots.delete(vmid),
     neverAnswer: (vmid) => {
       silent.add(vmid)
     },
@@ -24,6 +36,7 @@ export function createSimGuestFaults(): SimGuestFaultRegistry {
       scriptFailures.set(vmid, (scriptFailures.get(vmid) ?? 0) + times)
     },
     clear: () => {
+      reboots.clear()
       silent.clear()
       scriptFailures.clear()
     },
