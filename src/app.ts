@@ -4,6 +4,7 @@ import { allowIpsHook } from './http/access/allow-ips-hook.js'
 import { createTokenVerifier, type ApiTokenEntry } from './http/access/api-tokens.js'
 import { auditHook, type AuditHookOptions } from './http/access/audit-hook.js'
 import { createVmProtection } from './http/access/protected-vms.js'
+import { templateVmHook } from './http/access/template-vm-hook.js'
 import { tokenHook } from './http/access/token-hook.js'
 import type { AllowList } from './http/allow-ips/index.js'
 import { errorHandler } from './http/errors/error-handler.js'
@@ -22,6 +23,7 @@ import { installRoutes } from './http/routes/install-routes.js'
 import { jobRoutes } from './http/routes/job-routes.js'
 import { osRoutes } from './http/routes/os-routes.js'
 import { scriptRoutes } from './http/routes/script-routes.js'
+import { templateRoutes } from './http/routes/template-routes.js'
 import { vmRoutes } from './http/routes/vm-routes.js'
 import { webRoutes } from './http/routes/web-routes.js'
 import { osCatalog } from './images/os-catalog.js'
@@ -127,6 +129,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     tag: deps.protectedVms?.tag,
     cluster,
   })
+  const templates = deps.install.templates
+  await app.register(templateVmHook, {
+    isTemplate: async (vmid) =>
+      templates === undefined
+        ? (await cluster.resources()).vms.some((vm) => vm.vmid === vmid && vm.template === true)
+        : templates.isTemplate(vmid),
+    templateVmids: () => templates?.knownVmids() ?? new Set(),
+  })
+  await app.register(templateRoutes, { prefix: '/api', templates })
   await app.register(healthRoutes, { prefix: '/api' })
   await app.register(scriptRoutes, { timezone: deps.timezone })
   await app.register(installRoutes, {

@@ -20,6 +20,11 @@ import { ipForVmid } from './provision/install/ip-address.js'
 import { hashPassword } from './provision/install/password.js'
 import type { GuestPort, ImagePort } from './provision/install/ports.js'
 import { createWorkQueue } from './provision/install/work-queue.js'
+import {
+  createDryRunSupport,
+  type InstallHistory,
+} from './provision/install/dry-run/dry-run-support.js'
+import { planCommandLines } from './pve/drivers/cli/plan-commands.js'
 import { createTemplateService } from './provision/templates/template-service.js'
 import type { Cluster } from './pve/cluster.js'
 import type { Store } from './store/index.js'
@@ -38,7 +43,7 @@ export interface StartedInstallServices {
 export interface InstallServicesOptions {
   config: Config
   /** where VMID reservations and the guests' host keys are kept */
-  store: Pick<Store, 'reservations' | 'guestHostKeys'>
+  store: Pick<Store, 'reservations' | 'guestHostKeys'> & Partial<Pick<Store, 'jobs' | 'events'>>
   cluster: Cluster
   /** the embedded simulator: its guests answer SSH and its mirror serves the images */
   simulator: Simulator | undefined
@@ -108,6 +113,13 @@ export async function startInstallServices(
     lockRetry: { attempts: 6, baseDelayMs: 1000 * Math.max(config.sim.speed, 0.05) },
     ...restrictedInstall(config, cluster, imageStore, log),
     reboot: config.templates.reboot,
+    dryRun: createDryRunSupport({
+      imageStore,
+      history: installHistory(options.store),
+      ...(config.pve.driver === 'cli'
+        ? { commandLines: (ops) => planCommandLines(ops, options.mainNode) }
+        : {}),
+    }),
     ...(config.templates.mode === 'off'
       ? {}
       : {
@@ -252,4 +264,16 @@ function readAdminKeys(path: string | undefined): string[] {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
+}
+
+/** Earlier successful installs and their events, from the store (none without one). */
+function installHistory(store: InstallServicesOptions['store']): InstallHistory {
+  const { jobs, events } = store
+  if (jobs === undefined || events === undefined)
+    return { succeededInstalls: () => [], events: () => [] }
+  return {
+    succeededInstalls: (limit) =>
+      jobs.list({ type: 'install', state: 'succeeded', limit }).map((job) => job.id),
+    events: (jobId) => events.after(jobId, 0),
+  }
 }

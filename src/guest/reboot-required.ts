@@ -24,7 +24,10 @@ export function rebootCheckOf(release: OsRelease): {
           ? { required: true, why: '/run/reboot-required is present' }
           : code === 1
             ? { required: false, why: 'no /run/reboot-required' }
-            : { required: true, why: `the check exited with ${String(code)}; rebooting to be safe` },
+            : {
+                required: true,
+                why: `the check exited with ${String(code)}; rebooting to be safe`,
+              },
     }
   }
   return {
@@ -34,6 +37,9 @@ export function rebootCheckOf(release: OsRelease): {
         ? { required: true, why: 'needs-restarting -r says a reboot is required' }
         : code === 0
           ? { required: false, why: 'needs-restarting -r says no reboot is necessary' }
-          : { required: true, why: `needs-restarting -r exited with ${String(code)}; rebooting to be safe` },
+          : {
+              required: true,
+              why: `needs-restarting -r exited with ${String(code)}; rebooting to be safe`,
+            },
   }
 }

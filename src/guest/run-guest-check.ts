@@ -22,7 +22,8 @@ export async function runGuestCheck(
   const { host, port } = options
   checkGuestAddress(host, port)
   const deadline = AbortSignal.timeout(options.timeoutMs)
-  const signal = options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline])
+  const signal =
+    options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline])
   const socket = await openTcpConnection({ host, port, timeoutMs: options.timeoutMs, signal })
   const client = await connectGuest({
     ...options,

@@ -6,6 +6,7 @@ import { sendError } from '../errors/error-handler.js'
 import { streamJob } from '../job-stream.js'
 import { lastEventId, readIdempotencyKey } from './job-routes.js'
 import { InstallBody } from '../schemas/install.js'
+import { answerDryRun } from './install-dry-run.js'
 
 export interface InstallRoutesOptions {
   install: InstallDeps
@@ -39,6 +40,8 @@ export const installRoutes: FastifyPluginAsyncTypebox<InstallRoutesOptions> = as
         sendError(request, reply, 403, 'VM_PROTECTED', `id: VM ${id} is protected`)
         return reply
       }
+      if (request.body.dry_run === true)
+        return answerDryRun(request, request.body, reply, options.install)
       let started: Awaited<ReturnType<typeof startInstallJob>>
       try {
         started = await startInstallJob({

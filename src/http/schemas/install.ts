@@ -59,5 +59,11 @@ export const InstallBody = Type.Object({
       description: 'one OpenSSH public key line',
     }),
   ),
+  dry_run: Type.Optional(
+    Type.Boolean({
+      description:
+        'true: answer the plan as JSON (VMID, IP, node, image, template, stages, estimate) and change nothing',
+    }),
+  ),
 })
 export type InstallBody = Static<typeof InstallBody>

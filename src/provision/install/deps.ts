@@ -3,6 +3,7 @@ import type { VmLimits } from '../lifecycle/deps.js'
 import type { VmLocator } from '../lifecycle/vm-locator.js'
 import type { VmLocks } from '../vm-locks.js'
 import type { TemplateService } from '../templates/template-service.js'
+import type { DryRunSupport } from './dry-run/plan-dry-run.js'
 import type { CpuLevel } from './cpu-level.js'
 import type { ImageTransfer } from './image-transfer.js'
 import type { GuestPort, ImagePort } from './ports.js'
@@ -39,6 +40,8 @@ export interface InstallDeps {
   templates?: TemplateService
   /** when the install reboots after the first-boot script (INSTALL_REBOOT); default `auto` */
   reboot?: 'auto' | 'always' | 'never'
+  /** what a dry-run plan reads besides the cluster: the image cache, earlier stage times */
+  dryRun?: DryRunSupport
 }
 
 /**

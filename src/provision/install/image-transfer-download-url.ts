@@ -124,7 +124,12 @@ export function createDownloadUrlTransfer(options: DownloadUrlTransferOptions): 
       },
     )
     const reused = lines.some((line) => line.includes('no need to download'))
-    return { source: volid, downloaded: !reused, where: `${volid} on ${node}`, sha: checksum.digest }
+    return {
+      source: volid,
+      downloaded: !reused,
+      where: `${volid} on ${node}`,
+      sha: checksum.digest,
+    }
   }
 
   return {

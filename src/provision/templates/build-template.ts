@@ -47,7 +47,8 @@ export async function buildTemplate(
     }
     await cluster.templateVm(where, vmid, { onLine })
   } catch (error) {
-    const cleanup = where === undefined ? 'nothing was left' : await removeHalfBuilt(cluster, where, vmid)
+    const cleanup =
+      where === undefined ? 'nothing was left' : await removeHalfBuilt(cluster, where, vmid)
     throw new TemplateError(
       'TEMPLATE_BUILD_FAILED',
       `building ${what} failed: ${describeError(error)}; ${cleanup}`,
@@ -56,7 +57,8 @@ export async function buildTemplate(
   }
 }
 
-function templateConfig(request: EnsureTemplateRequest): VmConfigChanges {
+/** The template's config: the hardware every install shares, the image imported as `scsi0`. */
+export function templateConfig(request: EnsureTemplateRequest): VmConfigChanges {
   const { storage, type } = request.scope
   const format = isFileStorage(type) ? ',format=qcow2' : ''
   return {

@@ -87,6 +87,10 @@ export interface TemplateService {
   remove(vmid: number): Promise<TemplateRecord>
   /** Is this VMID one of our templates (ready or being built), or any Proxmox template? */
   isTemplate(vmid: number): Promise<boolean>
+  /** VMIDs of our templates, ready or being built (Proxmox's list may not show them yet) */
+  knownVmids(): ReadonlySet<number>
+  /** The VMID the next build would take now (for a dry-run plan; nothing is held) */
+  nextVmid(): Promise<number>
   /** Removes templates of superseded images that no clone uses any more; says which. */
   sweep(): Promise<number[]>
 }
@@ -205,7 +209,7 @@ export function createTemplateService(options: TemplateServiceOptions): Template
     try {
       await cluster.destroyVm(record.node, record.vmid)
     } catch (error) {
-      if (error instanceof PveError && /still in use by linked clone/.test(error.message))
+      if (error instanceof PveError && error.message.includes('still in use by linked clone'))
         throw new TemplateError('TEMPLATE_IN_USE', error.message, { cause: error })
       if (!(error instanceof PveError && error.kind === 'vm_not_found')) throw error
     }
@@ -297,6 +301,9 @@ export function createTemplateService(options: TemplateServiceOptions): Template
       return record
     },
 
+    knownVmids: () => new Set([...records.keys(), ...building]),
+    nextVmid: freeVmid,
+
     async isTemplate(vmid) {
       if (records.has(vmid) || building.has(vmid)) return true
       const { vms } = await cluster.resources()
@@ -336,7 +343,7 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   signal.throwIfAborted()
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => {
-      reject(signal.reason)
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
     }
     signal.addEventListener('abort', onAbort, { once: true })
     void promise.then(resolve, reject).finally(() => {
@@ -344,4 +351,3 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     })
   })
 }
-

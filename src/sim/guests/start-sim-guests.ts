@@ -144,7 +144,7 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
     }
     // cloud-init's first-boot package upgrade (`ciupgrade` 1, the default, without a vendor
     // snippet that skips it) may bring a kernel that needs a reboot; later boots start clean
-    const life = `${vm.config.vmgenid ?? vm.config.smbios1 ?? ''}`
+    const life = vm.config.vmgenid ?? vm.config.smbios1 ?? ''
     const upgraded =
       !guest.bootedLives.has(life) &&
       vm.config.ciupgrade !== '0' &&

@@ -5,8 +5,8 @@ import { findVolume, newVolumeName } from '../state/volumes.js'
 
 /** Storage plugins that make linked clones of a base volume (pve.md §2.9, §10.9). */
 export function canLinkClone(storage: SimStorage, volume: SimVolume): boolean {
-  if (storage.type === 'lvmthin') return true
-  return storage.type === 'dir' && volume.format === 'qcow2'
+  // the simulator's storages are lvmthin (thin snapshots) and dir (qcow2 overlays only)
+  return storage.type === 'lvmthin' || volume.format === 'qcow2'
 }
 
 /** True for a template's disk: `base-<id>-disk-<n>` (renamed by `qm template`). */

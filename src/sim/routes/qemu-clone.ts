@@ -73,9 +73,7 @@ function template(rc: RouteContext) {
   const node = pathNode(rc)
   const vmid = Number(values.vmid)
   checkTemplatable(requireVm(rc.sim, node.name, vmid))
-  return forkWorker(rc, 'qmtemplate', String(vmid), (task) =>
-    templateVm(rc.sim, node, vmid, task),
-  )
+  return forkWorker(rc, 'qmtemplate', String(vmid), (task) => templateVm(rc.sim, node, vmid, task))
 }
 
 export const qemuCloneRoutes: Route[] = [

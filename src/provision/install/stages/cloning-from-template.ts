@@ -86,7 +86,9 @@ export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandl
       {
         signal: ctx.signal,
         onQueued: (position) =>
-          step.processing(`waiting for template ${template.vmid}: position ${position} in the queue`),
+          step.processing(
+            `waiting for template ${template.vmid}: position ${position} in the queue`,
+          ),
       },
       () =>
         retryOnLockTimeout(
@@ -113,7 +115,7 @@ export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandl
   try {
     await clone(false)
   } catch (error) {
-    if (!(error instanceof PveError && /Linked clone feature is not supported/.test(error.message)))
+    if (!(error instanceof PveError && error.message.includes('Linked clone feature is not supported')))
       throw error
     step.processing(`${error.message}: making a full clone instead`)
     how = 'full clone'
@@ -126,9 +128,7 @@ export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandl
     signal: ctx.signal,
     onLine: (line) => step.line(line),
   })
-  step.success(
-    `VM ${ctx.vmid} is a ${how} of template ${template.vmid}: no disk import needed`,
-  )
+  step.success(`VM ${ctx.vmid} is a ${how} of template ${template.vmid}: no disk import needed`)
 }
 
 /** The install's config without what the template holds, tagged with the template it uses. */

@@ -5,7 +5,11 @@ import { parseToolError, toolErrorToPveError } from './parse/tool-error.js'
 import type { ToolRunOptions } from './run-tool.js'
 
 /** Runs `qm <args>` on a node as the cli driver does. */
-export type QmRunner = (node: string, args: string[], options?: ToolRunOptions) => Promise<RunResult>
+export type QmRunner = (
+  node: string,
+  args: string[],
+  options?: ToolRunOptions,
+) => Promise<RunResult>
 
 /**
  * `qm clone` and `qm template` for the cli driver. `qm clone` exits 255 when its task fails;

@@ -1,0 +1,53 @@
+import { fetchChecksum } from '../../../images/fetch-checksum.js'
+import { hashFile } from '../../../images/hash-file.js'
+import type { ImageStore } from '../../../images/index.js'
+import type { PlannedOperation } from '../../../pve/planned-operation.js'
+import type { DryRunSupport } from './plan-dry-run.js'
+import { collectStageTimes, type RecordedEvent } from './stage-history.js'
+
+/** The store's view of earlier installs that a dry-run estimate reads. */
+export interface InstallHistory {
+  /** ids of the latest succeeded installs, newest first */
+  succeededInstalls(limit: number): string[]
+  events(jobId: string): RecordedEvent[]
+}
+
+export interface DryRunSupportOptions {
+  imageStore: ImageStore
+  history: InstallHistory
+  commandLines?: (operations: readonly PlannedOperation[]) => string[]
+}
+
+/** How many earlier installs an estimate is made from. */
+const historyDepth = 20
+
+/**
+ * A dry-run's reads: whether the image cache holds a copy matching the fresh checksum file
+ * (hashed, as the install would; nothing is downloaded), and the stage times of the latest
+ * successful installs.
+ */
+export function createDryRunSupport(options: DryRunSupportOptions): DryRunSupport {
+  return {
+    async inspectImage(release, signal) {
+      const location = options.imageStore.resolve(release)
+      const expected = await fetchChecksum({
+        checksumUrl: location.checksumUrl,
+        fileName: release.imageFile,
+        algorithm: release.checksumAlgorithm,
+        timeoutMs: 30_000,
+        maxBytes: 4 * 1024 * 1024,
+        signal,
+      })
+      const held = await hashFile(location.localPath, release.checksumAlgorithm, signal)
+      const cached = held?.digest === expected.digest
+      let bytes = cached ? held.bytes : expected.sizeBytes
+      bytes ??= (await options.imageStore.check(release, { signal })).sizeBytes
+      return { cached, sha: expected.digest, bytes, path: location.localPath }
+    },
+    stageTimes() {
+      const ids = options.history.succeededInstalls(historyDepth)
+      return collectStageTimes(ids.map((id) => options.history.events(id)))
+    },
+    ...(options.commandLines === undefined ? {} : { commandLines: options.commandLines }),
+  }
+}
