@@ -29,7 +29,7 @@ import { createTemplateService } from './provision/templates/template-service.js
 import type { Cluster } from './pve/cluster.js'
 import type { Store } from './store/index.js'
 import { startSimGuests, type SimGuests } from './sim/guests/index.js'
-import { startSimImageServer } from './sim/images/sim-image-server.js'
+import { startSimImageServer, type SimImageServer } from './sim/images/sim-image-server.js'
 import type { Simulator } from './sim/index.js'
 
 export interface StartedInstallServices {
@@ -37,6 +37,8 @@ export interface StartedInstallServices {
   imageStore: ImageStore
   /** the simulated guests, when the simulator runs (tests inject guest faults through it) */
   simGuests: SimGuests | undefined
+  /** the simulator's image mirror, when it runs (tests publish new image builds through it) */
+  simImages?: SimImageServer
   close(): Promise<void>
 }
 
@@ -67,8 +69,9 @@ export async function startInstallServices(
   const closers: (() => Promise<void>)[] = []
   let mirrors: Mirrors = { ...config.install.mirrors }
   let simGuests: SimGuests | undefined
+  let simImages: SimImageServer | undefined
   if (simulator !== undefined) {
-    const imageServer = await startSimImageServer({ host: '127.0.0.1', port: 0 })
+    const imageServer = (simImages = await startSimImageServer({ host: '127.0.0.1', port: 0 }))
     closers.push(() => imageServer.close())
     mirrors = { ...imageServer.mirrors, ...config.install.mirrors }
     const guests = (simGuests = startSimGuests({
@@ -136,6 +139,7 @@ export async function startInstallServices(
     services,
     imageStore,
     simGuests,
+    ...(simImages === undefined ? {} : { simImages }),
     async close() {
       for (const close of closers.reverse()) await close()
     },

@@ -18,6 +18,7 @@ import {
 import type { Cluster } from '../../src/pve/cluster.js'
 import type { CommandCounter } from '../../src/pve/drivers/cli/index.js'
 import type { SimGuests } from '../../src/sim/guests/index.js'
+import type { SimImageServer } from '../../src/sim/images/sim-image-server.js'
 import type { Simulator } from '../../src/sim/index.js'
 import { startCluster } from '../../src/start-cluster.js'
 import { startInstallServices } from '../../src/start-install-services.js'
@@ -33,6 +34,8 @@ export interface TestApp {
   config: Config
   imageStore: ImageStore
   simGuests: SimGuests
+  /** the simulator's image mirror (publish a new build of a release through it) */
+  simImages: SimImageServer
   /** commands run per tool and subcommand, with PVE_DRIVER=cli */
   commandCounter: CommandCounter | undefined
   dataDir: string
@@ -85,6 +88,8 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     mainNode: simulator.mainNode,
   })
   if (install.simGuests === undefined) throw new Error('test apps run simulated guests')
+  const simImages = install.simImages
+  if (simImages === undefined) throw new Error('test apps run the simulated image mirror')
   const protectedVms = { vmids: config.auth.protectedVmids, tag: config.auth.protectedTag }
   const recovered = await recoverInterruptedJobs({ store, cluster: started.cluster, log })
   const jobs = createJobRunner({
@@ -126,6 +131,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     config,
     imageStore: install.imageStore,
     simGuests: install.simGuests,
+    simImages,
     commandCounter: started.commandCounter,
     dataDir,
     store,
