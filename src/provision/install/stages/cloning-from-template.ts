@@ -115,7 +115,9 @@ export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandl
   try {
     await clone(false)
   } catch (error) {
-    if (!(error instanceof PveError && error.message.includes('Linked clone feature is not supported')))
+    if (!(
+      error instanceof PveError && error.message.includes('Linked clone feature is not supported')
+    ))
       throw error
     step.processing(`${error.message}: making a full clone instead`)
     how = 'full clone'
