@@ -7,6 +7,12 @@ import { measureRoundTrips } from './round-trips.js'
 import { replaySeedInstall } from './seed-replay.js'
 import { startBenchService, timedInstall } from './service.js'
 import { measureSharedReads } from './shared-reads.js'
+import {
+  cloneCommandsRow,
+  cloneCriticalPathTable,
+  cloneParallelRows,
+  realisticTable,
+} from './clone-sections.js'
 
 /**
  * `npm run bench`: measures the service on the simulator and writes bench/RESULTS.md. Every
@@ -43,6 +49,7 @@ async function main(): Promise<void> {
     const met = row.target === undefined ? '' : verdict(row.commands <= row.target)
     out(`| ${row.operation} | ${row.commands} | ${target} | ${met} | ${row.detail} |`)
   }
+  await cloneCommandsRow(out)
   out()
 
   out('## 2. Shared reads: 200 concurrent `GET /api/vm/list`')
@@ -88,6 +95,8 @@ async function main(): Promise<void> {
   } finally {
     await seedApp.close()
   }
+  await cloneCriticalPathTable(out, speed)
+  await realisticTable(out)
 
   out('## 4. Parallel installs')
   out()
@@ -100,6 +109,7 @@ async function main(): Promise<void> {
     )
   }
   out()
+  await cloneParallelRows(out, speed)
 
   out('## 5. Image download (1 GiB over loopback)')
   out()

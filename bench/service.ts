@@ -11,7 +11,7 @@ export const cliStartupMs = 1400
  */
 export async function startBenchService(options: {
   speed: number
-  driver: 'cli' | 'sim'
+  driver: 'cli' | 'sim' | 'api'
   env?: Record<string, string>
 }): Promise<TestApp> {
   return buildTestApp({
