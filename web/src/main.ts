@@ -14,6 +14,7 @@ import { fill } from './dom.js'
 import { streamJob } from './sse.js'
 import { applyEvent, emptyProgress } from './stages.js'
 import { fillNodeChoices, fillOsChoices, readInstallForm } from './views/install-form.js'
+import { setUpPlanButton } from './views/install-plan.js'
 import { jobRows } from './views/jobs.js'
 import { nodeCards } from './views/nodes.js'
 import { progressView, type WatchedJob } from './views/progress.js'
@@ -216,5 +217,6 @@ function setUpToken(): void {
 
 setUpToken()
 setUpInstallForm()
+setUpPlanButton()
 void refresh()
 setInterval(() => void refresh(), refreshMs)

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises'
 import type { InstallBody } from '../../http/schemas/install.js'
-import { stringFlag, wholeNumber } from '../args.js'
+import { booleanFlag, stringFlag, wholeNumber } from '../args.js'
 import { CliError, exitCodes, usageError } from '../errors.js'
 import { printInstallSummary } from '../progress/summary.js'
 import type { Command, CommandContext } from './command.js'
+import { printPlan } from './print-plan.js'
 import { runStreamed } from './watch-stream.js'
 
 const usage =
-  'pve-qemu install [os] [version] [--os debian --version 12] [--name N] [--id VMID] [--node N] [--cpu N] [--ram MB] [--disk 20G] [--user U] [--passwd P] [--pubkey KEY | --pubkey-file FILE]'
+  'pve-qemu install [os] [version] [--os debian --version 12] [--name N] [--id VMID] [--node N] [--cpu N] [--ram MB] [--disk 20G] [--user U] [--passwd P] [--pubkey KEY | --pubkey-file FILE] [--dry-run]'
 
 /** `install`: one flag per field of `POST /api/vm/install`, then the live pipeline. */
 export const installCommand: Command = {
@@ -18,6 +19,7 @@ export const installCommand: Command = {
     'os and version may also be given as the first two arguments: pve-qemu install debian 12',
     '`pve-qemu os` lists what is available. Without --passwd or --pubkey a password is generated',
     'and shown once at the end.',
+    '--dry-run prints the plan (VMID, IP, image, template, stages, commands, estimate) and changes nothing.',
   ],
   options: {
     os: { type: 'string' },
@@ -32,9 +34,18 @@ export const installCommand: Command = {
     passwd: { type: 'string' },
     pubkey: { type: 'string' },
     'pubkey-file': { type: 'string' },
+    'dry-run': { type: 'boolean' },
   },
   async run(context) {
     const body = await installBody(context)
+    if (booleanFlag(context.values, 'dry-run')) {
+      const plan = await context
+        .client()
+        .getJson('/api/vm/install', { method: 'POST', body: { ...body, dry_run: true } })
+      if (context.json) context.out.json(plan)
+      else printPlan(plan, context.out)
+      return exitCodes.ok
+    }
     const outcome = await runStreamed(context, '/api/vm/install', { method: 'POST', body })
     if (outcome.board !== undefined && outcome.exitCode === exitCodes.ok && !context.json) {
       printInstallSummary(outcome.board, context.out)
