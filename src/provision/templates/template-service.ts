@@ -313,6 +313,8 @@ export function createTemplateService(options: TemplateServiceOptions): Template
     sweep() {
       sweeping ??= (async () => {
         await load()
+        // nothing superseded: no need to read the cluster at all
+        if ([...records.values()].every(isCurrent)) return []
         const { vms } = await cluster.resources()
         const clones = clonesOf(vms)
         const removed: number[] = []
