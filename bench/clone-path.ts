@@ -1,6 +1,6 @@
 import { findRelease } from '../src/images/index.js'
 import { timings } from '../src/sim/index.js'
-import { simulatedBootMs } from '../src/start-install-services.js'
+import { simulatedBootMs } from '../src/start-simulated.js'
 import type { SseRead } from '../test/helpers/sse-client.js'
 import { replaySeedInstall } from './seed-replay.js'
 import {

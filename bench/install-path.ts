@@ -1,5 +1,5 @@
 import { timings } from '../src/sim/index.js'
-import { simulatedBootMs } from '../src/start-install-services.js'
+import { simulatedBootMs } from '../src/start-simulated.js'
 import type { SseRead } from '../test/helpers/sse-client.js'
 import {
   cliStartupMs,

@@ -1,7 +1,4 @@
 #!/usr/bin/env node
-// Launcher of the `pve-qemu` command: loads the TypeScript sources through tsx (a dependency),
-// so the command works from a checkout without a build step.
-import { register } from 'tsx/esm/api'
-
-register()
-await import('../src/cli/main.ts')
+// Launcher of the `pve-qemu` command: the compiled CLI (`npm run build` writes dist/; the
+// published package ships it built).
+import '../dist/cli/main.js'

@@ -3,11 +3,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { allowIpsHook } from './http/access/allow-ips-hook.js'
 import { createTokenVerifier, type ApiTokenEntry } from './http/access/api-tokens.js'
 import { auditHook, type AuditHookOptions } from './http/access/audit-hook.js'
+import { originHook } from './http/access/origin-hook.js'
 import { createVmProtection } from './http/access/protected-vms.js'
 import { templateVmHook } from './http/access/template-vm-hook.js'
 import { tokenHook } from './http/access/token-hook.js'
 import type { AllowList } from './http/allow-ips/index.js'
+import type { LimitsConfig, SecurityConfig } from './config/index.js'
 import { errorHandler } from './http/errors/error-handler.js'
+import { createFollowerLimits } from './http/follower-limits.js'
 import { acceptEmptyJsonBodies } from './http/json-body-parser.js'
 import { requestIdHeader, requestIdOf } from './http/logging/index.js'
 import {
@@ -26,12 +29,20 @@ import { scriptRoutes } from './http/routes/script-routes.js'
 import { templateRoutes } from './http/routes/template-routes.js'
 import { vmRoutes } from './http/routes/vm-routes.js'
 import { webRoutes } from './http/routes/web-routes.js'
+import { strictIntegers } from './http/schemas/strict-integers.js'
+import { limitConnections } from './http/server/limit-connections.js'
 import { osCatalog } from './images/os-catalog.js'
-import { nameJobHolders, type JobRunner } from './jobs/index.js'
-import { createVmLocator, type LifecycleDeps, type VmLimits } from './provision/lifecycle/index.js'
+import { createInstallAdmission, nameJobHolders, type JobRunner } from './jobs/index.js'
+import {
+  createPendingTracker,
+  createVmLocator,
+  type LifecycleDeps,
+  type VmLimits,
+} from './provision/lifecycle/index.js'
 import type { InstallDeps } from './provision/install/deps.js'
 import { createVmLocks } from './provision/vm-locks.js'
 import type { Cluster } from './pve/cluster.js'
+import type { StoreHealthState } from './store/index.js'
 
 export interface AppDeps {
   cluster: Cluster
@@ -49,7 +60,8 @@ export interface AppDeps {
   heartbeatMs?: number
   /** largest request body accepted, bytes */
   bodyLimit?: number
-  waitUntilReady?: LifecycleDeps['waitUntilReady']
+  /** the SSH readiness check start, reboot and a live migration wait on (`createReadyCheck`) */
+  waitUntilReady: LifecycleDeps['waitUntilReady']
   /** what the install pipeline needs besides the cluster, locator, locks and limits */
   install: InstallServices
   /** the image store's cache counters, for /metrics (`imageStore.stats`) */
@@ -64,6 +76,16 @@ export interface AppDeps {
   protectedVms?: { vmids: readonly number[]; tag: string | undefined }
   /** where every changing or refused request is recorded (the store's audit table) */
   audit?: AuditHookOptions['audit']
+  /** which host names and web origins may reach the API (`config.security`) */
+  security: SecurityConfig
+  /** timeouts and caps (`config.limits`) */
+  serviceLimits: LimitsConfig
+  /** DATA_DIR, whose free space an install needs */
+  dataDir: string
+  /** the store's write state (`store.health`) */
+  storeHealth: () => StoreHealthState
+  /** free bytes of a directory's filesystem; default statfs (tests make a disk look full) */
+  freeBytes?: (dir: string) => number
 }
 
 /** The version the OpenAPI document states. */
@@ -81,22 +103,47 @@ const dashboardFiles = ['/', '/app.js', '/app.css']
  * builds its own; only main.ts starts one for real.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const limits = deps.serviceLimits
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false } },
     genReqId: requestIdOf,
+    // receiving a request is timed, answering it is not: SSE streams live as long as their job
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: checkingInterval(limits),
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
+  limitConnections(app.server, limits.maxConnections)
+  const followerLimits = createFollowerLimits({
+    perJob: limits.maxFollowersPerJob,
+    total: limits.maxFollowers,
+  })
+  app.decorate('followerLimits', followerLimits)
   app.addHook('onRequest', async (request, reply) => {
     // on the raw response, so SSE streams (which write their own head) answer it too
     reply.raw.setHeader(requestIdHeader, request.id)
   })
 
-  acceptEmptyJsonBodies(app)
+  acceptEmptyJsonBodies(app, { maxDepth: limits.maxBodyDepth })
   await app.register(errorHandler)
+  await app.register(strictIntegers)
   if (deps.audit !== undefined) {
-    await app.register(auditHook, { audit: deps.audit, trustedProxies: deps.trustedProxies })
+    await app.register(auditHook, {
+      audit: deps.audit,
+      trustedProxies: deps.trustedProxies,
+      refusalRowsPerMinute: limits.auditRefusalsPerMinute,
+    })
   }
+  await app.register(originHook, {
+    allowedHosts: deps.security.allowedHosts,
+    allowOrigins: deps.security.allowOrigins,
+    open: { prefixes: openPaths },
+  })
   await app.register(allowIpsHook, {
     allowList: deps.allowList,
     trustedProxies: deps.trustedProxies,
@@ -122,7 +169,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     locator: createVmLocator(cluster),
     locks: nameJobHolders(createVmLocks(), jobs),
     limits: deps.limits,
-    waitUntilReady: deps.waitUntilReady ?? (async () => undefined),
+    pending: createPendingTracker(),
+    waitUntilReady: deps.waitUntilReady,
   }
   const protection = createVmProtection({
     vmids: deps.protectedVms?.vmids ?? [],
@@ -138,12 +186,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     templateVmids: () => templates?.knownVmids() ?? new Set(),
   })
   await app.register(templateRoutes, { prefix: '/api', templates })
-  await app.register(healthRoutes, { prefix: '/api' })
+  const admission = createInstallAdmission({
+    dataDir: deps.dataDir,
+    minFreeDiskMb: limits.minFreeDiskMb,
+    storeHealth: deps.storeHealth,
+    ...(deps.freeBytes === undefined ? {} : { freeBytes: deps.freeBytes }),
+  })
+  await app.register(healthRoutes, {
+    prefix: '/api',
+    report: () => ({
+      store: deps.storeHealth(),
+      disk: { free_mb: admission.freeDiskMb(), min_free_mb: limits.minFreeDiskMb },
+      jobs: jobs.counts().install,
+      streams: followerLimits.open,
+    }),
+  })
   await app.register(scriptRoutes, { timezone: deps.timezone })
   await app.register(installRoutes, {
     prefix: '/api',
     install: { ...deps.install, ...lifecycle, limits: deps.limits },
     jobs,
+    admission,
     protection,
     heartbeatMs: deps.heartbeatMs ?? 15_000,
   })
@@ -159,4 +222,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(osRoutes, { prefix: '/api', catalog: osCatalog })
   await app.register(webRoutes, { webDir: deps.webDir })
   return app
+}
+
+/** How often Node looks for requests past their time: often enough to keep the timeouts. */
+function checkingInterval(limits: LimitsConfig): number {
+  const shortest = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs)
+  return Math.min(30_000, Math.max(25, Math.floor(shortest / 4)))
 }

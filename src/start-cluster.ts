@@ -1,14 +1,8 @@
-import { randomUUID } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type { Config } from './config/index.js'
 import { createLocalExecutor, createSshExecutor, type Executor } from './exec/index.js'
-import {
-  connectApiDriver,
-  createApiDriver,
-  requiredPrivileges,
-  type TlsTrust,
-} from './pve/drivers/api/index.js'
+import { connectApiDriver, type TlsTrust } from './pve/drivers/api/index.js'
 import {
   createCliDriver,
   createCommandCounter,
@@ -17,10 +11,8 @@ import {
 import type { Cluster } from './pve/cluster.js'
 import { PveError } from './pve/errors.js'
 import { withSharedReads } from './pve/shared-reads.js'
-import { startEmbeddedCli } from './sim/faces/cli/index.js'
-import { startSimRestFace, type SimRestFace } from './sim/faces/rest/index.js'
-import { createSimulator, type Simulator } from './sim/index.js'
-import { createInProcessTransport } from './sim/faces/in-process-transport.js'
+import type { SimRestFace } from './sim/faces/rest/index.js'
+import type { Simulator } from './sim/index.js'
 
 /** The logger the drivers write their command accounting to. */
 export interface ClusterLog {
@@ -58,25 +50,18 @@ export async function startCluster(
 const sharedReadTtlMs = 1000
 
 async function startDriver(config: Config, log: ClusterLog): Promise<StartedCluster> {
+  if (config.pve.simulated) {
+    // the only way into src/sim: a production configuration never loads the simulator
+    const { startSimulatedCluster } = await import('./start-simulated.js')
+    return startSimulatedCluster(config, log)
+  }
   switch (config.pve.driver) {
-    case 'sim': {
-      const simulator = await startEmbeddedSimulator(config)
-      const cluster = createApiDriver({
-        transport: createInProcessTransport(simulator),
-        description: `simulated cluster (nodes ${simulator.nodes.join(', ')}; main ${simulator.mainNode}; speed ${config.sim.speed})`,
-        // in-process task polls cost nothing; keep event latency low
-        taskPollMs: 50,
-      })
-      return { cluster, simulator, close: () => simulator.close() }
-    }
     case 'cli':
-      return config.pve.simulated
-        ? startCliOnSimulator(config, log)
-        : startCliOnCluster(config, log)
+      return startCliOnCluster(config, log)
     case 'api':
-      return config.pve.simulated
-        ? startApiOnSimulator(config, log)
-        : startApiOnCluster(config, log)
+      return startApiOnCluster(config, log)
+    case 'sim':
+      throw new PveError('failed', 'PVE_DRIVER=sim is the simulator, and this configuration is not')
   }
 }
 
@@ -86,64 +71,8 @@ const silentLog: ClusterLog = {
   warn: () => undefined,
 }
 
-async function startEmbeddedSimulator(config: Config): Promise<Simulator> {
-  const nodeNames = simulatedNodeNames(config)
-  return createSimulator({
-    dataDir: config.dataDir,
-    speed: config.sim.speed,
-    ...(nodeNames === undefined
-      ? {}
-      : {
-          nodes: nodeNames.map((name, index) => ({
-            name,
-            ip: simulatedNodeIp(config, name, index),
-          })),
-        }),
-    ...(config.pve.mainNode === undefined ? {} : { mainNode: config.pve.mainNode }),
-  })
-}
-
-/**
- * The api driver over HTTPS against the simulator's REST face, with a token holding exactly the
- * privileges the README documents: what a real cluster would see, on loopback.
- */
-async function startApiOnSimulator(config: Config, log: ClusterLog): Promise<StartedCluster> {
-  const simulator = await startEmbeddedSimulator(config)
-  const tokenId = 'pve-qemu@pve!simulator'
-  const secret = randomUUID()
-  const privileges = requiredPrivileges.map((entry) => entry.privilege)
-  const face = await startSimRestFace({
-    sim: simulator,
-    speed: config.sim.speed,
-    tokens: [{ id: tokenId, secret, privileges }],
-  })
-  try {
-    const api = await connectApiDriver({
-      url: face.url,
-      tokenId,
-      tokenSecret: { reveal: () => secret },
-      tls: { kind: 'fingerprint', sha256: face.fingerprint256 },
-      log,
-      retry: { baseDelayMs: 500 * Math.max(config.sim.speed, 0.02) },
-      taskPollMs: 50,
-      description: `api driver over HTTPS to the simulated cluster at ${face.url} as ${tokenId} (nodes ${simulator.nodes.join(', ')}; speed ${config.sim.speed})`,
-    })
-    return {
-      cluster: api.cluster,
-      simulator,
-      restFace: face,
-      async close() {
-        await api.close()
-        await face.close()
-        await simulator.close()
-      },
-    }
-  } catch (error) {
-    await face.close()
-    await simulator.close()
-    throw error
-  }
-}
+/** Retries of failed API calls on a real cluster: fixed, whatever SIM_* says. */
+export const apiRetry = { baseDelayMs: 500 } as const
 
 /** The api driver on a real cluster: `PVE_API_URL` with the configured token and trust. */
 async function startApiOnCluster(config: Config, log: ClusterLog): Promise<StartedCluster> {
@@ -151,7 +80,14 @@ async function startApiOnCluster(config: Config, log: ClusterLog): Promise<Start
   if (url === undefined || tokenId === undefined || tokenSecret === undefined) {
     throw new PveError('failed', 'PVE_API_URL, PVE_TOKEN_ID and PVE_TOKEN_SECRET are needed')
   }
-  const api = await connectApiDriver({ url, tokenId, tokenSecret, tls: tlsTrust(config), log })
+  const api = await connectApiDriver({
+    url,
+    tokenId,
+    tokenSecret,
+    tls: tlsTrust(config),
+    log,
+    retry: apiRetry,
+  })
   return { cluster: api.cluster, close: () => api.close() }
 }
 
@@ -160,32 +96,6 @@ function tlsTrust({ pveApi }: Config): TlsTrust {
   if (pveApi.tlsFingerprint !== undefined)
     return { kind: 'fingerprint', sha256: pveApi.tlsFingerprint }
   return pveApi.tlsInsecure ? { kind: 'insecure' } : { kind: 'system' }
-}
-
-/** The real cli driver against the simulator, through the fake qm/pvesh/pvesm on its PATH. */
-async function startCliOnSimulator(config: Config, log: ClusterLog): Promise<StartedCluster> {
-  const simulator = await startEmbeddedSimulator(config)
-  const cli = await startEmbeddedCli(simulator, {
-    socketPath: join(config.dataDir, 'pve-sim.sock'),
-    startupCostMs: config.sim.cliStartupMs,
-  })
-  const commandCounter = createCommandCounter()
-  const cluster = createCliDriver({
-    mainNode: simulator.mainNode,
-    executorFor: cli.executorFor,
-    log,
-    counter: commandCounter,
-    description: `cli driver on the simulated cluster's fake qm/pvesh/pvesm (nodes ${simulator.nodes.join(', ')}; speed ${config.sim.speed})`,
-  })
-  return {
-    cluster,
-    simulator,
-    commandCounter,
-    async close() {
-      await cli.close()
-      await simulator.close()
-    },
-  }
 }
 
 /** The cli driver on a real cluster: local tools on the main node, root SSH to the others. */
@@ -226,6 +136,8 @@ async function startCliOnCluster(config: Config, log: ClusterLog): Promise<Start
     executorFor,
     log,
     counter: commandCounter,
+    // the ssh key files qm reads on this node: private to the service, removed after each use
+    keyFileDir: resolve(config.dataDir, 'tmp'),
     description: `Proxmox cluster through qm/pvesh/pvesm on ${mainNode} (${config.pve.nodes.length} nodes)`,
   })
   return {
@@ -257,13 +169,4 @@ function createNodeKeyPins(path: string): {
       renameSync(`${path}.tmp`, path)
     },
   }
-}
-
-function simulatedNodeNames(config: Config): readonly string[] | undefined {
-  if (config.pve.nodes.length > 0) return config.pve.nodes.map((node) => node.name)
-  return config.sim.nodes
-}
-
-function simulatedNodeIp(config: Config, name: string, index: number): string {
-  return config.pve.nodes.find((node) => node.name === name)?.ip ?? `127.0.1.${index + 1}`
 }

@@ -16,7 +16,6 @@ import { createImageStore, type ImageStore, type Mirrors } from './images/index.
 import { commonCpuLevel, cpuLevelOf, type CpuLevel } from './provision/install/cpu-level.js'
 import { createPublishedImageSource } from './provision/install/image-transfer-checksum.js'
 import { createDownloadUrlTransfer } from './provision/install/image-transfer-download-url.js'
-import { ipForVmid } from './provision/install/ip-address.js'
 import { hashPassword } from './provision/install/password.js'
 import type { GuestPort, ImagePort } from './provision/install/ports.js'
 import { createWorkQueue } from './provision/install/work-queue.js'
@@ -28,63 +27,37 @@ import { planCommandLines } from './pve/drivers/cli/plan-commands.js'
 import { createTemplateService } from './provision/templates/template-service.js'
 import type { Cluster } from './pve/cluster.js'
 import type { Store } from './store/index.js'
-import { startSimGuests, type SimGuests } from './sim/guests/index.js'
-import { startSimImageServer, type SimImageServer } from './sim/images/sim-image-server.js'
-import type { Simulator } from './sim/index.js'
 
 export interface StartedInstallServices {
   services: InstallServices
   imageStore: ImageStore
-  /** the simulated guests, when the simulator runs (tests inject guest faults through it) */
-  simGuests: SimGuests | undefined
-  /** the simulator's image mirror, when it runs (tests publish new image builds through it) */
-  simImages?: SimImageServer
   close(): Promise<void>
 }
 
 export interface InstallServicesOptions {
   config: Config
   /** where VMID reservations and the guests' host keys are kept */
-  store: Pick<Store, 'reservations' | 'guestHostKeys'> & Partial<Pick<Store, 'jobs' | 'events'>>
+  store: Pick<Store, 'reservations' | 'guestHostKeys' | 'creations'> &
+    Partial<Pick<Store, 'jobs' | 'events'>>
   cluster: Cluster
-  /** the embedded simulator: its guests answer SSH and its mirror serves the images */
-  simulator: Simulator | undefined
+  /** where images come from (default `config.install.mirrors`; the simulator's loopback mirror) */
+  mirrors?: Mirrors
   log: Logger
   /** the main node's name (the simulator's when it runs) */
   mainNode: string
+  /** retries of Proxmox storage-lock timeouts (default `storageLockRetry`; the simulator's scale) */
+  lockRetry?: InstallServices['lockRetry']
 }
-
-/** A simulated VM's OS takes this long (× SIM_SPEED) from power-on to answering SSH. */
-export const simulatedBootMs = 12_000
 
 /**
  * Part of the composition root: builds what the install pipeline needs from the configuration
- * — image store, guest SSH with the service key, reservations, the storage queue — and, on the
- * simulator, its image mirror and SSH-answering guests.
+ * — image store, guest SSH with the service key, reservations, the storage queue.
  */
 export async function startInstallServices(
   options: InstallServicesOptions,
 ): Promise<StartedInstallServices> {
-  const { config, cluster, simulator, log } = options
-  const closers: (() => Promise<void>)[] = []
-  let mirrors: Mirrors = { ...config.install.mirrors }
-  let simGuests: SimGuests | undefined
-  let simImages: SimImageServer | undefined
-  if (simulator !== undefined) {
-    const imageServer = (simImages = await startSimImageServer({ host: '127.0.0.1', port: 0 }))
-    closers.push(() => imageServer.close())
-    mirrors = { ...imageServer.mirrors, ...config.install.mirrors }
-    const guests = (simGuests = startSimGuests({
-      sim: simulator,
-      port: config.install.guestSshPort,
-      hostFor: (vmid) => ipForVmid(config.network.gateway, vmid),
-      bootDelayMs: () => simulatedBootMs * config.sim.speed,
-      log: log.child({ part: 'sim-guests' }),
-      alreadyRunning: simulator.snapshot().vms.filter((vm) => vm.status === 'running'),
-    }))
-    closers.push(() => guests.close())
-  }
-
+  const { config, cluster, log } = options
+  const mirrors: Mirrors = options.mirrors ?? { ...config.install.mirrors }
   const imageStore = createImageStore({
     imageDir: config.install.imageDir,
     log: log.child({ part: 'images' }),
@@ -106,6 +79,7 @@ export async function startInstallServices(
     mainNode: options.mainNode,
     storage: config.pve.storage,
     reservations: options.store.reservations,
+    creations: options.store.creations,
     images: createImagePort(imageStore),
     guest,
     clusterCpuLevel: createCpuLevelCache(cluster),
@@ -113,7 +87,7 @@ export async function startInstallServices(
     rootPasswordHash: rootPassword === undefined ? undefined : hashPassword(rootPassword.reveal()),
     timezone: config.install.timezone,
     adminKeys: readAdminKeys(config.install.adminKeysFile),
-    lockRetry: { attempts: 6, baseDelayMs: 1000 * Math.max(config.sim.speed, 0.05) },
+    lockRetry: options.lockRetry ?? storageLockRetry,
     ...restrictedInstall(config, cluster, imageStore, log),
     reboot: config.templates.reboot,
     dryRun: createDryRunSupport({
@@ -138,13 +112,13 @@ export async function startInstallServices(
   return {
     services,
     imageStore,
-    simGuests,
-    ...(simImages === undefined ? {} : { simImages }),
-    async close() {
-      for (const close of closers.reverse()) await close()
-    },
+    // nothing here holds resources yet; kept so a part that does is closed in order
+    close: async () => undefined,
   }
 }
+
+/** Proxmox's storage-lock timeouts are retried from 1 s on; SIM_SPEED scales only the simulator's. */
+export const storageLockRetry = { attempts: 6, baseDelayMs: 1000 } as const
 
 /**
  * What an API token cannot do the root way: the node downloads the image (no filesystem path),
@@ -221,6 +195,13 @@ function createGuestPort(options: GuestPortOptions): GuestPort {
       }
     },
     waitForSsh: (ip, user, { signal }) => waitForSsh({ ...target(ip, user), signal }),
+    waitForAnswer: (ip, user, { signal, onAttempt }) =>
+      waitForSsh({
+        ...target(ip, user),
+        signal,
+        readyWhen: 'answering',
+        onAttempt: ({ attempt, reason }) => onAttempt(attempt, reason),
+      }),
     rebootAndWait: (ip, user, reboot, { signal }) =>
       rebootAndWaitForSsh({
         ...target(ip, user),

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Builds the dashboard into web/dist: src/main.ts bundled by esbuild (the one tsx ships with),
-// plus the static files. Skips the work when every output is newer than every input, so
-// `npm start` and `npm test` can call it each time. `--force` rebuilds anyway.
+// Builds the dashboard into web/dist: src/main.ts bundled by esbuild (a dev dependency; the
+// published package ships web/dist built), plus the static files. Skips the work when every
+// output is newer than every input, so `npm start` and `npm test` can call it each time. `--force` rebuilds anyway.
 import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import process from 'node:process'

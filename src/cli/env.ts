@@ -1,6 +1,5 @@
 /**
- * The only place the CLI reads (or, for `serve`, writes) the environment. Everything else gets
- * these values passed in.
+ * The only place the CLI reads the environment. Everything else gets these values passed in.
  */
 export interface CliEnvironment {
   /** `PVE_QEMU_URL`: the service's base URL */
@@ -20,11 +19,6 @@ export function readEnvironment(): CliEnvironment {
     token: nonEmpty(env.PVE_QEMU_TOKEN),
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
   }
-}
-
-/** For `serve`: hands flags to the service's own configuration, which reads the environment. */
-export function setServiceVariables(variables: Record<string, string>): void {
-  for (const [name, value] of Object.entries(variables)) process.env[name] = value
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -24,6 +24,8 @@ export interface Config {
   readonly auth: AuthConfig
   readonly jobs: JobsConfig
   readonly templates: TemplatesConfig
+  readonly security: SecurityConfig
+  readonly limits: LimitsConfig
   /** Where jobs, events, images and keys are kept; absolute (`DATA_DIR`, default `./data`). */
   readonly dataDir: string
   /** The lowest level logged (`LOG_LEVEL`, default `info`). */
@@ -72,7 +74,9 @@ export interface PveConfig {
   readonly storage: string
   /**
    * True when the driver runs against the embedded simulator: `sim`, `cli` without `MAIN_NODE`
-   * (the fake qm/pvesh/pvesm), or `api` without `PVE_API_URL` (the simulator's HTTPS face).
+   * (the fake qm/pvesh/pvesm), or `api` without `MAIN_NODE` and `PVE_API_URL` (the simulator's
+   * HTTPS face). `MAIN_NODE` names a real cluster: `api` with it but no `PVE_API_URL` is a
+   * configuration error, never the simulator.
    */
   readonly simulated: boolean
   /** Private key for SSH to the other nodes (`PVE_SSH_KEY`, default `/root/.ssh/id_rsa`). */
@@ -181,4 +185,42 @@ export interface TemplatesConfig {
   /** When the install reboots after the first-boot script (`INSTALL_REBOOT`, default `auto`:
    * when the guest says it must). */
   readonly reboot: 'auto' | 'always' | 'never'
+}
+
+/** Which names and web origins may reach the API. */
+export interface SecurityConfig {
+  /** Names the `Host` header may carry besides IP literals and `localhost` (`ALLOWED_HOSTS`,
+   * lowercase); `*` turns the check off. */
+  readonly allowedHosts: readonly string[]
+  /** Web origins whose pages may call the API, with CORS (`ALLOW_ORIGINS`, canonical form). */
+  readonly allowOrigins: readonly string[]
+}
+
+/** What one caller may hold of the service, and how long the store keeps its audit log. */
+export interface LimitsConfig {
+  /** Time to receive a whole request, ms (`HTTP_REQUEST_TIMEOUT` s, default 30); not streams. */
+  readonly requestTimeoutMs: number
+  /** Time to receive the request head, ms (`HTTP_HEADERS_TIMEOUT` s, default 10). */
+  readonly headersTimeoutMs: number
+  /** Idle keep-alive connections are closed after this, ms (`HTTP_KEEPALIVE_TIMEOUT` s, default 5). */
+  readonly keepAliveTimeoutMs: number
+  /** Open connections at most; more are answered 503 and closed (`MAX_CONNECTIONS`, default 512). */
+  readonly maxConnections: number
+  /** Installs waiting for a slot at most; more get 429 (`MAX_QUEUED_INSTALLS`, default 32). */
+  readonly maxQueuedInstalls: number
+  /** Streams following one job at most (`MAX_FOLLOWERS_PER_JOB`, default 32). */
+  readonly maxFollowersPerJob: number
+  /** Streams following jobs at most, in total (`MAX_FOLLOWERS`, default 256). */
+  readonly maxFollowers: number
+  /** Nesting of a JSON body at most (`MAX_BODY_DEPTH`, default 8). */
+  readonly maxBodyDepth: number
+  /** Free space DATA_DIR needs before an install is admitted, MB (`MIN_FREE_DISK_MB`, default 512). */
+  readonly minFreeDiskMb: number
+  /** Audit entries older than this are removed (`AUDIT_RETENTION_DAYS`, default 90). */
+  readonly auditRetentionDays: number
+  /** The audit log keeps at most this many entries (`AUDIT_MAX_ROWS`, default 100000). */
+  readonly auditMaxRows: number
+  /** Refusals of one address stored one row each per minute; more are only counted
+   * (`AUDIT_REFUSALS_PER_MINUTE`, default 30). */
+  readonly auditRefusalsPerMinute: number
 }

@@ -1,4 +1,4 @@
-import { parseAllowList } from '../http/allow-ips/index.js'
+import { parseAllowList } from '../lib/allow-list/index.js'
 import type { Config } from './config.js'
 
 /**

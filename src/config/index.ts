@@ -10,6 +10,8 @@ export type { ConfigVariable } from './variables.js'
 export type {
   Config,
   HttpConfig,
+  LimitsConfig,
+  SecurityConfig,
   LogLevel,
   NetworkConfig,
   PveConfig,

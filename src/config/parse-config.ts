@@ -6,6 +6,7 @@ import { ConfigError } from './errors.js'
 import { readAuthSection, readJobsSection } from './sections/auth.js'
 import { readHttpSection } from './sections/http.js'
 import { readInstallSection } from './sections/install.js'
+import { readLimitsSection, readSecuritySection } from './sections/limits.js'
 import { readNetworkSection } from './sections/network.js'
 import { readPveApiSection } from './sections/pve-api.js'
 import { readPveSection } from './sections/pve.js'
@@ -52,10 +53,24 @@ export function parseConfig(
   const install = readInstallSection(env, dataDir, pve.simulated)
   const auth = readAuthSection(env, options.cwd ?? '.')
   const jobs = readJobsSection(env)
+  const security = readSecuritySection(env)
+  const limits = readLimitsSection(env)
   const templates = readTemplatesSection(env, network)
   if (env.problems.length > 0) throw new ConfigError(env.problems)
   return deepFreeze({
-    ...{ http, network, pve, pveApi, vm, sim, install, auth, jobs, dataDir, logLevel },
+    http,
+    network,
+    pve,
+    pveApi,
+    vm,
+    sim,
+    install,
+    auth,
+    jobs,
+    security,
+    limits,
     templates,
+    dataDir,
+    logLevel,
   })
 }

@@ -47,8 +47,13 @@ export function connectGuest(options: ConnectGuestOptions): Promise<Client> {
       settle(undefined)
     }
     const onError = (error: Error & { level?: string }): void => {
+      const loginRefused = error.level === 'client-authentication'
       settle(
-        refusal ?? new GuestSshFailedError(target, describeSshFailure(error), { cause: error }),
+        refusal ??
+          new GuestSshFailedError(target, describeSshFailure(error), {
+            cause: error,
+            loginRefused,
+          }),
       )
     }
     const onClose = (): void => {

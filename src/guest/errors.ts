@@ -91,9 +91,16 @@ function formatSeconds(ms: number): string {
 export class GuestSshFailedError extends GuestError {
   override readonly name = 'GuestSshFailedError'
   readonly reason: string
+  /** the VM's sshd answered the handshake and then refused the service key */
+  readonly loginRefused: boolean
 
-  constructor(target: string, reason: string, options?: ErrorOptions) {
+  constructor(
+    target: string,
+    reason: string,
+    options?: ErrorOptions & { loginRefused?: boolean | undefined },
+  ) {
     super('GUEST_SSH_FAILED', target, `SSH to ${target} failed: ${reason}`, options)
     this.reason = reason
+    this.loginRefused = options?.loginRefused === true
   }
 }

@@ -24,6 +24,12 @@ export interface WaitForSshOptions extends GuestSshTarget {
   probeTimeoutMs?: number
   /** how long the SSH handshake and login of each attempt may take (default 10000) */
   handshakeTimeoutMs?: number
+  /**
+   * `logged-in` (default): ready once the service key logs in and runs `true`, as an install
+   * needs. `answering`: also ready once sshd completes the handshake (host key checked) and
+   * refuses the key — a VM the service did not install still proves its SSH is up.
+   */
+  readyWhen?: 'logged-in' | 'answering'
 }
 
 /**
@@ -58,6 +64,9 @@ export async function waitForSsh(options: WaitForSshOptions): Promise<void> {
     } catch (error) {
       if (signal !== undefined && isAborted(signal)) {
         throw guestAbortedError(target, 'waiting for SSH', signal)
+      }
+      if (error instanceof GuestSshFailedError && error.loginRefused) {
+        if (options.readyWhen === 'answering') return
       }
       if (error instanceof GuestSshFailedError) lastReason = error.reason
       // The attempt ran into the overall deadline: an earlier attempt's reason says more.

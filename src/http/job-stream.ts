@@ -1,12 +1,22 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { JobEventRecord, JobRecord, JobRunner } from '../jobs/index.js'
+import type { FollowerLimits } from './follower-limits.js'
 import type { StepEventPayload } from './schemas/vm.js'
 import { openSseStream } from './sse/index.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** how many streams may follow jobs (`MAX_FOLLOWERS_PER_JOB`, `MAX_FOLLOWERS`) */
+    followerLimits: FollowerLimits
+  }
+}
 
 export interface JobStreamOptions {
   heartbeatMs: number
   /** replay events after this sequence number (Last-Event-ID) */
   afterSeq?: number
+  /** true when the stream joins a job another request started: it counts against the caps */
+  joining?: boolean
 }
 
 /**
@@ -20,8 +30,13 @@ export async function streamJob(
   job: JobRecord,
   options: JobStreamOptions,
 ): Promise<void> {
+  // before the stream opens, so a refusal is an ordinary 429/503 answer
+  const leave = request.server.followerLimits.enter(job.id, { joining: options.joining ?? false })
   const gone = new AbortController()
-  reply.raw.on('close', () => gone.abort())
+  reply.raw.on('close', () => {
+    gone.abort()
+    leave()
+  })
   reply.hijack()
   const sse = openSseStream(reply.raw, {
     signal: gone.signal,
@@ -37,6 +52,8 @@ export async function streamJob(
   } catch (error) {
     request.log.error({ err: error, jobId: job.id }, 'job stream failed')
     sse.close()
+  } finally {
+    leave()
   }
 }
 

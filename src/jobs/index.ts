@@ -1,4 +1,4 @@
-export { JobError, jobErrorCodes, type JobErrorCode } from './errors.js'
+export { JobError, JobQueueFullError, jobErrorCodes, type JobErrorCode } from './errors.js'
 export type { JobEventRecord, JobRecord, JobState, JobType } from './job.js'
 export { isFinished, isJobState, isJobType, jobStates, jobTypes } from './job.js'
 export {
@@ -20,3 +20,8 @@ export { startInstallJob, type InstallJobOptions, type InstallJobStarted } from 
 export { nameJobHolders } from './name-job-holders.js'
 export { recoverInterruptedJobs, type RecoveredJob, type RecoveryOptions } from './recover-jobs.js'
 export { canonicalJson, fingerprintRequest, matchesFingerprint } from './request-fingerprint.js'
+export {
+  createInstallAdmission,
+  type InstallAdmission,
+  type InstallAdmissionOptions,
+} from './install-admission.js'

@@ -35,6 +35,7 @@ export async function startInstallJob(options: InstallJobOptions): Promise<Insta
   const { jobs, request, idempotencyKey: key } = options
   const earlier = key === undefined ? undefined : jobs.findByIdempotencyKey(key)
   if (earlier !== undefined) return { job: await sameRequest(earlier, key, request), joined: true }
+  jobs.admit('install')
 
   const claims = createInstallClaims({
     reservations: options.install.reservations,
@@ -58,7 +59,8 @@ export async function startInstallJob(options: InstallJobOptions): Promise<Insta
     },
     async (report, signal) => {
       try {
-        await plan.run(report, signal)
+        // the job's id goes into the VM's ownership stamp; start() returned before this runs
+        await plan.run(report, signal, { jobId: job.id })
       } finally {
         claims.releaseAll()
       }

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { describeError } from '../errors.js'
 import { beginStep, type ReportStep, type StepEvent } from '../provision/progress.js'
-import { openStore, type Store } from '../store/index.js'
-import { JobError } from './errors.js'
+import { openStore, StoreError, type Store } from '../store/index.js'
+import { JobError, JobQueueFullError } from './errors.js'
 import {
   isFinished,
   jobTypes,
@@ -69,6 +69,13 @@ export interface JobRunner {
   findByIdempotencyKey(key: string): { job: JobRecord; fingerprint: string } | undefined
   /** Cancels every job still queued or running and waits until each has ended (rollback included). */
   stopAll(): Promise<void>
+  /**
+   * Throws {@link JobQueueFullError} (429) when a job of `type` would have to wait in a line that
+   * already holds `maxQueued` jobs; `start` checks the same.
+   */
+  admit(type: JobType): void
+  /** Jobs of this process holding a slot and waiting for one, per type. */
+  counts(): Record<JobType, { running: number; queued: number }>
 }
 
 /** The tables the runner keeps jobs in. */
@@ -80,6 +87,10 @@ export interface JobRunnerOptions {
   now?: () => Date
   /** most jobs of a type that run at once; the others wait in line and are told so */
   maxConcurrent?: Partial<Record<JobType, number>>
+  /** most jobs of a type that may wait in that line; more are refused (`MAX_QUEUED_INSTALLS`) */
+  maxQueued?: Partial<Record<JobType, number>>
+  /** where a job that could not be recorded is reported (the store failed under it) */
+  log?: { error(object: object, message: string): void }
 }
 
 interface LiveJob {
@@ -90,6 +101,12 @@ interface LiveJob {
   done: Promise<void>
   /** sensitive events as they were, for whoever watches live; never stored */
   sensitive: Map<number, JobEventRecord>
+  /** true from the moment it holds a slot of its type (or needs none) */
+  holdsSlot: boolean
+  /** the store failure that stopped recording this job; later events stay in `unstored` */
+  storeFailure?: StoreError
+  /** events the store could not take, for the watchers still following live */
+  unstored: JobEventRecord[]
 }
 
 /** How long live watchers may still receive a sensitive event after the job ended. */
@@ -105,6 +122,9 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
   const iso = (): string => now().toISOString()
   const live = new Map<string, LiveJob>()
   const endedSensitive = new Map<string, Map<number, JobEventRecord>>()
+  const endedUnstored = new Map<string, JobEventRecord[]>()
+  /** jobs that ended while the store could not write: the store still shows them running */
+  const unrecorded = new Map<string, JobRecord>()
   const changes = new EventEmitter()
   changes.setMaxListeners(0)
   const slots = new Map<JobType, JobSlots>()
@@ -113,12 +133,33 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
     if (limit !== undefined) slots.set(type, createJobSlots(limit))
   }
 
+  /**
+   * A store write for a job. When the store cannot write (disk full, I/O error) the job fails —
+   * its signal aborts with the store's error, so an install rolls back — and the process goes
+   * on: nothing here throws a store error into the job's own error handling.
+   */
+  function record(job: LiveJob, write: () => void, how?: { retry: boolean }): boolean {
+    if (job.storeFailure !== undefined && how?.retry !== true) return false
+    try {
+      write()
+      return true
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error
+      job.storeFailure ??= error
+      options.log?.error({ jobId: job.record.id, err: error }, 'job not recorded; failing it')
+      if (!job.controller.signal.aborted) job.controller.abort(error)
+      return false
+    }
+  }
+
   function append(job: LiveJob, event: StepEvent): void {
     if (isFinished(job.record.state)) return
     const seq = job.lastSeq + 1
     const at = iso()
     const stored = event.sensitive === true ? redactEvent(event) : event
-    store.events.append(job.record.id, toEventRow(seq, at, stored))
+    if (!record(job, () => store.events.append(job.record.id, toEventRow(seq, at, stored)))) {
+      job.unstored.push({ seq, at, event: stored })
+    }
     job.lastSeq = seq
     job.lastStep = event.step
     if (event.sensitive === true) job.sensitive.set(seq, { seq, at, event })
@@ -130,7 +171,9 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
     job.record.state = state
     const startedAt = state === 'running' ? iso() : undefined
     if (startedAt !== undefined) job.record.startedAt = startedAt
-    store.jobs.setState(job.record.id, state, startedAt === undefined ? {} : { startedAt })
+    record(job, () => {
+      store.jobs.setState(job.record.id, state, startedAt === undefined ? {} : { startedAt })
+    })
   }
 
   function finish(
@@ -140,13 +183,30 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
     step: string = job.lastStep,
   ): void {
     const endedAt = iso()
-    store.transaction(() => {
-      if (error !== undefined) append(job, { step, status: 'error', message: `[-] ${error}` })
-      store.jobs.finish(job.record.id, state, endedAt, error)
-    })
+    const closing: StepEvent | undefined =
+      error === undefined ? undefined : { step, status: 'error', message: `[-] ${error}` }
+    // tried even after a failure: the store may write again, and the job's end matters most
+    const written = record(
+      job,
+      () => {
+        store.transaction(() => {
+          if (closing !== undefined) {
+            store.events.append(job.record.id, toEventRow(job.lastSeq + 1, endedAt, closing))
+          }
+          store.jobs.finish(job.record.id, state, endedAt, error)
+        })
+      },
+      { retry: true },
+    )
+    if (closing !== undefined) {
+      job.lastSeq += 1
+      job.lastStep = closing.step
+      if (!written) job.unstored.push({ seq: job.lastSeq, at: endedAt, event: closing })
+    }
     job.record.state = state
     job.record.endedAt = endedAt
     if (error !== undefined) job.record.error = error
+    if (!written) unrecorded.set(job.record.id, job.record)
   }
 
   async function waitForSlot(job: LiveJob, signal: AbortSignal): Promise<(() => void) | undefined> {
@@ -163,6 +223,7 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
       setState(job, 'queued')
       step.processing(describeWait(job.record.type, place))
     })
+    job.holdsSlot = true
     setState(job, 'running')
     if (places.length > 0) step.success('a slot is free; starting')
     return leave
@@ -179,11 +240,20 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
       await work((event) => append(job, event), signal)
       finish(job, 'succeeded', undefined)
     } catch (error) {
-      const cancelled = signal.aborted
-      finish(job, cancelled ? 'cancelled' : 'failed', explain(error, cancelled), failedStep(error))
+      const failure = job.storeFailure
+      const cancelled = signal.aborted && failure === undefined
+      const why =
+        failure === undefined
+          ? explain(error, cancelled)
+          : `${explain(error, false)}; the job was stopped because ${failure.message}`
+      finish(job, cancelled ? 'cancelled' : 'failed', why, failedStep(error))
     } finally {
       leave?.()
       live.delete(job.record.id)
+      if (job.unstored.length > 0) {
+        endedUnstored.set(job.record.id, job.unstored)
+        setTimeout(() => endedUnstored.delete(job.record.id), sensitiveGraceMs).unref()
+      }
       if (job.sensitive.size > 0) {
         endedSensitive.set(job.record.id, job.sensitive)
         setTimeout(() => endedSensitive.delete(job.record.id), sensitiveGraceMs).unref()
@@ -212,15 +282,36 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
     })
   }
 
+  const counts = (): Record<JobType, { running: number; queued: number }> => {
+    const none = (): { running: number; queued: number } => ({ running: 0, queued: 0 })
+    const result = { install: none(), start: none(), reboot: none(), migrate: none() }
+    for (const job of live.values()) {
+      const entry = result[job.record.type]
+      if (job.holdsSlot) entry.running += 1
+      else entry.queued += 1
+    }
+    return result
+  }
+
+  function admit(type: JobType): void {
+    const limit = options.maxQueued?.[type]
+    if (limit === undefined || !slots.has(type)) return
+    const { running, queued } = counts()[type]
+    const concurrent = options.maxConcurrent?.[type] ?? 0
+    if (running + queued < concurrent + limit) return
+    throw new JobQueueFullError(type, limit)
+  }
+
   const get = (id: string): JobRecord | undefined => {
-    const job = live.get(id)
-    if (job !== undefined) return { ...job.record }
+    const job = live.get(id) ?? { record: unrecorded.get(id) }
+    if (job.record !== undefined) return { ...job.record }
     const row = store.jobs.get(id)
     return row === undefined ? undefined : toJobRecord(row)
   }
 
   return {
     start(spec, work) {
+      admit(spec.type)
       const key = spec.idempotency?.key
       if (key !== undefined && store.jobs.findByIdempotencyKey(key) !== undefined) {
         throw new JobError(
@@ -252,6 +343,8 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
         controller: new AbortController(),
         done: Promise.resolve(),
         sensitive: new Map(),
+        holdsSlot: !slots.has(spec.type),
+        unstored: [],
       }
       live.set(record.id, job)
       job.done = execute(job, work)
@@ -268,7 +361,7 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
           vmid: filter.vmid,
           limit: filter.limit ?? -1,
         })
-        .map((row) => live.get(row.id)?.record ?? toJobRecord(row))
+        .map((row) => live.get(row.id)?.record ?? unrecorded.get(row.id) ?? toJobRecord(row))
         .map((record) => ({ ...record }))
     },
 
@@ -288,6 +381,18 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
             sent = row.seq
             const shown = row.seq > replayUpTo ? sensitive?.get(row.seq) : undefined
             yield shown ?? toEventRecord(row)
+            if (gone()) return
+          }
+          continue
+        }
+        // what the store could not take, shown to whoever still follows live
+        const unstored = (live.get(id)?.unstored ?? endedUnstored.get(id) ?? []).filter(
+          (record) => record.seq > sent,
+        )
+        if (unstored.length > 0) {
+          for (const record of unstored) {
+            sent = record.seq
+            yield record
             if (gone()) return
           }
           continue
@@ -325,6 +430,9 @@ export function createJobRunner(options: JobRunnerOptions = {}): JobRunner {
       if (row === undefined) return undefined
       return { job: get(row.id) ?? toJobRecord(row), fingerprint: row.requestFingerprint ?? '' }
     },
+
+    admit,
+    counts,
 
     async stopAll() {
       const running = [...live.values()]

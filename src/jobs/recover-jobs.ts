@@ -1,13 +1,13 @@
 import type { Logger } from 'pino'
 import { describeError } from '../errors.js'
-import type { Cluster } from '../pve/cluster.js'
-import { PveError } from '../pve/errors.js'
+import { removeOwnVm } from '../provision/own-vm.js'
+import type { Cluster, VmSummary } from '../pve/cluster.js'
 import type { Store } from '../store/index.js'
 import { toEventRow, toJobRecord } from './job-rows.js'
 import type { JobRecord } from './job.js'
 
 export interface RecoveryOptions {
-  store: Pick<Store, 'jobs' | 'events' | 'reservations' | 'transaction'>
+  store: Pick<Store, 'jobs' | 'events' | 'reservations' | 'creations' | 'transaction'>
   cluster: Cluster
   log: Pick<Logger, 'info' | 'warn' | 'error'>
   /** VMs that are never destroyed, whatever a job left behind */
@@ -23,19 +23,14 @@ export interface RecoveredJob {
 }
 
 /**
- * How much earlier than the job a VM's recorded creation time may be and still count as the
- * job's: the node's clock and ours may differ a little.
- */
-const clockSkewSeconds = 120
-
-/**
  * Runs once at start, before the API listens. Every job the store shows queued or running was
  * cut off when the service stopped (this process holds the database alone), so each is marked
  * `interrupted` with a closing event. An interrupted install is cleaned up, never adopted: its
  * first-boot script may not have finished and a generated password was shown only to its live
- * stream, so the VM is stopped and destroyed with its disks — but only when Proxmox records it
- * as created after the job began (`meta: ctime`) and it is not protected. Every VMID
- * reservation is released: no install runs yet.
+ * stream, so the VM is stopped and destroyed with its disks — but only when the store records
+ * that the job started a create, the VM carries that job's stamp (`removeOwnVm`), and it is not
+ * protected. A VM that another admin created under the id we had reserved is never touched.
+ * Every VMID reservation is released: no install runs yet.
  */
 export async function recoverInterruptedJobs(options: RecoveryOptions): Promise<RecoveredJob[]> {
   const { store, log } = options
@@ -72,36 +67,38 @@ export async function recoverInterruptedJobs(options: RecoveryOptions): Promise<
 
 async function cleanUp(job: JobRecord, options: RecoveryOptions): Promise<string> {
   if (job.type !== 'install') return 'the VM was left as Proxmox has it'
-  const { vmid } = job
-  if (vmid === undefined) return 'no VMID had been chosen, nothing was created'
-  const { cluster } = options
-  const vm = (await cluster.resources()).vms.find((entry) => entry.vmid === vmid)
-  if (vm === undefined) return `VM ${vmid} had not been created; reservation released`
-  if (options.isProtected?.(vmid, vm.tags ?? []) === true) {
-    return `VM ${vmid} is protected and was left alone`
+  const creations = options.store.creations.ofJob(job.id)
+  if (creations.length === 0) {
+    // no create was started: whatever has the id now is someone else's, and is not looked at
+    if (job.vmid === undefined) return 'no VMID had been chosen, nothing was created'
+    return `VM ${job.vmid} had not been created; reservation released`
   }
-  const config = await cluster.vmConfig(vm.node, vmid)
-  const created = creationTime(config.meta)
-  const startedAt = Math.floor(Date.parse(job.createdAt) / 1000)
-  if (created === undefined || created < startedAt - clockSkewSeconds) {
-    return `VM ${vmid} exists but was not created by this job; it was left alone`
+  const { vms } = await options.cluster.resources()
+  const outcomes: string[] = []
+  for (const creation of creations) {
+    const vm = vms.find((entry) => entry.vmid === creation.vmid)
+    outcomes.push(await removeCreation(job, creation.vmid, vm, creation.node, options))
   }
-  try {
-    const status = await cluster.vmStatus(vm.node, vmid)
-    if (status.status === 'running') await cluster.stopVm(vm.node, vmid)
-    await cluster.destroyVm(vm.node, vmid)
-  } catch (error) {
-    if (error instanceof PveError && error.kind === 'vm_not_found') {
-      return `VM ${vmid} was gone already; reservation released`
-    }
-    throw error
-  }
-  options.log.info({ jobId: job.id, vmid, node: vm.node }, 'half-made VM removed')
-  return `cleaned up: VM ${vmid} and its disks removed, reservation released`
+  return outcomes.join('; ')
 }
 
-/** `ctime` of a `meta: creation-qemu=9.2.0,ctime=1752413379` config value, in epoch seconds. */
-function creationTime(meta: string | undefined): number | undefined {
-  const match = /(?:^|,)ctime=(\d+)(?:,|$)/.exec(meta ?? '')
-  return match?.[1] === undefined ? undefined : Number(match[1])
+async function removeCreation(
+  job: JobRecord,
+  vmid: number,
+  vm: VmSummary | undefined,
+  createdOn: string,
+  options: RecoveryOptions,
+): Promise<string> {
+  if (vm !== undefined && options.isProtected?.(vmid, vm.tags ?? []) === true) {
+    return `VM ${vmid} is protected and was left alone`
+  }
+  // the VM may have been migrated to the install's target node since it was created
+  const node = vm?.node ?? createdOn
+  const outcome = await removeOwnVm(options.cluster, { node, vmid, jobId: job.id })
+  if (outcome === 'gone') return `VM ${vmid} had not been created; reservation released`
+  if (outcome === 'not-ours') {
+    return `VM ${vmid} exists but does not carry this job's stamp; it was left alone`
+  }
+  options.log.info({ jobId: job.id, vmid, node }, 'half-made VM removed')
+  return `cleaned up: VM ${vmid} and its disks removed, reservation released`
 }

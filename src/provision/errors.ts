@@ -6,6 +6,8 @@ export const provisionErrorCodes: Record<string, string> = {
   VM_WRONG_STATE: 'the VM is not in a state that allows the operation (e.g. stopping a stopped VM)',
   VM_BUSY: 'another operation of this service is changing the VM',
   INVALID_INPUT: 'a request field is missing or out of range',
+  VM_NOT_OURS:
+    "a VM the service was to remove does not carry its install's stamp; it was left alone",
 }
 
 export class VmNotFoundError extends AppError {

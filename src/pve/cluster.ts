@@ -118,6 +118,18 @@ export interface VmStatus {
  * `digest` is left out. */
 export type VmConfig = Record<string, string>
 
+/** One key of `GET /nodes/{node}/qemu/{vmid}/pending` (`qm pending`): the value in effect, the
+ * value waiting for the next cold start, or a deletion waiting for it. Values are Proxmox's text. */
+export interface PendingEntry {
+  key: string
+  /** the value in effect now (absent when the key is not set) */
+  value?: string
+  /** the value that applies at the next start (`qm start` after a stop, or `qm reboot`) */
+  pending?: string
+  /** the key is removed at the next start */
+  delete?: boolean
+}
+
 /** Called with each line a Proxmox task prints (import percentages, migration log), as it comes. */
 export type TaskLineListener = (line: string) => void
 
@@ -150,6 +162,9 @@ export interface Cluster {
 
   vmStatus(node: string, vmid: number, options?: OperationOptions): Promise<VmStatus>
   vmConfig(node: string, vmid: number, options?: OperationOptions): Promise<VmConfig>
+  /** Every config key with its current and pending value (pve.md §2.3): what a change to a
+   * running VM left waiting for the next cold start. */
+  vmPending(node: string, vmid: number, options?: OperationOptions): Promise<PendingEntry[]>
 
   /** Creates a VM with its whole configuration in one call (disks may use `import-from`). */
   createVm(
@@ -174,7 +189,8 @@ export interface Cluster {
   ): Promise<void>
 
   startVm(node: string, vmid: number, options?: OperationOptions): Promise<void>
-  /** Hard stop (`qm stop --skiplock` when the driver may skip locks). */
+  /** Hard stop (`qm stop`). Never skips a config lock: a VM locked by a backup, migration or
+   * snapshot is refused (`VM is locked (backup)`), not killed with the task holding it. */
   stopVm(node: string, vmid: number, options?: OperationOptions): Promise<void>
   /** ACPI (or agent) shutdown; waits for it to complete. */
   shutdownVm(node: string, vmid: number, options?: OperationOptions): Promise<void>
@@ -228,6 +244,8 @@ export interface CloneOptions extends OperationOptions {
   name?: string
   /** the node the new VM goes to; only with shared storage (default: the source's node) */
   target?: string
+  /** the new VM's description (where the service stamps what it made) */
+  description?: string
 }
 
 /** Templates and clones (declared apart so the port above stays as it was; merged by TypeScript). */

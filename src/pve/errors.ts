@@ -83,6 +83,8 @@ const patterns: [RegExp, PveErrorKind][] = [
   [/^VM is locked \(/, 'vm_locked'],
   [/can't lock file '[^']+' - got timeout/, 'lock_timeout'],
   [/^shrinking disks is not supported/, 'shrink_refused'],
+  // a predictable refusal of the request, not a Proxmox failure (pve.md §10.2)
+  [/^balloon value too large/, 'invalid_parameter'],
   [/^storage '[^']+' (does not exist|is disabled|is not available on node)/, 'storage'],
   [/^storage \S+ does not support vm images/, 'storage'],
   [/^no such cluster node/, 'node'],

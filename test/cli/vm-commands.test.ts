@@ -19,6 +19,7 @@ async function vmOn(vmid: number): Promise<{ node: string; status: string } | un
   return vm === undefined ? undefined : { node: vm.node, status: vm.status }
 }
 
+// each test below spawns the CLI about ten times; on a loaded machine that alone nears 30 s
 describe('pve-qemu VM commands', () => {
   it('lists VMs and nodes as plain tables, or as JSON', async () => {
     const table = await cli('list')
@@ -56,7 +57,7 @@ describe('pve-qemu VM commands', () => {
     const stop = await cli('stop', '101')
     expect(stop.stdout).toBe('✓ VM 101 stopped\n')
     expect((await cli('status', '101')).stdout).toBe('stopped\n')
-  })
+  }, 90_000)
 
   it('sets cpu, memory and disk, and migrates with set node', async () => {
     expect((await cli('set', 'cpu', '102', '4')).code).toBe(0)
@@ -74,7 +75,7 @@ describe('pve-qemu VM commands', () => {
     expect(migrate.code).toBe(0)
     expect(migrate.stdout).toContain('✓ VM 102 is on pve2')
     expect(await vmOn(102)).toMatchObject({ node: 'pve2' })
-  })
+  }, 90_000)
 
   it('destroys only when confirmed: --yes, since stdin is not a terminal', async () => {
     const refused = await cli('destroy', '100')

@@ -126,7 +126,7 @@ describe('parseConfig values', () => {
   it.each([
     [{ MAIN_NODE: 'pve1', GATEWAY: '127.0.0.1' }, 'cli'],
     [{ MAIN_NODE: 'pve1', PVE_DRIVER: 'sim' }, 'sim'],
-    [{ MAIN_NODE: 'pve1', GATEWAY: '127.0.0.1', PVE_DRIVER: 'api' }, 'api'],
+    [{ GATEWAY: '127.0.0.1', PVE_DRIVER: 'api' }, 'api'],
     [{ PVE_DRIVER: 'sim' }, 'sim'],
   ])('picks the driver for %j: %s', (vars, driver) => {
     expect(parseConfig(vars).pve.driver).toBe(driver)

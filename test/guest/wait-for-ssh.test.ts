@@ -97,6 +97,24 @@ describe('waitForSsh', () => {
     expect(hostKeys.get('127.0.0.1')).toBeUndefined()
   })
 
+  it('with readyWhen answering, takes a VM whose sshd refuses the key as up, not before', async () => {
+    const port = await freePort()
+    const hostKeys = createMemoryHostKeyStore()
+    const reasons: string[] = []
+    await waitForSsh(
+      waitOptions(port, hostKeys, {
+        readyWhen: 'answering',
+        onAttempt: ({ reason }) => {
+          reasons.push(reason)
+          if (reasons.length === 2) void startGuest({ port, key: generateKeyPair().publicKey })
+        },
+      }),
+    )
+    expect(reasons.slice(0, 2)).toEqual(['connection refused', 'connection refused'])
+    expect(reasons.at(-1)).toBe('connection refused')
+    expect(hostKeys.get('127.0.0.1')).toBeUndefined()
+  })
+
   it('refuses a changed host key at once, naming both fingerprints', async () => {
     const before = await startGuest()
     const hostKeys = createMemoryHostKeyStore()

@@ -4,25 +4,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { pino, type Logger } from 'pino'
-import { buildApp, type AppDeps } from '../../src/app.js'
-import { parseConfig, type Config } from '../../src/config/index.js'
-import { parseAllowList } from '../../src/http/allow-ips/index.js'
+import type { AppDeps } from '../../src/app.js'
+import { parseConfig, type Config, type LimitsConfig } from '../../src/config/index.js'
+import { createService } from '../../src/create-service.js'
 import type { ImageStore } from '../../src/images/index.js'
-import { osNames } from '../../src/images/os-catalog.js'
-import {
-  createJobRunner,
-  recoverInterruptedJobs,
-  type JobRunner,
-  type RecoveredJob,
-} from '../../src/jobs/index.js'
+import type { JobRunner, RecoveredJob } from '../../src/jobs/index.js'
 import type { Cluster } from '../../src/pve/cluster.js'
 import type { CommandCounter } from '../../src/pve/drivers/cli/index.js'
 import type { SimGuests } from '../../src/sim/guests/index.js'
 import type { SimImageServer } from '../../src/sim/images/sim-image-server.js'
 import type { Simulator } from '../../src/sim/index.js'
-import { startCluster } from '../../src/start-cluster.js'
-import { startInstallServices } from '../../src/start-install-services.js'
-import { openStore, storePath, type Store } from '../../src/store/index.js'
+import type { Store } from '../../src/store/index.js'
 
 export interface TestApp {
   /** base URL of the listening server, e.g. http://127.0.0.1:40123 */
@@ -55,11 +47,13 @@ export interface TestAppOptions {
   dataDir?: string
   /** the service's logger (default silent), e.g. to capture every line a test must check */
   logger?: Logger
+  /** limits on top of the configured ones, e.g. timeouts in ms shorter than a setting allows */
+  limits?: Partial<LimitsConfig>
 }
 
 /**
- * Starts the real service as main.ts does — configuration, simulated cluster, image mirror,
- * simulated guests, HTTP app — on 127.0.0.1 (a random port), so tests talk HTTP to it like any
+ * Starts the real service through the composition root main.ts uses (createService) —
+ * configuration, simulated cluster, image mirror, simulated guests, HTTP app — on 127.0.0.1 (a random port), so tests talk HTTP to it like any
  * client would. The simulator answers instantly unless SIM_SPEED says otherwise.
  */
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -74,74 +68,38 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     INSTALL_REBOOT: 'always',
     ...options.env,
   })
-  const log = options.logger ?? pino({ level: 'silent' })
-  const store = openStore({ path: storePath(dataDir) })
-  const started = await startCluster(config)
-  const simulator = started.simulator
-  if (simulator === undefined) throw new Error('test apps run on the simulator')
-  const install = await startInstallServices({
-    config,
-    cluster: started.cluster,
-    store,
-    simulator,
-    log,
-    mainNode: simulator.mainNode,
-  })
-  if (install.simGuests === undefined) throw new Error('test apps run simulated guests')
-  const simImages = install.simImages
-  if (simImages === undefined) throw new Error('test apps run the simulated image mirror')
-  const protectedVms = { vmids: config.auth.protectedVmids, tag: config.auth.protectedTag }
-  const recovered = await recoverInterruptedJobs({ store, cluster: started.cluster, log })
-  const jobs = createJobRunner({
-    store,
-    maxConcurrent: { install: config.jobs.maxConcurrentInstalls },
-  })
-  const app = await buildApp({
-    cluster: started.cluster,
-    jobs,
-    limits: {
-      maxCpu: config.vm.maxCpu,
-      maxRamMb: config.vm.maxRamMb,
-      maxDiskGb: config.vm.maxDiskGb,
-      balloonMinMb: config.vm.balloonMinMb,
+  const service = await createService(config, {
+    logger: options.logger ?? pino({ level: 'silent' }),
+    app: {
+      heartbeatMs: 15_000,
+      ...(options.limits === undefined
+        ? {}
+        : { serviceLimits: { ...config.limits, ...options.limits } }),
+      ...options.app,
     },
-    allowList: parseAllowList(config.http.allowIps),
-    trustedProxies: undefined,
-    osNames,
-    timezone: config.install.timezone,
-    logger: log,
-    heartbeatMs: 15_000,
-    install: install.services,
-    imageStats: () => install.imageStore.stats(),
-    ...(started.commandCounter === undefined
-      ? {}
-      : { commandCounts: () => started.commandCounter?.snapshot() ?? {} }),
-    apiTokens: config.auth.tokens,
-    protectedVms,
-    audit: store.audit,
-    ...options.app,
   })
-  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const { simulator, simGuests, simImages } = service
+  if (simulator === undefined || simGuests === undefined || simImages === undefined) {
+    await service.close()
+    throw new Error('test apps run on the simulator and its simulated guests')
+  }
+  const url = await service.app.listen({ port: 0, host: '127.0.0.1' })
   return {
     url,
-    app,
+    app: service.app,
     sim: simulator,
-    cluster: started.cluster,
-    jobs,
+    cluster: service.cluster,
+    jobs: service.jobs,
     config,
-    imageStore: install.imageStore,
-    simGuests: install.simGuests,
+    imageStore: service.imageStore,
+    simGuests,
     simImages,
-    commandCounter: started.commandCounter,
+    commandCounter: service.commandCounter,
     dataDir,
-    store,
-    recovered,
+    store: service.store,
+    recovered: service.recovered,
     async close() {
-      await jobs.stopAll()
-      await app.close()
-      await install.close()
-      await started.close()
-      store.close()
+      await service.close()
       if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true })
     },
   }

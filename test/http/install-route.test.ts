@@ -1,3 +1,6 @@
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { installStages } from '../../src/provision/install/pipeline.js'
 import { buildTestApp, get, type TestApp } from '../helpers/build-test-app.js'
@@ -62,6 +65,12 @@ describe('POST /api/vm/install', () => {
     expect(config.scsi0).toMatch(/^local-lvm:vm-103-disk-\d,.*size=16G/)
     expect(config.boot).toBe('order=scsi0')
     expect(decodeURIComponent(config.sshkeys ?? '')).toContain('pve-qemu')
+    if (driver === 'cli') {
+      // qm read the keys from a private file in DATA_DIR/tmp (never /dev/stdin, a socket under
+      // Node's spawn, which the strict fake qm refuses as Perl does), removed after qm ran
+      expect(existsSync(join(t.dataDir, 'tmp'))).toBe(true)
+      expect(readdirSync(join(t.dataDir, 'tmp'))).toEqual([])
+    }
   })
 
   it('generates a password when neither passwd nor pubkey is given, shown once', async () => {

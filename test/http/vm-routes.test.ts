@@ -125,6 +125,31 @@ describe('stop, shutdown and destroy', () => {
     expect(JSON.stringify(t.sim.snapshot())).not.toContain('vm-100-disk-0')
   })
 
+  it('refuses to destroy a protected VM with 409 and touches nothing (no stop first)', async () => {
+    const node = nodes()[0] ?? ''
+    await t.cluster.updateVm(node, 100, { protection: '1' })
+    const response = await post(`${t.url}/api/vm/100/destroy`)
+    expect(response.status).toBe(409)
+    expect(response.text).toBe("can't remove VM 100 - protection mode enabled")
+    expect((await get(`${t.url}/api/vm/100/status`)).text).toBe('running')
+    expect(JSON.stringify(t.sim.snapshot())).toContain('vm-100-disk-0')
+  })
+
+  it('refuses to destroy or stop a VM holding a Proxmox lock, naming it; never --skiplock', async () => {
+    const node = nodes()[0] ?? ''
+    await t.cluster.updateVm(node, 100, { lock: 'backup' })
+    const destroy = await post(`${t.url}/api/vm/100/destroy`)
+    expect(destroy.status).toBe(409)
+    expect(destroy.text).toBe('VM is locked (backup)')
+    // the running backup survives: the VM was not stopped
+    expect((await get(`${t.url}/api/vm/100/status`)).text).toBe('running')
+    const stop = await post(`${t.url}/api/vm/100/stop`)
+    expect(stop.status).toBe(409)
+    expect(stop.text).toBe('VM is locked (backup)')
+    expect((await get(`${t.url}/api/vm/100/status`)).text).toBe('running')
+    expect(JSON.stringify(t.sim.snapshot())).toContain('vm-100-disk-0')
+  })
+
   it('answers 404 for actions on a VM that does not exist', async () => {
     for (const action of ['stop', 'shutdown', 'destroy']) {
       expect((await post(`${t.url}/api/vm/555/${action}`)).status).toBe(404)
@@ -259,6 +284,71 @@ describe('set cpu, memory and disk', () => {
       expect(response.text).toMatch(/^disk: /)
     },
   )
+})
+
+describe('changes to a running VM that wait for a restart (pve.md §10.3)', () => {
+  const postJson = (path: string, body: unknown): Promise<Response> =>
+    fetch(`${t.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+
+  it('answers ok with X-Pending, lists the pending values, and clears them on reboot', async () => {
+    const cpu = await postJson('/api/vm/100/set/cpu', { cpu: 4 })
+    expect(cpu.status).toBe(200)
+    expect(await cpu.text()).toBe('ok')
+    expect(cpu.headers.get('x-pending')).toBe('cores')
+    const memory = await postJson('/api/vm/100/set/memory', { memory: 4096 })
+    expect(await memory.text()).toBe('ok')
+    expect(memory.headers.get('x-pending')).toBe('memory')
+    t.commandCounter?.reset()
+    const listed = (await list()).vms.find((vm) => vm.vmid === 100) as
+      (ListBody['vms'][number] & { pending?: Record<string, string | null> }) | undefined
+    // the list tells the truth: the old values run, the new ones wait
+    expect(listed).toMatchObject({ cpu: 2, memory: 2048, pending: { cores: '4', memory: '4096' } })
+    // still one Proxmox read for the whole list (cli driver: one pvesh call)
+    if (t.commandCounter !== undefined) {
+      expect(t.commandCounter.snapshot()).toEqual({ 'pvesh get': 1 })
+    }
+    // a stopped VM takes the change at once: no header, nothing pending
+    const stopped = await postJson('/api/vm/101/set/cpu', { cpu: 3 })
+    expect(stopped.headers.get('x-pending')).toBeNull()
+    expect((await list()).vms.find((vm) => vm.vmid === 101)).not.toHaveProperty('pending')
+
+    const reboot = await readSse(`${t.url}/api/vm/100/reboot`)
+    expect(reboot.steps.filter((step) => step.status === 'error')).toEqual([])
+    expect((await list()).vms.find((vm) => vm.vmid === 100)).not.toHaveProperty('pending')
+    const config = await t.cluster.vmConfig(nodes()[0] ?? '', 100)
+    expect(config).toMatchObject({ cores: '4', memory: '4096' })
+  })
+
+  it('lowers the balloon with the memory instead of answering 502', async () => {
+    const node = nodes()[1] ?? ''
+    await t.cluster.updateVm(node, 101, { balloon: '2048' })
+    const response = await post(`${t.url}/api/vm/101/set/memory`, { memory: 1024 })
+    expect(response).toMatchObject({ status: 200, text: 'ok' })
+    expect(await t.cluster.vmConfig(node, 101)).toMatchObject({ memory: '1024', balloon: '1024' })
+  })
+})
+
+describe('limits of the node and the storage (issue 12 point 8)', () => {
+  it('refuses memory above the memory of the VM node with 400 naming it', async () => {
+    const response = await post(`${t.url}/api/vm/101/set/memory`, { memory: 4194304 })
+    expect(response.status).toBe(400)
+    expect(response.text).toBe(`memory: must be at most 131072 (the memory of ${nodes()[1] ?? ''})`)
+    expect((await t.cluster.vmConfig(nodes()[1] ?? '', 101)).memory).toBe('2048')
+  })
+
+  it('refuses a disk growth larger than the free space of its storage with 400', async () => {
+    const response = await post(`${t.url}/api/vm/101/set/disk`, { disk: '9999999T' })
+    expect(response.status).toBe(400)
+    expect(response.text).toMatch(
+      new RegExp(
+        `^disk: 9999999T exceeds the [0-9.]+G free on storage local-lvm of ${nodes()[1] ?? ''}$`,
+      ),
+    )
+  })
 })
 
 describe('limits from the configuration', () => {

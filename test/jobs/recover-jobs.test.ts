@@ -5,6 +5,7 @@ import { pino } from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config/index.js'
 import { recoverInterruptedJobs } from '../../src/jobs/index.js'
+import { ownershipStamp } from '../../src/provision/own-vm.js'
 import { startCluster, type StartedCluster } from '../../src/start-cluster.js'
 import { openStore, type Store } from '../../src/store/index.js'
 
@@ -47,8 +48,13 @@ function job(
   })
 }
 
-async function createVm(vmid: number): Promise<void> {
-  await started.cluster.createVm('pve1', vmid, { name: `vm-${vmid}`, memory: '512' })
+/** A VM someone made; `stampedBy` makes it one an install job made (its description stamp). */
+async function createVm(vmid: number, stampedBy?: string): Promise<void> {
+  await started.cluster.createVm('pve1', vmid, {
+    name: `vm-${vmid}`,
+    memory: '512',
+    ...(stampedBy === undefined ? {} : { description: ownershipStamp(stampedBy) }),
+  })
 }
 
 async function vmids(): Promise<number[]> {
@@ -57,9 +63,10 @@ async function vmids(): Promise<number[]> {
 
 describe('recoverInterruptedJobs', () => {
   it('marks what was running interrupted and removes the VMs interrupted installs made', async () => {
-    await createVm(150)
+    await createVm(150, 'made-a-vm')
     await started.cluster.startVm('pve1', 150)
     job('made-a-vm', { vmid: 150 })
+    store.creations.started('made-a-vm', 150, 'pve1')
     job('chose-a-vmid', { vmid: 151 })
     job('queued', { state: 'queued' })
     job('migration', { type: 'migrate', vmid: 100 })
@@ -91,21 +98,52 @@ describe('recoverInterruptedJobs', () => {
     expect(await recoverInterruptedJobs({ store, cluster: started.cluster, log })).toEqual([])
   })
 
-  it('leaves a VM alone that is older than the job or protected', async () => {
+  it('never touches a foreign VM created under the reserved id after a kill before create', async () => {
+    job('killed-before-create', { vmid: 150 })
+    store.reservations.reserve(150, 'killed-before-create')
+    // the GUI proposes the lowest free id: another admin's VM, younger than the job
     await createVm(150)
-    await createVm(152)
-    job('later-job', { vmid: 150, createdAt: at(3600) })
+    const recovered = await recoverInterruptedJobs({ store, cluster: started.cluster, log })
+    expect(recovered.map((entry) => entry.outcome)).toEqual([
+      'VM 150 had not been created; reservation released',
+    ])
+    expect(await vmids()).toEqual([100, 101, 102, 150])
+    expect(store.reservations.reserved().size).toBe(0)
+  })
+
+  it("leaves a VM without this job's stamp alone even when the job had started a create", async () => {
+    await createVm(150)
+    await createVm(151, 'another-job')
+    await createVm(152, 'protected')
+    job('raced', { vmid: 150 })
+    job('stamp-of-another', { vmid: 151 })
     job('protected', { vmid: 152 })
+    store.creations.started('raced', 150, 'pve1')
+    store.creations.started('stamp-of-another', 151, 'pve1')
+    store.creations.started('protected', 152, 'pve1')
     const recovered = await recoverInterruptedJobs({
       store,
       cluster: started.cluster,
       log,
       isProtected: (vmid) => vmid === 152,
     })
+    expect(Object.fromEntries(recovered.map((entry) => [entry.job.id, entry.outcome]))).toEqual({
+      raced: "VM 150 exists but does not carry this job's stamp; it was left alone",
+      'stamp-of-another': "VM 151 exists but does not carry this job's stamp; it was left alone",
+      protected: 'VM 152 is protected and was left alone',
+    })
+    expect(await vmids()).toEqual([100, 101, 102, 150, 151, 152])
+  })
+
+  it('finds its stamped VM on the node the install had moved it to', async () => {
+    await createVm(153, 'moved')
+    await started.cluster.migrateVm('pve1', 153, 'pve2', { online: false, withLocalDisks: true })
+    job('moved', { vmid: 153 })
+    store.creations.started('moved', 153, 'pve1')
+    const recovered = await recoverInterruptedJobs({ store, cluster: started.cluster, log })
     expect(recovered.map((entry) => entry.outcome)).toEqual([
-      'VM 152 is protected and was left alone',
-      'VM 150 exists but was not created by this job; it was left alone',
+      'cleaned up: VM 153 and its disks removed, reservation released',
     ])
-    expect(await vmids()).toEqual([100, 101, 102, 150, 152])
+    expect(await vmids()).toEqual([100, 101, 102])
   })
 })

@@ -1,5 +1,4 @@
 import { stringFlag, wholeNumber } from '../args.js'
-import { setServiceVariables } from '../env.js'
 import { exitCodes } from '../errors.js'
 import type { Command } from './command.js'
 
@@ -13,12 +12,14 @@ export const serveCommand: Command = {
   async run({ values }) {
     const port = wholeNumber(stringFlag(values, 'port'), '--port')
     const host = stringFlag(values, 'host')
-    setServiceVariables({
+    // loaded only here, so the client commands never load the server's modules; the flags go
+    // into the configuration it reads, on top of the environment (which stays untouched)
+    const { runService } = await import('../../run-service.js')
+    await runService({
+      ...process.env,
       ...(port === undefined ? {} : { PORT: String(port) }),
       ...(host === undefined ? {} : { HOST: host }),
     })
-    // the service's entry starts on import and owns the process from here (signals, exit)
-    await import('../../main.js')
     return exitCodes.ok
   },
 }

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net'
-import { AllowListEntryError, parseAllowList } from '../../http/allow-ips/index.js'
+import { AllowListEntryError, parseAllowList } from '../../lib/allow-list/index.js'
 import type { HttpConfig } from '../config.js'
 import { quote } from '../env-reader.js'
 import type { EnvReader } from '../env-reader.js'

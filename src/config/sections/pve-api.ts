@@ -84,6 +84,9 @@ export function readPveApiSection(env: EnvReader, pve: PveConfig): PveApiConfig 
     if (tokenSecret === undefined) {
       env.problem('PVE_TOKEN_SECRET', "is required with PVE_API_URL: the API token's secret")
     }
+    if (env.text('MAIN_NODE') === undefined) {
+      env.problem('MAIN_NODE', 'is required with PVE_API_URL: the node new VMs are created on')
+    }
   } else {
     const orphans = [
       'PVE_TOKEN_ID',

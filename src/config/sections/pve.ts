@@ -13,12 +13,18 @@ export function readPveSection(env: EnvReader): PveConfig {
   const mainNodeSet = env.text('MAIN_NODE') !== undefined
   const mainNode = env.matching('MAIN_NODE', nodeNamePattern, nodeNameRule)
   const driver = env.oneOf('PVE_DRIVER', drivers) ?? (mainNodeSet ? 'cli' : 'sim')
-  // cli without MAIN_NODE and api without PVE_API_URL drive the embedded simulator through its
-  // fake tools or its HTTPS face: the real drivers, with nothing real behind them
-  const simulated =
-    driver === 'sim' ||
-    (driver === 'cli' && !mainNodeSet) ||
-    (driver === 'api' && env.text('PVE_API_URL') === undefined)
+  // MAIN_NODE names a real cluster. Without it, cli and api drive the embedded simulator
+  // through its fake tools or its HTTPS face: the real drivers, with nothing real behind them.
+  // With it, api needs the cluster's address: guessing "the simulator" would put a real
+  // deployment on a pretend cluster.
+  const apiUrlSet = env.text('PVE_API_URL') !== undefined
+  if (driver === 'api' && mainNodeSet && !apiUrlSet) {
+    env.problem(
+      'PVE_API_URL',
+      'is required with PVE_DRIVER=api and MAIN_NODE (a real cluster): https://<node>:8006; unset MAIN_NODE to try the api driver on the simulator',
+    )
+  }
+  const simulated = driver === 'sim' || (!mainNodeSet && !(driver === 'api' && apiUrlSet))
   const storage =
     env.matching(
       'ASSIGN_STORAGE',

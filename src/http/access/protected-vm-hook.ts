@@ -22,7 +22,7 @@ export function addProtectedVmHook(app: FastifyInstance, protection: VmProtectio
       if (!(error instanceof VmProtectedError)) throw error
       noteRefusal(request, error.code)
       request.log.info({ vmid }, describeError(error))
-      sendError(request, reply, 403, error.code, error.message)
+      sendError(request, reply, error.code, error.message)
       return reply
     }
   })

@@ -23,8 +23,12 @@ export const templateVmHook = fp<TemplateVmHookOptions>(
       if (vmid === undefined || !(await options.isTemplate(vmid))) return
       const message = `VM ${vmid} is a template, not a VM: see GET /api/templates (DELETE /api/templates/${vmid} removes it)`
       noteRefusal(request, 'VM_IS_TEMPLATE')
-      if (request.method === 'GET') sendError(request, reply, 404, 'VM_NOT_FOUND', message)
-      else sendError(request, reply, 409, 'VM_IS_TEMPLATE', message)
+      sendError(
+        request,
+        reply,
+        request.method === 'GET' ? 'VM_NOT_FOUND' : 'VM_IS_TEMPLATE',
+        message,
+      )
       return reply
     })
     app.addHook('preSerialization', async (request, _reply, payload: unknown) => {

@@ -40,7 +40,6 @@ export const tokenHook = fp(
       sendError(
         request,
         reply,
-        401,
         code,
         token === undefined
           ? 'this route needs an API token: send "Authorization: Bearer <token>"'

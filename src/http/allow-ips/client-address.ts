@@ -1,5 +1,5 @@
-import type { AllowList } from './parse-allow-list.js'
-import { normalizeAddress } from './normalize-address.js'
+import type { AllowList } from '../../lib/allow-list/index.js'
+import { normalizeAddress } from '../../lib/allow-list/index.js'
 
 /** What {@link clientAddress} needs to know about one request. */
 export interface ClientAddressOptions {

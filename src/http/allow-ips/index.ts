@@ -1,7 +1,10 @@
-export { parseAllowList } from './parse-allow-list.js'
-export type { AllowList } from './parse-allow-list.js'
+// parsing lives in lib (config reads ALLOW_IPS too); the request side stays here
+export {
+  AllowListEntryError,
+  allowListErrorCodes,
+  normalizeAddress,
+  parseAllowList,
+} from '../../lib/allow-list/index.js'
+export type { AllowList, NormalizedAddress } from '../../lib/allow-list/index.js'
 export { clientAddress } from './client-address.js'
 export type { ClientAddressOptions } from './client-address.js'
-export { AllowListEntryError, allowListErrorCodes } from './errors.js'
-export { normalizeAddress } from './normalize-address.js'
-export type { NormalizedAddress } from './normalize-address.js'

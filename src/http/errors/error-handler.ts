@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { describeError, isAppError } from '../../errors.js'
-import { statusForError } from './status-for-error.js'
+import { statusForCode, statusForError } from './status-for-error.js'
 import { validationMessage } from './validation-message.js'
 
 /** How a route answers, success or error: the seed's plain-text routes, or JSON. */
@@ -23,16 +23,15 @@ export const errorHandler = fp(
       const { status, message, code } = describeForReply(error, request)
       if (status >= 500 && !isAppError(error)) request.log.error({ err: error }, 'request failed')
       else request.log.info({ status, code }, message)
-      sendError(request, reply, status, code, message)
+      const retryAfter = retryAfterOf(error)
+      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
+      answer(request, reply, status, code, message)
     })
     app.setNotFoundHandler((request, reply) => {
-      sendError(
-        request,
-        reply,
-        404,
-        'NOT_FOUND',
-        `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
-      )
+      const path = request.url.split('?')[0] ?? ''
+      // a path is echoed only in part: the answer stays small whatever the caller sent
+      const shown = path.length > 80 ? `${path.slice(0, 80)}…` : path
+      sendError(request, reply, 'NOT_FOUND', `no route ${request.method} ${shown}`)
     })
   },
   { name: 'error-handler' },
@@ -58,8 +57,29 @@ function describeForReply(
   return { status, code: 'INTERNAL', message: 'internal error; the service log has the details' }
 }
 
-/** Answers an error in the route's format (plain text unless the route speaks JSON). */
+/**
+ * Answers an error in the route's format (plain text unless the route speaks JSON), with the
+ * status the one code map gives (`statusByCode`).
+ */
 export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: string,
+  message: string,
+): void {
+  answer(request, reply, statusForCode(code), code, message)
+}
+
+/** Seconds a refused caller should wait before trying again, when the error says so. */
+function retryAfterOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('retryAfterSeconds' in error)) {
+    return undefined
+  }
+  const seconds = error.retryAfterSeconds
+  return typeof seconds === 'number' && seconds > 0 ? Math.ceil(seconds) : undefined
+}
+
+function answer(
   request: FastifyRequest,
   reply: FastifyReply,
   status: number,

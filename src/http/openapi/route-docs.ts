@@ -123,14 +123,14 @@ export const routeDocs: Record<string, RouteDoc> = {
     },
   },
   'POST /api/vm/:id/stop': {
-    summary: 'Hard stop (qm stop --skiplock)',
+    summary: 'Hard stop (qm stop; a VM holding a Proxmox config lock is refused, never skipped)',
     tag: 'vm',
     responses: {
       200: text('stopped', 'ok'),
       400: badId,
       403: denied,
       404: noVm,
-      409: busy,
+      409: text('not running, busy, or locked by Proxmox', 'VM is locked (backup)'),
       502: pveFailed,
     },
   },
@@ -169,7 +169,10 @@ export const routeDocs: Record<string, RouteDoc> = {
       400: badId,
       403: denied,
       404: noVm,
-      409: text('busy', 'VM 101 is locked (migrate)'),
+      409: text(
+        'busy, protected or locked by Proxmox',
+        "can't remove VM 101 - protection mode enabled",
+      ),
       502: pveFailed,
     },
   },

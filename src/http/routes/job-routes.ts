@@ -83,7 +83,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
       const job = jobs.get(request.params.id)
       if (job === undefined) return notFound(request, reply, request.params.id)
       const afterSeq = lastEventId(request) ?? request.query.after ?? 0
-      await streamJob(request, reply, jobs, job, { heartbeatMs: options.heartbeatMs, afterSeq })
+      await streamJob(request, reply, jobs, job, {
+        heartbeatMs: options.heartbeatMs,
+        afterSeq,
+        joining: true,
+      })
     },
   )
 
@@ -95,7 +99,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<JobRoutesOptions> = async (app
       const job = jobs.get(id)
       if (job === undefined) return notFound(request, reply, id)
       if (isFinished(job.state) || !jobs.cancel(id)) {
-        sendError(request, reply, 409, 'JOB_FINISHED', `job ${id} already ended (${job.state})`)
+        sendError(request, reply, 'JOB_FINISHED', `job ${id} already ended (${job.state})`)
         return reply
       }
       return { success: true, job: presentJob(jobs.get(id) ?? job) }
@@ -108,7 +112,7 @@ function notFound(
   reply: Parameters<typeof sendError>[1],
   id: string,
 ): Parameters<typeof sendError>[1] {
-  sendError(request, reply, 404, 'JOB_NOT_FOUND', `no job ${id}`)
+  sendError(request, reply, 'JOB_NOT_FOUND', `no job ${id}`)
   return reply
 }
 

@@ -12,7 +12,7 @@ export const scriptRoutes: FastifyPluginAsync<InitScriptOptions> = async (app, o
       const match = /^([a-z]+)_([0-9.]+)\.sh$/.exec(request.params.name)
       const release = match === null ? undefined : findRelease(match[1] ?? '', match[2] ?? '')
       if (release === undefined) {
-        sendError(request, reply, 404, 'NOT_FOUND', `no init script named ${request.params.name}`)
+        sendError(request, reply, 'NOT_FOUND', `no init script named ${request.params.name}`)
         return reply
       }
       return reply

@@ -5,7 +5,6 @@ import type {
   TemplateService,
 } from '../../provision/templates/template-service.js'
 import { sendError } from '../errors/error-handler.js'
-import { statusForError } from '../errors/status-for-error.js'
 import {
   TemplateIdParams,
   TemplateListReply,
@@ -42,14 +41,14 @@ export const templateRoutes: FastifyPluginAsyncTypebox<TemplateRoutesOptions> = 
     async (request, reply) => {
       const { id } = request.params
       if (options.templates === undefined) {
-        sendError(request, reply, 404, 'TEMPLATE_NOT_FOUND', `no templates: TEMPLATES=off`)
+        sendError(request, reply, 'TEMPLATE_NOT_FOUND', 'no templates: TEMPLATES=off')
         return reply
       }
       try {
         await options.templates.remove(id)
       } catch (error) {
         if (!isAppError(error)) throw error
-        sendError(request, reply, statusForError(error), error.code, error.message)
+        sendError(request, reply, error.code, error.message)
         return reply
       }
       return { success: true, removed: id }

@@ -43,13 +43,21 @@ const text = { replyAs: 'text' as const }
 const json = { replyAs: 'json' as const }
 const ok = 'ok'
 
-/** The seed's list; a protected VM also says `protected: true`. */
+/** The seed's list; a protected VM also says `protected: true`, and a VM with values this
+ * service left waiting for its next cold start lists them in `pending` (key → new value). */
 const ListReply = Type.Object({
   ...VmListReply.properties,
   vms: Type.Array(
-    Type.Object({ ...ListedVmSchema.properties, protected: Type.Optional(Type.Boolean()) }),
+    Type.Object({
+      ...ListedVmSchema.properties,
+      protected: Type.Optional(Type.Boolean()),
+      pending: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()]))),
+    }),
   ),
 })
+
+/** Names the keys a set left waiting for a restart (the body stays the seed's `ok`). */
+const pendingHeader = 'X-Pending'
 
 /** The seed's `/api/vm/...` routes: plain text for quick actions, SSE for the long ones. */
 export const vmRoutes: FastifyPluginAsyncTypebox<VmRoutesOptions> = async (app, options) => {
@@ -59,11 +67,19 @@ export const vmRoutes: FastifyPluginAsyncTypebox<VmRoutesOptions> = async (app, 
   app.get('/vm/list', { config: json, schema: { response: { 200: ListReply } } }, async () => {
     const { listing, resources } = await listCluster(lifecycle.cluster, options.osNames)
     lifecycle.locator.remember(resources.vms)
-    if (protection?.active !== true) return { success: true, ...listing }
+    // no Proxmox read per VM: pending values are the ones this service left (pending-tracker.ts)
+    const pending = lifecycle.pending.forList(resources.vms)
     const tags = new Map(resources.vms.map((vm) => [vm.vmid, vm.tags ?? []]))
-    const vms = listing.vms.map((vm) =>
-      protection.isProtected(vm.vmid, tags.get(vm.vmid)) ? { ...vm, protected: true } : vm,
-    )
+    const vms = listing.vms.map((vm) => {
+      const waiting = pending.get(vm.vmid)
+      const isProtected =
+        protection?.active === true && protection.isProtected(vm.vmid, tags.get(vm.vmid))
+      return {
+        ...vm,
+        ...(isProtected ? { protected: true } : {}),
+        ...(waiting === undefined ? {} : { pending: waiting }),
+      }
+    })
     return { success: true, ...listing, vms }
   })
 
@@ -90,7 +106,8 @@ export const vmRoutes: FastifyPluginAsyncTypebox<VmRoutesOptions> = async (app, 
     '/vm/:id/set/cpu',
     { config: text, schema: { params: VmIdParams, body: SetCpuBody } },
     async (request, reply) => {
-      await setCpu(lifecycle, request.params.id, request.body.cpu)
+      const outcome = await setCpu(lifecycle, request.params.id, request.body.cpu)
+      if (outcome.pending.length > 0) void reply.header(pendingHeader, outcome.pending.join(','))
       return reply.type('text/plain; charset=utf-8').send(ok)
     },
   )
@@ -98,7 +115,8 @@ export const vmRoutes: FastifyPluginAsyncTypebox<VmRoutesOptions> = async (app, 
     '/vm/:id/set/memory',
     { config: text, schema: { params: VmIdParams, body: SetMemoryBody } },
     async (request, reply) => {
-      await setMemory(lifecycle, request.params.id, request.body.memory)
+      const outcome = await setMemory(lifecycle, request.params.id, request.body.memory)
+      if (outcome.pending.length > 0) void reply.header(pendingHeader, outcome.pending.join(','))
       return reply.type('text/plain; charset=utf-8').send(ok)
     },
   )

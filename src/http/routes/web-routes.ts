@@ -36,7 +36,6 @@ export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, optio
           sendError(
             request,
             reply,
-            503,
             'WEB_NOT_BUILT',
             `the dashboard is not built (${file} missing); run: npm run build:web`,
           )

@@ -6,30 +6,43 @@ export const VmIdParams = Type.Object({
 })
 export type VmIdParams = Static<typeof VmIdParams>
 
-export const SetCpuBody = Type.Object({
-  cpu: Type.Integer({ minimum: 1, maximum: 32, description: 'vCPU cores' }),
-})
+/** Bodies drop unknown fields (README: they are ignored) before anything reads them. */
+export const SetCpuBody = Type.Object(
+  {
+    cpu: Type.Integer({ minimum: 1, maximum: 32, description: 'vCPU cores' }),
+  },
+  { additionalProperties: false },
+)
 export type SetCpuBody = Static<typeof SetCpuBody>
 
-export const SetMemoryBody = Type.Object({
-  memory: Type.Integer({ minimum: 512, maximum: 4_194_304, description: 'RAM in MB' }),
-})
+export const SetMemoryBody = Type.Object(
+  {
+    memory: Type.Integer({ minimum: 512, maximum: 4_194_304, description: 'RAM in MB' }),
+  },
+  { additionalProperties: false },
+)
 export type SetMemoryBody = Static<typeof SetMemoryBody>
 
-export const SetDiskBody = Type.Object({
-  disk: Type.String({
-    pattern: '^\\+?[0-9]{1,7}[MGTmgt]?$',
-    description: 'amount to grow the boot disk by, e.g. "10G" (a bare number means GB)',
-  }),
-})
+export const SetDiskBody = Type.Object(
+  {
+    disk: Type.String({
+      pattern: '^\\+?[0-9]{1,7}[MGTmgt]?$',
+      description: 'amount to grow the boot disk by, e.g. "10G" (a bare number means GB)',
+    }),
+  },
+  { additionalProperties: false },
+)
 export type SetDiskBody = Static<typeof SetDiskBody>
 
-export const SetNodeBody = Type.Object({
-  node: Type.String({
-    pattern: '^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$',
-    description: 'target node',
-  }),
-})
+export const SetNodeBody = Type.Object(
+  {
+    node: Type.String({
+      pattern: '^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$',
+      description: 'target node',
+    }),
+  },
+  { additionalProperties: false },
+)
 export type SetNodeBody = Static<typeof SetNodeBody>
 
 export const ListedVmSchema = Type.Object({

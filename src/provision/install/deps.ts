@@ -5,6 +5,7 @@ import type { VmLocks } from '../vm-locks.js'
 import type { TemplateService } from '../templates/template-service.js'
 import type { DryRunSupport } from './dry-run/plan-dry-run.js'
 import type { CpuLevel } from './cpu-level.js'
+import type { CreationLog } from './creations.js'
 import type { ImageTransfer } from './image-transfer.js'
 import type { GuestPort, ImagePort } from './ports.js'
 import type { ReservationStore } from './reservations.js'
@@ -20,6 +21,8 @@ export interface InstallDeps {
   /** ASSIGN_STORAGE */
   storage: string
   reservations: ReservationStore
+  /** "create started", written before each `qm create` */
+  creations: CreationLog
   images: ImagePort
   guest: GuestPort
   /** the cluster's common CPU level, computed once (and again when the node set changes) */

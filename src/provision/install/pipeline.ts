@@ -52,7 +52,8 @@ export const finalizingStep = 'VM initialization > finalizing'
 
 export interface PlannedInstall {
   release: OsRelease
-  run(report: ReportStep, signal: AbortSignal): Promise<void>
+  /** `jobId` names the install in the VM's ownership stamp (default: a fresh id) */
+  run(report: ReportStep, signal: AbortSignal, options?: { jobId?: string }): Promise<void>
 }
 
 /**
@@ -93,7 +94,8 @@ export async function planInstall(
   }
   return {
     release,
-    run: (report, signal) => runInstall(deps, request, release, targetNode, report, signal),
+    run: (report, signal, options) =>
+      runInstall(deps, request, release, targetNode, report, signal, options?.jobId),
   }
 }
 
@@ -104,6 +106,7 @@ async function runInstall(
   targetNode: string,
   report: ReportStep,
   signal: AbortSignal,
+  jobId: string = randomUUID(),
 ): Promise<void> {
   const startedAt = Date.now()
   const generate = request.passwd === undefined && request.pubkey === undefined
@@ -111,7 +114,7 @@ async function runInstall(
     deps,
     request,
     release,
-    jobId: randomUUID(),
+    jobId,
     report,
     signal,
     vmid: 0,

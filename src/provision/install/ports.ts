@@ -30,6 +30,16 @@ export interface GuestPort {
   isAnswering(ip: string, signal: AbortSignal): Promise<boolean>
   waitForSsh(ip: string, user: string, options: { signal: AbortSignal }): Promise<void>
   /**
+   * Waits, as long as `waitForSsh` does (GUEST_SSH_TIMEOUT), until SSH on this address answers:
+   * the service key logs in, or sshd completes the handshake and refuses the key (a VM the
+   * service did not install). `onAttempt` hears of each attempt that failed.
+   */
+  waitForAnswer(
+    ip: string,
+    user: string,
+    options: { signal: AbortSignal; onAttempt: (attempt: number, reason: string) => void },
+  ): Promise<void>
+  /**
    * Runs `reboot` and waits until the old boot is gone and the new one answers SSH; it holds a
    * session across the reboot, so even a reboot faster than polling is noticed.
    */

@@ -1,6 +1,7 @@
 import type { Cluster } from '../../pve/cluster.js'
 import type { ReportStep } from '../progress.js'
 import type { VmLocks } from '../vm-locks.js'
+import type { PendingTracker } from './pending-tracker.js'
 import type { LocatedVm, VmLocator } from './vm-locator.js'
 
 /** The limits of the seed's configuration that lifecycle operations enforce. */
@@ -20,6 +21,8 @@ export interface LifecycleDeps {
   locator: VmLocator
   locks: VmLocks
   limits: VmLimits
+  /** Values this service left pending on running VMs, for the list (one per app). */
+  pending: PendingTracker
   /** Waits until a started VM is usable; the install issue makes this an SSH check. */
   waitUntilReady: (vm: LocatedVm, report: ReportStep, signal: AbortSignal) => Promise<void>
 }

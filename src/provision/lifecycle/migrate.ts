@@ -40,6 +40,12 @@ export async function planMigration(
           })
           deps.locator.remember([{ vmid, node: target }])
           step.success(`VM migrated to ${target}`)
+          // a running VM is handed over at the end of a live migration: it must answer again
+          if (online) {
+            const waiting = beginStep(report, 'waiting for ready')
+            await deps.waitUntilReady({ ...vm, node: target }, report, signal)
+            waiting.success('VM is ready')
+          }
           beginStep(report, 'finalizing').fact(`VM ${vmid} is on ${target}`, { vmId: vmid })
         } finally {
           release()

@@ -96,6 +96,8 @@ async function planPowerJob(
           const step = beginStep(report, job.step)
           step.processing(started)
           await job.call(vm, { signal, onLine: (line) => step.line(line) })
+          // a start or `qm reboot` is a cold start: whatever was pending now applies
+          deps.pending.forget(vmid)
           step.success(issued)
           await waitAndFinish(deps, vm, report, signal, finished)
         } finally {

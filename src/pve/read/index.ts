@@ -2,4 +2,5 @@
 export { readClusterResources, splitTags } from './resources.js'
 export { readNodeStatus, readNodeStorages } from './node-status.js'
 export { readVmConfig, readVmStatus } from './vm.js'
+export { pendingChanges, readVmPending } from './pending.js'
 export { asArray, asObject, isObject, optionalNumber, optionalString } from './json-values.js'

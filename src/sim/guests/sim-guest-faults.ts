@@ -9,11 +9,19 @@ export interface SimGuestFaults {
    * libc update would (`/run/reboot-required`, `needs-restarting -r` exit 1)
    */
   requireReboot(vmid: number): void
+  /**
+   * A late boot: from now on this VM's SSH stays closed after a start, however long, until the
+   * returned function is called (then it opens as usual). Lets a test prove that nothing claims
+   * the VM ready before its SSH answers.
+   */
+  holdBoot(vmid: number): () => void
   clear(): void
 }
 
 export interface SimGuestFaultRegistry extends SimGuestFaults {
   isSilent(vmid: number): boolean
+  /** resolves when this VM may open its SSH: at once, or when its held boot is let go */
+  bootGate(vmid: number): Promise<void>
   /** consumes one armed script failure for this VM; true when there was one */
   takeScriptFault(vmid: number): boolean
   /** consumes an armed reboot requirement for this VM; true when there was one */
@@ -24,11 +32,27 @@ export function createSimGuestFaults(): SimGuestFaultRegistry {
   const silent = new Set<number>()
   const scriptFailures = new Map<number, number>()
   const reboots = new Set<number>()
+  const held = new Map<number, { gate: Promise<void>; open: () => void }>()
+  const release = (vmid: number): void => {
+    held.get(vmid)?.open()
+    held.delete(vmid)
+  }
   return {
     requireReboot: (vmid) => {
       reboots.add(vmid)
     },
     takeRebootRequirement: (vmid) => reboots.delete(vmid),
+    holdBoot: (vmid) => {
+      if (!held.has(vmid)) {
+        let open = (): void => undefined
+        const gate = new Promise<void>((resolve) => {
+          open = resolve
+        })
+        held.set(vmid, { gate, open })
+      }
+      return () => release(vmid)
+    },
+    bootGate: (vmid) => held.get(vmid)?.gate ?? Promise.resolve(),
     neverAnswer: (vmid) => {
       silent.add(vmid)
     },
@@ -37,6 +61,7 @@ export function createSimGuestFaults(): SimGuestFaultRegistry {
     },
     clear: () => {
       reboots.clear()
+      for (const vmid of [...held.keys()]) release(vmid)
       silent.clear()
       scriptFailures.clear()
     },

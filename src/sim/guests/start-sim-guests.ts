@@ -203,7 +203,10 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
     guest.timer = setTimeout(
       () => {
         delete guest.timer
-        void enqueue(guest, () => listen(vm, guest, generation))
+        // a held boot (fault) waits outside the queue, so a stop meanwhile is not held up
+        void faults
+          .bootGate(vm.vmid)
+          .then(() => enqueue(guest, () => listen(vm, guest, generation)))
       },
       Math.max(0, delayMs),
     )

@@ -1,31 +1,43 @@
-import { die } from '../api/errors.js'
+import { die, paramError } from '../api/errors.js'
 import type { SimContext } from '../context.js'
 import type { SimNode, SimVm } from '../state/types.js'
 import { effectiveConfig } from '../state/vm-view.js'
 import { isDriveKey, isUnusedKey, readDrive } from '../vm-config/drive.js'
 import { configDigest } from '../routes/qemu-read.js'
-import { checkConfigConsistency } from './config-checks.js'
+import { checkBalloon, checkConfigConsistency } from './config-checks.js'
+import { hotplugProblem, hotplugsLive } from './hotplug.js'
 import { createDisk } from './disks.js'
 import type { DiskRequest } from './disks.js'
 import { freeVolumeOf } from './volume-release.js'
 import { checkLock, requireVm } from './vm-lock.js'
 
-/** Keys a running VM takes at once (qemu-server's fast-plug options, plus NIC hot-plug). */
+/** Keys a running VM takes at once: qemu-server's `$fast_plug_option` (cloud-init keys included,
+ * they only matter at the next ISO build), plus NIC hot-plug. */
 const fastPlug = new Set([
+  'description',
+  'hookscript',
+  'lock',
+  'migrate_downtime',
+  'migrate_speed',
   'name',
-  'hostname',
   'onboot',
+  'protection',
   'shares',
   'startup',
-  'description',
-  'protection',
-  'vmstatestorage',
-  'hookscript',
   'tags',
+  'vmstatestorage',
+  'cicustom',
+  'cipassword',
+  'citype',
+  'ciupgrade',
+  'ciuser',
+  'nameserver',
+  'searchdomain',
+  'sshkeys',
 ])
 
 function appliesLive(key: string): boolean {
-  return fastPlug.has(key) || /^net\d+$/.test(key)
+  return fastPlug.has(key) || /^(net|ipconfig)\d+$/.test(key)
 }
 
 export interface UpdatePlan {
@@ -102,6 +114,7 @@ export async function updateVm(
   if (plan.digest !== undefined && plan.digest !== configDigest(vm))
     die('checksum mismatch (file change by other user?)')
   checkLock(vm, plan.skiplock)
+  checkBalloon(plan.set, vm.pending, vm.config)
   out.print(plan.logLine)
   const projected = effectiveConfig(vm)
   for (const key of plan.deletes) Reflect.deleteProperty(projected, key)
@@ -137,6 +150,7 @@ export async function updateVm(
     vm.pendingDelete = vm.pendingDelete.filter((k) => k !== key)
   }
   let cloudinitMade = false
+  const problems: [string, string][] = []
   for (const [key, requested] of Object.entries(plan.set)) {
     let value = requested
     const disk = plan.disks.get(key)
@@ -151,8 +165,13 @@ export async function updateVm(
     vm.pendingDelete = vm.pendingDelete.filter((k) => k !== key)
     const exists = vm.config[key] !== undefined
     if (running && (isDriveKey(key) ? exists : !appliesLive(key))) {
-      vm.pending[key] = value
-      continue
+      // what qemu-server can hot-plug applies now; the rest waits for the next cold start
+      if (isDriveKey(key) || !hotplugsLive(vm, key, value)) {
+        vm.pending[key] = value
+        const problem = hotplugProblem(vm, key)
+        if (problem !== undefined) problems.push([key, problem])
+        continue
+      }
     }
     const old = vm.config[key]
     vm.config[key] = value
@@ -162,4 +181,7 @@ export async function updateVm(
   }
   if (cloudinitMade) out.print('generating cloud-init ISO')
   sim.changed()
+  // vmconfig_hotplug_pending: a failed hot-plug keeps the value pending and answers 400
+  const [problem] = problems
+  if (problem !== undefined) paramError(problem[0], `hotplug problem - ${problem[1]}`)
 }

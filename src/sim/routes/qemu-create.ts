@@ -9,7 +9,7 @@ import { requireStorage } from '../state/volumes.js'
 import { isDriveKey } from '../vm-config/drive.js'
 import { normalizeConfigValue } from '../vm-config/normalize.js'
 import { configKeySpec } from '../vm-config/schema.js'
-import { checkConfigConsistency } from '../operations/config-checks.js'
+import { checkBalloon, checkConfigConsistency } from '../operations/config-checks.js'
 import { pathNode } from './node.js'
 import { forkWorker } from './task-start.js'
 
@@ -46,6 +46,7 @@ function create(rc: RouteContext) {
     if (methodKeys.has(key)) continue
     config[key] = normalizeConfigValue(key, value, {})
   }
+  checkBalloon(config, {}, {})
   checkConfigConsistency(config)
   const existing = rc.sim.state.vms.get(vmid)
   if (existing)

@@ -36,8 +36,10 @@ function destroy(rc: RouteContext) {
       vmid,
       async () => {
         const vm = requireVm(rc.sim, node.name, vmid)
-        checkLock(vm, values.skiplock === '1')
+        // the early checks again under the flock (the config may have changed), then the lock
+        if (vm.config.protection === '1') die(`can't remove VM ${vmid} - protection mode enabled`)
         if (vm.power === 'running') die(`VM ${vmid} is running - destroy failed`)
+        checkLock(vm, values.skiplock === '1')
         refuseBaseInUse(rc.sim, node.name, referencedVolids(vm))
         const fault = rc.sim.faults.take('destroy', vmid)
         vm.config.lock = 'destroyed'

@@ -73,8 +73,10 @@ function stop(rc: RouteContext) {
       vmid,
       async () => {
         const vm = requireVm(rc.sim, node.name, vmid, configNotFound(node.name, vmid))
-        checkLock(vm, values.skiplock === '1')
+        // vm_stop: a stopped VM is done before the lock is looked at; --skiplock kills a
+        // locked one (a running backup dies with it: pve.md §10.4)
         if (vm.power !== 'running') return
+        checkLock(vm, values.skiplock === '1')
         const fault = rc.sim.faults.take('stop', vmid)
         await rc.sim.pacer.wait(timings.stopMs, task.signal)
         if (fault !== undefined) die(fault)
@@ -103,8 +105,8 @@ function shutdown(rc: RouteContext) {
       vmid,
       async () => {
         const vm = requireVm(rc.sim, node.name, vmid, configNotFound(node.name, vmid))
-        checkLock(vm, values.skiplock === '1')
         if (vm.power !== 'running') return
+        checkLock(vm, values.skiplock === '1')
         const fault = rc.sim.faults.take('shutdown', vmid)
         const limitMs = values.timeout === undefined ? undefined : Number(values.timeout) * 1000
         if (fault !== undefined || (limitMs !== undefined && limitMs < timings.shutdownMs)) {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AppError } from '../../errors.js'
 import type { ClusterState, SimVm, SimVolume } from './types.js'
@@ -105,7 +105,10 @@ export async function loadState(dataDir: string, state: ClusterState): Promise<b
   return true
 }
 
-/** Writes the state atomically: `sim-state.json.tmp`, then rename. */
+/**
+ * Writes the state atomically: `sim-state.json.tmp`, then rename. The file holds the VMs'
+ * cloud-init password hashes, so it is readable by its owner only, like the job store.
+ */
 export async function saveState(dataDir: string, state: ClusterState): Promise<void> {
   const saved: SavedState = {
     version: 1,
@@ -114,8 +117,10 @@ export async function saveState(dataDir: string, state: ClusterState): Promise<v
     volumes: state.volumes,
     vms: [...state.vms.values()],
   }
-  await mkdir(dataDir, { recursive: true })
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const file = join(dataDir, stateFileName)
-  await writeFile(`${file}.tmp`, `${JSON.stringify(saved, null, 1)}\n`, 'utf8')
+  await writeFile(`${file}.tmp`, `${JSON.stringify(saved, null, 1)}\n`, { mode: 0o600 })
+  // a temporary file left by an earlier run keeps its mode through writeFile
+  await chmod(`${file}.tmp`, 0o600)
   await rename(`${file}.tmp`, file)
 }

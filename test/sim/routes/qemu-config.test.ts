@@ -117,11 +117,17 @@ describe('VM config', () => {
 
   it('checks balloon against memory and boot devices', async () => {
     sim = await buildSim()
-    expect(
-      (await call(sim, 'PUT', '/nodes/pve2/qemu/101/config', { balloon: 4096 })).errors,
-    ).toEqual({
-      balloon: 'balloon value too large (must be smaller than assigned memory)',
+    // a plain die in update_vm_api (pve.md §10.2), not a parameter error: 500 over REST
+    expect(await call(sim, 'PUT', '/nodes/pve2/qemu/101/config', { balloon: 4096 })).toMatchObject({
+      status: 500,
+      message: 'balloon value too large (must be smaller than assigned memory)',
     })
+    await call(sim, 'PUT', '/nodes/pve2/qemu/101/config', { balloon: 2048 })
+    expect(await call(sim, 'PUT', '/nodes/pve2/qemu/101/config', { memory: 1024 })).toMatchObject({
+      status: 500,
+      message: 'balloon value too large (must be smaller than assigned memory)',
+    })
+    expect(asRecord(await get(sim, '/nodes/pve2/qemu/101/config')).memory).toBe('2048')
     expect(
       (await call(sim, 'PUT', '/nodes/pve2/qemu/101/config', { boot: 'order=scsi0;ide0' })).errors,
     ).toEqual({

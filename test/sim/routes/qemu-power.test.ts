@@ -115,3 +115,47 @@ describe('VM power', () => {
     )
   })
 })
+
+describe('locks and protection (pve.md §10.4)', () => {
+  it('stop --skiplock kills a locked VM, as real Proxmox does; a plain stop refuses it', async () => {
+    sim = await buildSim()
+    await call(sim, 'PUT', '/nodes/pve1/qemu/100/config', { lock: 'backup' })
+    const refused = await runTask(sim, 'POST', '/nodes/pve1/qemu/100/status/stop')
+    expect(refused.exitstatus).toBe('VM is locked (backup)')
+    expect(asRecord(await get(sim, '/nodes/pve1/qemu/100/status/current')).status).toBe('running')
+    const killed = await runTask(sim, 'POST', '/nodes/pve1/qemu/100/status/stop', { skiplock: 1 })
+    expect(killed.exitstatus).toBe('OK')
+    expect(asRecord(await get(sim, '/nodes/pve1/qemu/100/status/current'))).toMatchObject({
+      status: 'stopped',
+      lock: 'backup',
+    })
+  })
+
+  it('a stop of a stopped VM succeeds before the lock is looked at', async () => {
+    sim = await buildSim()
+    await call(sim, 'PUT', '/nodes/pve2/qemu/101/config', { lock: 'backup' })
+    const task = await runTask(sim, 'POST', '/nodes/pve2/qemu/101/status/stop')
+    expect(task.exitstatus).toBe('OK')
+  })
+
+  it('destroy refuses a locked VM in its task, naming the lock, and keeps everything', async () => {
+    sim = await buildSim()
+    await call(sim, 'PUT', '/nodes/pve2/qemu/101/config', { lock: 'snapshot' })
+    const task = await runTask(sim, 'DELETE', '/nodes/pve2/qemu/101', { purge: 1 })
+    expect(task.exitstatus).toBe('VM is locked (snapshot)')
+    expect(asRecord(await get(sim, '/nodes/pve2/qemu/101/config'))).toMatchObject({
+      lock: 'snapshot',
+    })
+    expect(JSON.stringify(sim.snapshot())).toContain('vm-101-disk-0')
+  })
+
+  it('destroy refuses a protected VM before any task, with the exact wording', async () => {
+    sim = await buildSim()
+    await call(sim, 'PUT', '/nodes/pve2/qemu/101/config', { protection: 1 })
+    expect(await call(sim, 'DELETE', '/nodes/pve2/qemu/101', { skiplock: 1 })).toMatchObject({
+      status: 500,
+      message: "can't remove VM 101 - protection mode enabled",
+    })
+    expect(JSON.stringify(sim.snapshot())).toContain('vm-101-disk-0')
+  })
+})

@@ -96,6 +96,9 @@ export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandl
             cluster.cloneVm(template.node, template.vmid, ctx.vmid, {
               full,
               ...(name === undefined ? {} : { name }),
+              ...(typeof config.description === 'string'
+                ? { description: config.description }
+                : {}),
               ...target,
               signal: ctx.signal,
               onLine: (line) => step.line(line),
@@ -111,6 +114,10 @@ export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandl
         ),
     )
   }
+  // recorded first, and undone only if the VM carries our stamp (the clone's description)
+  const vmid = ctx.vmid
+  ctx.deps.creations.started(ctx.jobId, vmid, ctx.createNode)
+  ctx.undo.push(() => removeVm(ctx, vmid))
   let how = 'linked clone'
   try {
     await clone(false)
@@ -125,7 +132,6 @@ export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandl
   }
   ctx.vmNode = ctx.createNode
   ctx.deps.locator.remember([{ vmid: ctx.vmid, node: ctx.createNode }])
-  ctx.undo.push(() => removeVm(ctx))
   await cluster.updateVm(ctx.createNode, ctx.vmid, ownConfig(config, template.vmid, how), {
     signal: ctx.signal,
     onLine: (line) => step.line(line),

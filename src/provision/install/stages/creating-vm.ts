@@ -1,6 +1,8 @@
+import { AppError } from '../../../errors.js'
 import { PveError } from '../../../pve/errors.js'
 import type { VmConfigChanges } from '../../../pve/cluster.js'
 import type { InstallContext } from '../context.js'
+import { isStampedBy, ownershipStamp, removeOwnVm } from '../../own-vm.js'
 import { hashPassword } from '../password.js'
 import { withDiskTurn } from '../disk-turn.js'
 import { ipForVmid } from '../ip-address.js'
@@ -23,18 +25,27 @@ export const creatingVm: Stage = {
     if (ctx.clone !== undefined) return ensureTemplateStep(ctx, step)
     const skipped = new Set<number>()
     for (;;) {
+      const vmid = ctx.vmid
+      // recorded first: after a crash, recovery knows a create may have happened, and where
+      ctx.deps.creations.started(ctx.jobId, vmid, ctx.createNode)
+      // from here a VM carrying our stamp may exist, even if the call below fails or is cut off
+      const undo = (): Promise<void> => removeVm(ctx, vmid)
+      ctx.undo.push(undo)
       try {
         await withDiskTurn(ctx, step, () =>
-          ctx.deps.cluster.createVm(ctx.createNode, ctx.vmid, vmConfig(ctx), {
+          ctx.deps.cluster.createVm(ctx.createNode, vmid, vmConfig(ctx), {
             signal: ctx.signal,
             onLine: (line) => step.line(line),
           }),
         )
         break
       } catch (error) {
+        const exists = error instanceof PveError && error.kind === 'vm_exists'
+        // a retried create whose first try got through finds our own VM: it is made
+        if (exists && (await isOwnVm(ctx, vmid))) break
+        if (exists) ctx.undo.splice(ctx.undo.indexOf(undo), 1)
         // another client took the id after our check (the resource list lags): take the next
-        const retriable = error instanceof PveError && error.kind === 'vm_exists'
-        if (!retriable || ctx.request.id !== undefined || skipped.size >= maxIdRetries) throw error
+        if (!exists || ctx.request.id !== undefined || skipped.size >= maxIdRetries) throw error
         step.processing(`VMID ${ctx.vmid} was taken meanwhile; moving to the next free one`)
         skipped.add(ctx.vmid)
         ctx.deps.reservations.release(ctx.vmid, ctx.jobId)
@@ -45,7 +56,6 @@ export const creatingVm: Stage = {
     }
     ctx.vmNode = ctx.createNode
     ctx.deps.locator.remember([{ vmid: ctx.vmid, node: ctx.createNode }])
-    ctx.undo.push(() => removeVm(ctx))
     step.success('VM created successfully')
   },
 }
@@ -65,6 +75,7 @@ export function vmConfig(ctx: InstallContext): VmConfigChanges {
     serial0: 'socket',
     vga: 'serial0',
     tags: ctx.release.os,
+    description: ownershipStamp(ctx.jobId),
     scsi1: `${ctx.storage}:cloudinit`,
     ciuser: ctx.user,
     sshkeys: ctx.sshKeys.join('\n'),
@@ -84,18 +95,29 @@ function defaultName(ctx: InstallContext): string {
   return `${ctx.release.os}-${ctx.release.version.replaceAll('.', '')}-${ctx.vmid}`
 }
 
-/** Rollback of a created VM: stop it if it runs, then delete it and every disk. */
-export async function removeVm(ctx: InstallContext): Promise<void> {
-  const node = ctx.vmNode
-  if (node === undefined) return
-  const { cluster } = ctx.deps
+/**
+ * Rollback of a create: removes the VM at `vmid` only when it carries this install's stamp.
+ * Before the create is known to have succeeded, a VM without the stamp is simply not ours;
+ * after, it means someone replaced it, and it is left alone with an error saying so.
+ */
+export async function removeVm(ctx: InstallContext, vmid: number): Promise<void> {
+  const created = ctx.vmNode !== undefined && vmid === ctx.vmid
+  const node = created ? (ctx.vmNode ?? ctx.createNode) : ctx.createNode
+  const outcome = await removeOwnVm(ctx.deps.cluster, { node, vmid, jobId: ctx.jobId })
+  if (outcome === 'not-ours' && created) {
+    throw new AppError(
+      'VM_NOT_OURS',
+      `VM ${vmid} on ${node} does not carry this install's stamp; it was left alone`,
+    )
+  }
+  if (outcome !== 'not-ours') ctx.deps.locator.forget(vmid)
+}
+
+async function isOwnVm(ctx: InstallContext, vmid: number): Promise<boolean> {
   try {
-    const status = await cluster.vmStatus(node, ctx.vmid)
-    if (status.status === 'running') await cluster.stopVm(node, ctx.vmid)
+    return isStampedBy(await ctx.deps.cluster.vmConfig(ctx.createNode, vmid), ctx.jobId)
   } catch (error) {
-    if (error instanceof PveError && error.kind === 'vm_not_found') return
+    if (error instanceof PveError) return false
     throw error
   }
-  await cluster.destroyVm(node, ctx.vmid)
-  ctx.deps.locator.forget(ctx.vmid)
 }

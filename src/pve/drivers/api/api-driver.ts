@@ -20,6 +20,7 @@ import {
   readVmStatus,
 } from '../../read/index.js'
 import { apiCloneOperations } from './clone.js'
+import { readVmPending } from '../../read/pending.js'
 import { explainAuthFailure } from './explain-auth-failure.js'
 import { findMissingPrivileges, type RequiredPrivilege } from './required-privileges.js'
 import type { PveApiMethod, PveApiParams, PveApiTransport } from './transport.js'
@@ -164,6 +165,12 @@ export function createApiDriver(options: ApiDriverOptions): ApiCluster {
       )
     },
 
+    async vmPending(node, vmid, opts) {
+      return readVmPending(
+        await call('GET', `${vmPath(node, vmid)}/pending`, undefined, opts?.signal),
+      )
+    },
+
     async createVm(node, vmid, config, opts) {
       const params = { vmid, ...toApiParams(config) }
       await runTask('POST', node, `/nodes/${node}/qemu`, params, opts)
@@ -182,8 +189,8 @@ export function createApiDriver(options: ApiDriverOptions): ApiCluster {
     },
 
     async stopVm(node, vmid, opts) {
-      const params = isRoot ? { skiplock: 1 } : undefined
-      await runTask('POST', node, `${vmPath(node, vmid)}/status/stop`, params, opts)
+      // never skiplock, even as root: a lock belongs to a task we did not start (pve.md §10.4)
+      await runTask('POST', node, `${vmPath(node, vmid)}/status/stop`, undefined, opts)
     },
 
     async shutdownVm(node, vmid, opts) {

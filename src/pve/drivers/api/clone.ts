@@ -17,6 +17,7 @@ export function apiCloneOperations(runTask: TaskRunner): Pick<Cluster, 'cloneVm'
     async cloneVm(node, vmid, newid, options: CloneOptions) {
       const params: PveApiParams = { newid, full: options.full ? 1 : 0 }
       if (options.name !== undefined) params.name = options.name
+      if (options.description !== undefined) params.description = options.description
       if (options.target !== undefined && options.target !== node) params.target = options.target
       await runTask('POST', node, `${vmPath(node, vmid)}/clone`, params, options)
     },

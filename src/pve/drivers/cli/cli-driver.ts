@@ -5,12 +5,14 @@ import {
   readNodeStatus,
   readNodeStorages,
   readVmConfig,
+  readVmPending,
   readVmStatus,
 } from '../../read/index.js'
 import { checkDiskKey, checkNodeName, checkResizeSize } from './check-names.js'
 import { cliCloneOperations } from './clone.js'
 import { createCommandCounter, type CommandCounter } from './command-counter.js'
-import { configArguments } from './config-arguments.js'
+import { configArguments, type ConfigArguments } from './config-arguments.js'
+import { createKeyFiles } from './key-file.js'
 import { parseToolError, toolErrorToPveError } from './parse/tool-error.js'
 import { parsePveshJson } from './parse/pvesh-json.js'
 import { createToolRunner, type CliDriverLogger, type ToolRunOptions } from './run-tool.js'
@@ -27,6 +29,8 @@ export interface CliDriverOptions {
   description?: string
   /** Limit for one `pvesh get`; default 60 s. Task commands wait as long as the task runs. */
   readTimeoutMs?: number
+  /** Where ssh key files for qm on the main node are made; default the OS temp directory. */
+  keyFileDir?: string
 }
 
 export interface CliDriver extends Cluster {
@@ -49,6 +53,30 @@ export function createCliDriver(options: CliDriverOptions): CliDriver {
   const run = createToolRunner({ executorFor: options.executorFor, log: options.log, counter })
   const readTimeoutMs = options.readTimeoutMs ?? 60_000
   checkNodeName(options.mainNode, 'mainNode')
+  const withKeyFile = createKeyFiles({
+    mainNode: options.mainNode,
+    run,
+    log: options.log,
+    ...(options.keyFileDir === undefined ? {} : { localDir: options.keyFileDir }),
+  })
+
+  /** `qm <command> <vmid> <config options>`, with `--sshkeys <file>` when keys are set. */
+  async function qmWithConfig(
+    node: string,
+    head: string[],
+    config: ConfigArguments,
+    opts: OperationOptions | undefined,
+  ): Promise<void> {
+    const { sshkeys } = config
+    if (sshkeys === undefined) {
+      await qm(node, [...head, ...config.args], taskOptions(opts))
+      return
+    }
+    checkNodeName(node)
+    await withKeyFile(node, sshkeys, async (path) => {
+      await qm(node, [...head, ...config.args, '--sshkeys', path], taskOptions(opts))
+    })
+  }
 
   async function pveshGet(path: string, opts?: OperationOptions): Promise<unknown> {
     const argv = ['pvesh', 'get', path, '--output-format', 'json']
@@ -97,14 +125,17 @@ export function createCliDriver(options: CliDriverOptions): CliDriver {
       return readVmConfig(await pveshGet(`${vmPath(node, vmid)}/config`, opts))
     },
 
+    async vmPending(node, vmid, opts) {
+      // one pvesh read on the main node (pvesh proxies it to the VM's node), like vmConfig
+      return readVmPending(await pveshGet(`${vmPath(node, vmid)}/pending`, opts))
+    },
+
     async createVm(node, vmid, config, opts) {
-      const { args, stdin } = configArguments(config, 'create')
-      await qm(node, ['create', String(vmid), ...args], taskOptions(opts, stdin))
+      await qmWithConfig(node, ['create', String(vmid)], configArguments(config, 'create'), opts)
     },
 
     async updateVm(node, vmid, changes, opts) {
-      const { args, stdin } = configArguments(changes, 'set')
-      await qm(node, ['set', String(vmid), ...args], taskOptions(opts, stdin))
+      await qmWithConfig(node, ['set', String(vmid)], configArguments(changes, 'set'), opts)
     },
 
     async resizeDisk(node, vmid, disk, size, opts) {
@@ -121,7 +152,9 @@ export function createCliDriver(options: CliDriverOptions): CliDriver {
     },
 
     async stopVm(node, vmid, opts) {
-      await qm(node, ['stop', String(vmid), '--skiplock'], taskOptions(opts))
+      // never --skiplock: a lock (backup, migrate, snapshot) belongs to a task we did not start,
+      // and a stop that skips it kills that task (pve.md §10.4); qm refuses `VM is locked (x)`
+      await qm(node, ['stop', String(vmid)], taskOptions(opts))
     },
 
     async shutdownVm(node, vmid, opts) {
@@ -151,10 +184,9 @@ function signalOf(opts: OperationOptions | undefined): { signal?: AbortSignal } 
   return opts?.signal === undefined ? {} : { signal: opts.signal }
 }
 
-function taskOptions(opts: OperationOptions | undefined, stdin?: string): ToolRunOptions {
+function taskOptions(opts: OperationOptions | undefined): ToolRunOptions {
   return {
     ...signalOf(opts),
     ...(opts?.onLine === undefined ? {} : { onLine: opts.onLine }),
-    ...(stdin === undefined ? {} : { stdin }),
   }
 }

@@ -20,6 +20,7 @@ export function cliCloneOperations(qm: QmRunner): Pick<Cluster, 'cloneVm' | 'tem
     async cloneVm(node, vmid, newid, options: CloneOptions) {
       const args = ['clone', String(vmid), String(newid), '--full', options.full ? '1' : '0']
       if (options.name !== undefined) args.push('--name', options.name)
+      if (options.description !== undefined) args.push('--description', options.description)
       if (options.target !== undefined && options.target !== node) {
         checkNodeName(options.target, 'target')
         args.push('--target', options.target)

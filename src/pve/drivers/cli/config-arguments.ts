@@ -3,21 +3,22 @@ import { PveError } from '../../errors.js'
 import { checkConfigKey } from './check-names.js'
 
 export interface ConfigArguments {
-  /** `--key value` pairs, then `--delete a,b` when keys are deleted. */
+  /** `--key value` pairs, then `--delete a,b` when keys are deleted; never `--sshkeys`. */
   args: string[]
-  /** The ssh keys, for `--sshkeys /dev/stdin`: qm reads the file and URL-encodes it. */
-  stdin?: string
+  /** The ssh keys (plain OpenSSH lines): qm takes them as a file path (`--sshkeys <file>`),
+   * which the driver writes on the node where qm runs (./sshkeys-file.ts). */
+  sshkeys?: string
 }
 
 /**
- * VM config changes as qm options. `sshkeys` travels on stdin (qm takes a file path, pve.md
- * §4.3), so keys never sit in a temp file or in argv; `null` deletes a key, which `qm create`
- * cannot do.
+ * VM config changes as qm options. `sshkeys` is set aside: qm reads it from a file (pve.md
+ * §4.3), and `/dev/stdin` is no such file when Node spawns qm (a socket, ENXIO; pve.md §10.1).
+ * `null` deletes a key, which `qm create` cannot do.
  */
 export function configArguments(changes: VmConfigChanges, mode: 'create' | 'set'): ConfigArguments {
   const args: string[] = []
   const deleted: string[] = []
-  let stdin: string | undefined
+  let sshkeys: string | undefined
   for (const [key, value] of Object.entries(changes)) {
     checkConfigKey(key)
     if (value === null) {
@@ -28,12 +29,11 @@ export function configArguments(changes: VmConfigChanges, mode: 'create' | 'set'
       }
       deleted.push(key)
     } else if (key === 'sshkeys') {
-      args.push('--sshkeys', '/dev/stdin')
-      stdin = value
+      sshkeys = value
     } else {
       args.push(`--${key}`, value)
     }
   }
   if (deleted.length > 0) args.push('--delete', deleted.join(','))
-  return stdin === undefined ? { args } : { args, stdin }
+  return sshkeys === undefined ? { args } : { args, sshkeys }
 }

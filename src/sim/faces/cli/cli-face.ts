@@ -3,7 +3,13 @@ import { createServer, type Socket } from 'node:net'
 
 import { AppError } from '../../../errors.js'
 import { sleep } from '../../../lib/sleep.js'
-import { parseCliRequest, type CliMessage, type CliRequest } from './protocol.js'
+import {
+  parseCliRequest,
+  parseStdinReply,
+  type CliMessage,
+  type CliRequest,
+  type StdinReply,
+} from './protocol.js'
 import { runTool } from './run-tool.js'
 import type { CliFaceSimulator, ToolIo } from './tool-io.js'
 
@@ -83,22 +89,51 @@ function serve(
   })
   socket.on('error', () => undefined)
   let buffer = ''
-  const onData = (chunk: Buffer): void => {
-    buffer += chunk.toString('utf8')
-    const end = buffer.indexOf('\n')
-    if (end === -1) return
-    socket.off('data', onData)
-    const request = parseCliRequest(buffer.slice(0, end))
-    if (request === undefined) {
-      send(socket, { stderr: 'malformed request to the simulated cluster' })
-      send(socket, { exit: 255 })
-      socket.end()
+  let started = false
+  // later lines answer a `readStdin` (a terminal read on the client's side)
+  const replies: StdinReply[] = []
+  const waiting: ((reply: StdinReply) => void)[] = []
+  const onLine = (line: string): void => {
+    if (!started) {
+      started = true
+      const request = parseCliRequest(line)
+      if (request === undefined) {
+        send(socket, { stderr: 'malformed request to the simulated cluster' })
+        send(socket, { exit: 255 })
+        socket.end()
+        return
+      }
+      counts.set(request.tool, (counts.get(request.tool) ?? 0) + 1)
+      const readTerminal = async (): Promise<Buffer> => {
+        send(socket, { readStdin: true })
+        const reply =
+          replies.shift() ??
+          (await new Promise<StdinReply>((resolve, reject) => {
+            waiting.push(resolve)
+            aborter.signal.addEventListener('abort', () => {
+              reject(new Error('the tool went away'))
+            })
+          }))
+        if ('stdinError' in reply) throw new Error(reply.stdinError)
+        return reply.stdin
+      }
+      void invoke(sim, options, socket, request, aborter.signal, readTerminal)
       return
     }
-    counts.set(request.tool, (counts.get(request.tool) ?? 0) + 1)
-    void invoke(sim, options, socket, request, aborter.signal)
+    const reply = parseStdinReply(line)
+    if (reply === undefined) return
+    const resolve = waiting.shift()
+    if (resolve === undefined) replies.push(reply)
+    else resolve(reply)
   }
-  socket.on('data', onData)
+  socket.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8')
+    for (let end = buffer.indexOf('\n'); end !== -1; end = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, end)
+      buffer = buffer.slice(end + 1)
+      onLine(line)
+    }
+  })
 }
 
 async function invoke(
@@ -107,11 +142,14 @@ async function invoke(
   socket: Socket,
   request: CliRequest,
   signal: AbortSignal,
+  readTerminal: () => Promise<Buffer>,
 ): Promise<void> {
   const io: ToolIo = {
     sim,
     node: request.node ?? options.defaultNode ?? '',
     stdin: Buffer.from(request.stdin ?? '', 'base64'),
+    ...(request.stdinKind === undefined ? {} : { stdinKind: request.stdinKind }),
+    readTerminal,
     cwd: request.cwd ?? '/',
     signal,
     stdout: (line) => {

@@ -1,4 +1,5 @@
 import type { SimResponse } from '../../api/types.js'
+import type { StdinKind } from './protocol.js'
 import type { Simulator } from '../../simulator.js'
 
 /** What the fake tools need of the simulator: its API, disk import and task following. */
@@ -9,8 +10,13 @@ export interface ToolIo {
   readonly sim: CliFaceSimulator
   /** The node the tool runs on (`PVE_SIM_NODE`). */
   readonly node: string
-  /** The tool's stdin, as the client forwarded it. */
+  /** The tool's stdin, as the client forwarded it (nothing for a terminal). */
   readonly stdin: Buffer
+  /** What the client's fd 0 is; undefined when the client did not say (an older client). */
+  readonly stdinKind?: StdinKind
+  /** Reads a terminal on fd 0 to its end, as a tool opening `/dev/stdin` does; rejects with
+   * the errno code (`EIO` for a background process). */
+  readTerminal(): Promise<Buffer>
   /** The client's working directory, for relative file arguments. */
   readonly cwd: string
   /** Aborted when the client goes away. */

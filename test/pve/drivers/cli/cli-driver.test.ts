@@ -1,3 +1,7 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+
 import { describe, expect, it } from 'vitest'
 
 import { ExecError } from '../../../../src/exec/index.js'
@@ -6,13 +10,14 @@ import { PveError } from '../../../../src/pve/errors.js'
 import { readFixture } from '../../../fixtures/pve/fixture.js'
 import { createScriptedExecutors, type ScriptedCall } from './scripted-executor.js'
 
-function setup(answer?: Parameters<typeof createScriptedExecutors>[0]) {
+function setup(answer?: Parameters<typeof createScriptedExecutors>[0], keyFileDir?: string) {
   const scripted = createScriptedExecutors(answer)
   const logged: { details: Record<string, unknown>; message: string }[] = []
   const driver = createCliDriver({
     mainNode: 'pve1',
     executorFor: scripted.executorFor,
     log: { debug: (details, message) => logged.push({ details: { ...details }, message }) },
+    ...(keyFileDir === undefined ? {} : { keyFileDir }),
   })
   return { driver, calls: scripted.calls, logged }
 }
@@ -61,8 +66,11 @@ describe('cli driver reads', () => {
 })
 
 describe('cli driver changes', () => {
-  it('creates a VM with qm on its node, all config in one command, ssh keys on stdin', async () => {
-    const { driver, calls } = setup()
+  it('creates a VM on another node, ssh keys in a private file written there over SSH', async () => {
+    const remoteDir = '/tmp/pve-qemu-sshkeys.Ab3dEf9hIj'
+    const { driver, calls } = setup((call) =>
+      call.argv[0] === 'sh' ? { stdout: `${remoteDir}\n` } : {},
+    )
     const keys = 'ssh-ed25519 AAAA one@host\nssh-rsa BBBB two@host\n'
     await driver.createVm('pve2', 101, {
       name: 'web01',
@@ -70,25 +78,73 @@ describe('cli driver changes', () => {
       sshkeys: keys,
       scsi0: 'local-lvm:0,import-from=/var/lib/vz/template/cache/noble.qcow2',
     })
-    expect(calls).toEqual([
-      {
-        node: 'pve2',
-        argv: [
-          'qm',
-          'create',
-          '101',
-          '--name',
-          'web01',
-          '--cores',
-          '2',
-          '--sshkeys',
-          '/dev/stdin',
-          '--scsi0',
-          'local-lvm:0,import-from=/var/lib/vz/template/cache/noble.qcow2',
-        ],
-        stdin: keys,
-      },
-    ])
+    expect(calls).toHaveLength(3)
+    // 1: a fixed script makes a 0700 directory under umask 077 and writes stdin into it
+    expect(calls[0]).toMatchObject({ node: 'pve2', stdin: keys })
+    expect(calls[0]?.argv.slice(0, 2)).toEqual(['sh', '-c'])
+    expect(calls[0]?.argv[2]).toMatch(/^umask 077 && dir=\$\(mktemp -d /)
+    expect(calls[0]?.argv[2]).not.toContain('ssh-')
+    // 2: qm reads the file; nothing on its stdin, no key on its command line
+    expect(calls[1]).toEqual({
+      node: 'pve2',
+      argv: [
+        'qm',
+        'create',
+        '101',
+        '--name',
+        'web01',
+        '--cores',
+        '2',
+        '--scsi0',
+        'local-lvm:0,import-from=/var/lib/vz/template/cache/noble.qcow2',
+        '--sshkeys',
+        `${remoteDir}/sshkeys`,
+      ],
+    })
+    // 3: and the directory goes again
+    expect(calls[2]).toEqual({ node: 'pve2', argv: ['rm', '-rf', '--', remoteDir] })
+  })
+
+  it('removes the remote key directory when qm fails', async () => {
+    const remoteDir = '/tmp/pve-qemu-sshkeys.Zz9'
+    const { driver, calls } = setup((call) => {
+      if (call.argv[0] === 'sh') return { stdout: `${remoteDir}\n` }
+      if (call.argv[0] === 'qm')
+        return { exitCode: 255, stderr: 'SSH public key validation error\n' }
+      return {}
+    })
+    await expect(driver.updateVm('pve3', 101, { sshkeys: 'not a key\n' })).rejects.toMatchObject({
+      message: 'SSH public key validation error',
+    })
+    expect(calls.at(-1)).toEqual({ node: 'pve3', argv: ['rm', '-rf', '--', remoteDir] })
+  })
+
+  it('creates a VM on the main node with the keys in a local 0600 file, gone afterwards', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'pve-keyfile-test-'))
+    try {
+      const seen: { path: string; mode: number; dirMode: number; content: string }[] = []
+      const { driver, calls } = setup((call) => {
+        const path = call.argv[call.argv.indexOf('--sshkeys') + 1] ?? ''
+        seen.push({
+          path,
+          mode: statSync(path).mode & 0o777,
+          dirMode: statSync(dirname(path)).mode & 0o777,
+          content: readFileSync(path, 'utf8'),
+        })
+        return {}
+      }, base)
+      const keys = 'ssh-ed25519 AAAA one@host\n'
+      await driver.createVm('pve1', 102, { name: 'local-vm', sshkeys: keys })
+      expect(calls).toHaveLength(1)
+      expect(calls[0]?.stdin).toBeUndefined()
+      expect(seen.map(({ mode, dirMode, content }) => ({ mode, dirMode, content }))).toEqual([
+        { mode: 0o600, dirMode: 0o700, content: keys },
+      ])
+      expect(seen[0]?.path).toMatch(new RegExp(`^${base}/pve-qemu-sshkeys-[^/]+/sshkeys$`))
+      expect(readdirSync(base)).toEqual([])
+    } finally {
+      rmSync(base, { recursive: true, force: true })
+    }
   })
 
   it('refuses a null value on create', async () => {
@@ -146,7 +202,7 @@ describe('cli driver changes', () => {
     expect(lines).toEqual(log.trimEnd().split('\n'))
   })
 
-  it('runs power commands on the VM node with the documented options', async () => {
+  it('runs power commands on the VM node with the documented options, never --skiplock', async () => {
     const { driver, calls } = setup()
     await driver.startVm('pve3', 101)
     await driver.stopVm('pve3', 101)
@@ -155,7 +211,7 @@ describe('cli driver changes', () => {
     await driver.destroyVm('pve3', 101)
     expect(calls.map((call: ScriptedCall) => [call.node, ...call.argv])).toEqual([
       ['pve3', 'qm', 'start', '101'],
-      ['pve3', 'qm', 'stop', '101', '--skiplock'],
+      ['pve3', 'qm', 'stop', '101'],
       ['pve3', 'qm', 'shutdown', '101'],
       ['pve3', 'qm', 'reboot', '101'],
       ['pve3', 'qm', 'destroy', '101', '--purge', '1', '--destroy-unreferenced-disks', '1'],

@@ -170,6 +170,15 @@ describe('hostile values through SSH', () => {
   it('sent every word single-quoted over SSH', () => {
     const commands = fake.sshServers.get(node)?.commands ?? []
     expect(commands.length).toBeGreaterThan(0)
-    for (const command of commands) expect(command).toMatch(/^'qm' '/)
+    // qm, plus the fixed script that writes a key file on the node and the rm that removes it
+    const quotedWords = /^'(?:[^']|'\\'')*'(?: '(?:[^']|'\\'')*')*$/
+    for (const command of commands) {
+      expect(command).toMatch(/^'(qm|sh|rm)' '/)
+      expect(command).toMatch(quotedWords)
+    }
+    // every key directory made on the node was removed again
+    expect(commands.filter((command) => command.startsWith("'sh' ")).length).toBe(
+      commands.filter((command) => command.startsWith("'rm' ")).length,
+    )
   })
 })

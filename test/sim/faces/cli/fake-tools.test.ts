@@ -106,10 +106,34 @@ describe('qm', () => {
     })
   })
 
-  it('creates a VM reading ssh keys from the forwarded stdin, task output on stdout', async () => {
+  it('refuses --sshkeys /dev/stdin when fd 0 is a socket, as Perl does (ENXIO)', async () => {
+    // Node's spawn (the local executor) gives the tool a Unix socket on fd 0 (pve.md §10.1)
+    for (const path of ['/dev/stdin', '/proc/self/fd/0']) {
+      const result = await run(
+        'pve3',
+        ['qm', 'create', '131', '--name', 'web01', '--sshkeys', path],
+        `${key}\n`,
+      )
+      expect(result).toEqual({
+        exitCode: 255,
+        stdout: '',
+        stderr: `can't open '${path}' - No such device or address\n`,
+      })
+    }
+    expect((await run('pve3', ['qm', 'status', '131'])).stderr).toBe(
+      "Configuration file 'nodes/pve3/qemu-server/131.conf' does not exist\n",
+    )
+  })
+
+  it('creates a VM reading ssh keys from /dev/stdin when it is a pipe, task output on stdout', async () => {
+    // `cat |` makes fd 0 a pipe, as sshd does for a command run over SSH
     const result = await run(
       'pve3',
       [
+        'sh',
+        '-c',
+        'cat | "$@"',
+        'sh',
         'qm',
         'create',
         '130',
@@ -138,6 +162,17 @@ describe('qm', () => {
       .filter((line) => line !== '')
       .map((line) => line.slice(0, line.indexOf(':')))
     expect(keys).toEqual([...keys].sort())
+  })
+
+  it('reads a terminal on fd 0 until end-of-file, as Perl opening /dev/stdin does', async () => {
+    // script(1) runs qm on a pseudo-terminal; what we write is what a user would type, then ^D
+    const result = await run(
+      'pve3',
+      ['script', '-qec', 'qm set 130 --sshkeys /dev/stdin', '/dev/null'],
+      `${key.replace('admin@host', 'typed@tty')}\n\u0004`,
+    )
+    expect(result.exitCode).toBe(0)
+    expect((await run('pve3', ['qm', 'config', '130'])).stdout).toContain('%20typed%40tty%0A\n')
   })
 
   it('reads an ssh key file by path and says so when it is missing', async () => {
@@ -347,5 +382,104 @@ describe('pvesm', () => {
     const [header, ...rows] = result.stdout.trimEnd().split('\n')
     expect(header).toMatch(/^Volid +Format +Type +Size VMID$/)
     expect(rows.map((row) => row.split(/\s+/)[0])).toContain('local-lvm:vm-100-disk-0')
+  })
+})
+
+describe('qm and Proxmox refusals the simulator models (pve.md §10)', () => {
+  it('refuses memory below the balloon with a plain die, before the update line', async () => {
+    expect((await run('pve1', ['qm', 'set', '100', '--balloon', '2048'])).exitCode).toBe(0)
+    expect(await run('pve1', ['qm', 'set', '100', '--memory', '1024'])).toEqual({
+      exitCode: 255,
+      stdout: '',
+      stderr: 'balloon value too large (must be smaller than assigned memory)\n',
+    })
+    // lowering both in one call is what Proxmox accepts; balloon 0 disables the device
+    const both = await run('pve1', ['qm', 'set', '100', '--memory', '1024', '--balloon', '1024'])
+    expect(both.exitCode).toBe(0)
+    expect((await run('pve1', ['qm', 'set', '100', '--balloon', '0'])).exitCode).toBe(0)
+    expect(
+      await run('pve1', ['qm', 'create', '140', '--memory', '512', '--balloon', '1024']),
+    ).toEqual({
+      exitCode: 255,
+      stdout: '',
+      stderr: 'balloon value too large (must be smaller than assigned memory)\n',
+    })
+  })
+
+  it('puts cores and memory of a running VM into pending until a cold start', async () => {
+    const set = await run('pve1', ['qm', 'set', '100', '--cores', '4', '--memory', '4096'])
+    expect(set).toEqual({
+      exitCode: 0,
+      stdout: 'update VM 100: -cores 4 -memory 4096\n',
+      stderr: '',
+    })
+    expect((await run('pve1', ['qm', 'config', '100'])).stdout).toContain('cores: 4\n')
+    const current = (await run('pve1', ['qm', 'config', '100', '--current'])).stdout
+    expect(current).toContain('cores: 2\n')
+    expect(current).toMatch(/^memory: (1024|2048)$/m)
+    const pending = (await run('pve1', ['qm', 'pending', '100'])).stdout.split('\n')
+    expect(pending).toContain('cur cores: 2')
+    expect(pending).toContain('new cores: 4')
+    expect(pending).toContain('new memory: 4096')
+    const resources = async () => {
+      const out = await run('pve1', [
+        'pvesh',
+        'get',
+        '/cluster/resources',
+        '--output-format',
+        'json',
+      ])
+      const list = JSON.parse(out.stdout) as { vmid?: number; maxcpu?: number; maxmem?: number }[]
+      return list.find((entry) => entry.vmid === 100)
+    }
+    expect((await resources())?.maxcpu).toBe(2)
+    // qm reboot is a cold start: pending applies; nothing is left in `qm pending` as new
+    expect((await run('pve1', ['qm', 'reboot', '100'])).exitCode).toBe(0)
+    expect((await run('pve1', ['qm', 'config', '100', '--current'])).stdout).toContain('cores: 4\n')
+    expect((await run('pve1', ['qm', 'pending', '100'])).stdout).not.toMatch(/^new /m)
+    expect((await run('pve1', ['qm', 'status', '100', '--verbose'])).stdout).toContain(
+      `maxmem: ${4096 * 1024 * 1024}\n`,
+    )
+  })
+
+  it('applies memory and vcpus live with hotplug cpu,memory and numa, refuses memory without numa', async () => {
+    expect(
+      (
+        await run('pve2', [
+          'qm',
+          'set',
+          '101',
+          '--hotplug',
+          'network,disk,usb,cpu,memory',
+          '--numa',
+          '1',
+          '--cores',
+          '4',
+          '--vcpus',
+          '2',
+        ])
+      ).exitCode,
+    ).toBe(0)
+    expect((await run('pve2', ['qm', 'start', '101'])).exitCode).toBe(0)
+    expect(
+      (await run('pve2', ['qm', 'set', '101', '--memory', '3072', '--vcpus', '3'])).exitCode,
+    ).toBe(0)
+    const current = (await run('pve2', ['qm', 'config', '101', '--current'])).stdout
+    expect(current).toContain('memory: 3072\n')
+    expect(current).toContain('vcpus: 3\n')
+    expect((await run('pve2', ['qm', 'pending', '101'])).stdout).not.toMatch(/^new /m)
+    // cores never hot-plugs, even with the cpu feature
+    await run('pve2', ['qm', 'set', '101', '--cores', '6'])
+    expect((await run('pve2', ['qm', 'pending', '101'])).stdout).toContain('new cores: 6\n')
+    // without numa a memory hot-plug fails: 400, and the value stays pending
+    await run('pve2', ['qm', 'stop', '101'])
+    await run('pve2', ['qm', 'set', '101', '--numa', '0'])
+    await run('pve2', ['qm', 'start', '101'])
+    const refused = await run('pve2', ['qm', 'set', '101', '--memory', '4096'])
+    expect(refused.exitCode).toBe(255)
+    expect(refused.stderr).toContain(
+      'memory: hotplug problem - NUMA needs to be enabled for memory hotplug',
+    )
+    expect((await run('pve2', ['qm', 'pending', '101'])).stdout).toContain('new memory: 4096\n')
   })
 })

@@ -10,13 +10,14 @@ import {
   qmStart,
   qmStop,
 } from './qm-task-commands.js'
-import { qmConfig, qmCreate, qmSet, qmStatus } from './qm-vm-commands.js'
+import { qmConfig, qmCreate, qmPending, qmSet, qmStatus } from './qm-vm-commands.js'
 
 /** The `qm` subcommands the simulator implements, with qm's aliases. */
 export const qmCommands: CommandTree = {
   create: qmCreate,
   set: qmSet,
   config: qmConfig,
+  pending: qmPending,
   status: qmStatus,
   list: qmList,
   start: qmStart,

@@ -74,6 +74,37 @@ export const qmConfig: CliCommand = {
   },
 }
 
+/** `qm pending <vmid>`: GuestHelpers' `format_pending`, keys sorted: `cur`, `new`, `del` lines. */
+export const qmPending: CliCommand = {
+  kind: 'command',
+  usage: 'qm pending <vmid>',
+  positional: ['vmid'],
+  options: optionTable({}),
+  async run(io, args) {
+    const response = await callApi(io, 'GET', `${vmPath(io, args.vmid ?? '')}/pending`)
+    if (response.status !== 200) return printApiError(io, response, this.usage)
+    const entries = (Array.isArray(response.data) ? response.data : []).filter(isRecord)
+    const sorted = entries.sort((a, b) => scalarText(a.key).localeCompare(scalarText(b.key)))
+    for (const entry of sorted) {
+      const key = scalarText(entry.key)
+      if (key === 'digest') continue
+      const value = entry.value === undefined ? undefined : scalarText(entry.value)
+      const pending = entry.pending === undefined ? undefined : scalarText(entry.pending)
+      if (value !== undefined) {
+        if (entry.delete !== undefined && scalarText(entry.delete) !== '0') {
+          io.stdout(`del ${key}: ${value}`)
+        } else {
+          io.stdout(`cur ${key}: ${value}`)
+          if (pending !== undefined) io.stdout(`new ${key}: ${pending}`)
+        }
+      } else if (pending !== undefined) {
+        io.stdout(`new ${key}: ${pending}`)
+      }
+    }
+    return 0
+  },
+}
+
 export const qmStatus: CliCommand = {
   kind: 'command',
   usage: 'qm status <vmid> [OPTIONS]',

@@ -1,0 +1,5 @@
+export { parseAllowList } from './parse-allow-list.js'
+export type { AllowList } from './parse-allow-list.js'
+export { AllowListEntryError, allowListErrorCodes } from './errors.js'
+export { normalizeAddress } from './normalize-address.js'
+export type { NormalizedAddress } from './normalize-address.js'
