@@ -117,7 +117,7 @@ describe('the plan for the cli driver', () => {
     )
     const set = commands.find((c) => c.startsWith('ssh root@pve2 qm set 103 '))
     expect(set).toContain('--cipassword <redacted>')
-    expect(set).toContain('--sshkeys /dev/stdin')
+    expect(set).toContain('--sshkeys <keys-file>')
     expect(answer.text).not.toContain('s3cr3t-pass')
     expect(answer.text).not.toMatch(/\$6\$/)
   })

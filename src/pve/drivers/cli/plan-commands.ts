@@ -1,10 +1,10 @@
 import type { PlannedOperation } from '../../planned-operation.js'
-import { configArguments } from './config-arguments.js'
+import { configArguments, type ConfigArguments } from './config-arguments.js'
 import { redactArgv } from './redact-argv.js'
 
 /**
  * The qm command lines the cli driver would run for planned operations, secrets redacted
- * (`--cipassword <redacted>`; ssh keys travel on stdin, never in argv). A command for another
+ * (`--cipassword <redacted>`; ssh keys go in a file the driver writes, `--sshkeys <keys-file>`). A command for another
  * node than the main one is shown as it runs there: `ssh root@<node> qm ...`.
  */
 export function planCommandLines(
@@ -22,9 +22,9 @@ function qmArgs(operation: PlannedOperation): string[] {
   const id = String(operation.vmid)
   switch (operation.op) {
     case 'create':
-      return ['create', id, ...configArguments(operation.config, 'create').args]
+      return ['create', id, ...withKeyFile(configArguments(operation.config, 'create'))]
     case 'update':
-      return ['set', id, ...configArguments(operation.changes, 'set').args]
+      return ['set', id, ...withKeyFile(configArguments(operation.changes, 'set'))]
     case 'resize':
       return ['disk', 'resize', id, operation.disk, operation.size]
     case 'start':
@@ -40,6 +40,11 @@ function qmArgs(operation: PlannedOperation): string[] {
       return args
     }
   }
+}
+
+/** The driver hands qm the keys as a 0600 file it writes on the node (shown by its role). */
+function withKeyFile(config: ConfigArguments): string[] {
+  return config.sshkeys === undefined ? config.args : [...config.args, '--sshkeys', '<keys-file>']
 }
 
 /** A word as a shell would need it to read back the same (for display only; never executed). */
