@@ -1,16 +1,36 @@
+import { findRelease } from '../src/images/os-catalog.js'
+import { simVirtualSize } from '../src/sim/images/sim-image-files.js'
 import { timings } from '../src/sim/index.js'
 import { simulatedBootMs } from '../src/start-simulated.js'
 import type { SseRead } from '../test/helpers/sse-client.js'
 import {
   cliStartupMs,
   countCommands,
+  countRequests,
   startBenchService,
   timedInstall,
   totalCommands,
+  type BenchDriver,
 } from './service.js'
 
-/** Debian 12's image: 2 GiB virtual (cloud-images.md §3.1), what the import copies. */
-const imageVirtualBytes = 2 * 1024 ** 3
+/** An image the bench installs: Debian 12 (2 GiB virtual) and Rocky 9 (10 GiB, a long import). */
+export interface BenchImage {
+  os: string
+  version: string
+}
+
+export const benchImages: readonly BenchImage[] = [
+  { os: 'debian', version: '12' },
+  { os: 'rockylinux', version: '9' },
+]
+
+/** The virtual size of the simulator's image, which is what the import copies. */
+function virtualBytes(image: BenchImage): number {
+  const release = findRelease(image.os, image.version)
+  if (release === undefined) throw new Error(`no release ${image.os} ${image.version}`)
+  return Number(simVirtualSize(release))
+}
+
 /** The simulated guest prints each line of the first-boot script this far apart (not scaled). */
 const scriptLineMs = 50
 
@@ -19,12 +39,19 @@ const scriptLineMs = 50
  * its cloud-init drive), the disk import, the resize, start, the guest's boot, the first-boot
  * script, the reboot (shutdown and start) and the second boot. The image is already cached.
  */
-export function irreducibleSeconds(speed: number, scriptLines: number): number {
+export function irreducibleSeconds(
+  speed: number,
+  scriptLines: number,
+  image: BenchImage = { os: 'debian', version: '12' },
+  driver: BenchDriver = 'sim',
+): number {
   const scaled =
     timings.createBaseMs +
     timings.storageAllocHoldMs +
     timings.storageAllocHoldMs +
-    (imageVirtualBytes / timings.importBytesPerSecond) * 1000 +
+    // over the REST API the import is a POST …/config task, whose worker starts first
+    (driver === 'api' ? timings.configAsyncMs : 0) +
+    (virtualBytes(image) / timings.importBytesPerSecond) * 1000 +
     timings.resizeMs +
     timings.startMs +
     simulatedBootMs +
@@ -43,11 +70,14 @@ function scriptLinesOf(stream: SseRead): number {
 
 export interface InstallPathResult {
   driver: string
+  image: BenchImage
   wallSeconds: number
   irreducibleSeconds: number
   ratio: number
   /** Proxmox commands the install ran (cli driver) */
   commands: number
+  /** API requests the install made (api driver) */
+  requests: number
   /** the floor plus the Perl start-up each of those commands costs on a real node */
   floorWithStartupSeconds: number
 }
@@ -55,30 +85,34 @@ export interface InstallPathResult {
 /** One install's wall time against the irreducible waits, per driver. */
 export async function measureInstallPath(
   speed: number,
-  driver: 'cli' | 'sim',
+  driver: BenchDriver,
+  image: BenchImage = { os: 'debian', version: '12' },
 ): Promise<InstallPathResult> {
   const app = await startBenchService({ speed, driver })
+  const body = { ...image, passwd: 'bench' }
   try {
-    await timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' })
+    // the first install fetches the image (the service's cache, or the node's import storage)
+    await timedInstall(app, body)
     let measured: Awaited<ReturnType<typeof timedInstall>> | undefined
-    const commands =
-      driver === 'cli'
-        ? totalCommands(
-            await countCommands(app, async () => {
-              measured = await timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' })
-            }),
-          )
-        : 0
-    measured ??= await timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' })
+    const run = async (): Promise<void> => {
+      measured = await timedInstall(app, body)
+    }
+    let commands = 0
+    let requests = 0
+    if (driver === 'cli') commands = totalCommands(await countCommands(app, run))
+    else if (driver === 'api') requests = await countRequests(app, run)
+    measured ??= await timedInstall(app, body)
     const { stream, seconds } = measured
-    const floor = irreducibleSeconds(speed, scriptLinesOf(stream))
+    const floor = irreducibleSeconds(speed, scriptLinesOf(stream), image, driver)
     const floorWithStartupSeconds = floor + (commands * cliStartupMs * speed) / 1000
     return {
       driver,
+      image,
       wallSeconds: seconds,
       irreducibleSeconds: floor,
       ratio: seconds / floorWithStartupSeconds,
       commands,
+      requests,
       floorWithStartupSeconds,
     }
   } finally {
@@ -88,6 +122,7 @@ export async function measureInstallPath(
 
 export interface ParallelResult {
   driver: string
+  image: BenchImage
   count: number
   oneSeconds: number
   allSeconds: number
@@ -98,9 +133,11 @@ export interface ParallelResult {
 /** N concurrent installs against one, in the same service. */
 export async function measureParallel(
   speed: number,
-  driver: 'cli' | 'sim',
+  driver: BenchDriver,
   count: number,
+  image: BenchImage = { os: 'debian', version: '12' },
 ): Promise<ParallelResult> {
+  const body = { ...image, passwd: 'bench' }
   // the service's own cap (MAX_CONCURRENT_INSTALLS, default 4) would queue the rest: raise it to
   // measure what the cluster side allows
   const app = await startBenchService({
@@ -109,18 +146,15 @@ export async function measureParallel(
     env: { MAX_CONCURRENT_INSTALLS: String(count) },
   })
   try {
-    await timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' })
-    const one = await timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' })
+    await timedInstall(app, body)
+    const one = await timedInstall(app, body)
     const started = performance.now()
-    const all = await Promise.all(
-      Array.from({ length: count }, () =>
-        timedInstall(app, { os: 'debian', version: '12', passwd: 'bench' }),
-      ),
-    )
+    const all = await Promise.all(Array.from({ length: count }, () => timedInstall(app, body)))
     const allSeconds = (performance.now() - started) / 1000
     const ids = new Set(all.map(({ stream }) => stream.steps.at(-1)?.vm_id))
     return {
       driver,
+      image,
       count,
       oneSeconds: one.seconds,
       allSeconds,

@@ -9,9 +9,12 @@ export const cliStartupMs = 1400
  * Proxmox timings). The cli driver pays the Perl start-up cost per command, scaled alike, so
  * every ratio stays what it is at speed 1.
  */
+/** The drivers a bench runs the service with: in-process, qm/pvesh/pvesm, or HTTPS + token. */
+export type BenchDriver = 'sim' | 'cli' | 'api'
+
 export async function startBenchService(options: {
   speed: number
-  driver: 'cli' | 'sim' | 'api'
+  driver: BenchDriver
   env?: Record<string, string>
 }): Promise<TestApp> {
   return buildTestApp({
@@ -37,6 +40,15 @@ export async function timedInstall(
   const failed = stream.steps.find((step) => step.status === 'error')
   if (failed !== undefined) throw new Error(`install failed: ${failed.message}`)
   return { stream, seconds }
+}
+
+/** API requests the REST face answered during `work` (the api driver's round trips). */
+export async function countRequests(app: TestApp, work: () => Promise<unknown>): Promise<number> {
+  const face = app.restFace
+  if (face === undefined) throw new Error('request counts need PVE_DRIVER=api')
+  const before = face.requestCount()
+  await work()
+  return face.requestCount() - before
 }
 
 /** The total of the counter's commands. */

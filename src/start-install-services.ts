@@ -88,7 +88,7 @@ export async function startInstallServices(
     timezone: config.install.timezone,
     adminKeys: readAdminKeys(config.install.adminKeysFile),
     lockRetry: options.lockRetry ?? storageLockRetry,
-    ...restrictedInstall(config, cluster, imageStore, log),
+    ...restrictedInstall(cluster, imageStore),
     reboot: config.templates.reboot,
     dryRun: createDryRunSupport({
       imageStore,
@@ -121,32 +121,22 @@ export async function startInstallServices(
 export const storageLockRetry = { attempts: 6, baseDelayMs: 1000 } as const
 
 /**
- * What an API token cannot do the root way: the node downloads the image (no filesystem path),
- * and `ciupgrade` (root-only) gives way to a vendor snippet, when one is configured.
+ * What an API token cannot do the root way: the node downloads the image (no filesystem path).
+ * (`ciupgrade 0` needs nothing special: a token sets it with VM.Config.Cloudinit or
+ * VM.Config.Network, pve.md §10.6.)
  */
 function restrictedInstall(
-  config: Config,
   cluster: Cluster,
   imageStore: ImageStore,
-  log: Logger,
-): Pick<InstallServices, 'imageTransfer' | 'upgradeGuard'> {
+): Pick<InstallServices, 'imageTransfer'> {
   const access = cluster.restricted
   if (access === undefined) return {}
-  const snippet = config.pveApi.ciVendorSnippet
-  if (snippet === undefined) {
-    log.warn(
-      { user: access.user },
-      'ciupgrade is root-only over the API: new VMs upgrade their packages on first boot; set PVE_CI_VENDOR_SNIPPET to skip it',
-    )
-  }
   return {
     imageTransfer: createDownloadUrlTransfer({
       cluster,
       access,
       source: createPublishedImageSource({ resolve: (release) => imageStore.resolve(release) }),
     }),
-    upgradeGuard:
-      snippet === undefined ? { kind: 'none' } : { kind: 'vendor-snippet', volid: snippet },
   }
 }
 

@@ -117,6 +117,7 @@ async function startApiOnSimulator(config: Config, log: ClusterLog): Promise<Sta
   const face = await startSimRestFace({
     sim: simulator,
     speed: config.sim.speed,
+    proxyTimeoutMs: config.sim.proxyTimeoutMs,
     tokens: [{ id: tokenId, secret, privileges }],
   })
   try {

@@ -98,9 +98,6 @@ export interface PveApiConfig {
   readonly tlsFingerprint: string | undefined
   /** Skip certificate checks (`PVE_TLS_INSECURE=1`); warned about at start. */
   readonly tlsInsecure: boolean
-  /** Cloud-init vendor snippet that keeps a token-made VM from upgrading on first boot, since
-   * `ciupgrade` is root-only over the API (`PVE_CI_VENDOR_SNIPPET`, a snippets volume). */
-  readonly ciVendorSnippet: string | undefined
 }
 
 /** Limits and defaults applied to every VM. */
@@ -128,6 +125,9 @@ export interface SimConfig {
   readonly nodes: readonly string[] | undefined
   /** Start-up cost charged to each fake qm/pvesh/pvesm call, ms (`SIM_CLI_STARTUP_MS`, default 0). */
   readonly cliStartupMs: number
+  /** SIM_PROXY_TIMEOUT_MS: how long the REST face's pveproxy waits for the daemon before its 596
+   * (ms at speed 1; pveproxy's 30 s by default, 0 = never) */
+  readonly proxyTimeoutMs: number
 }
 
 /** What the install pipeline needs beyond the VM limits. */

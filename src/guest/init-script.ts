@@ -20,7 +20,10 @@ export function renderInitScript(release: OsRelease, options: InitScriptOptions)
     'set -euo pipefail',
     '',
     `TIMEZONE=${shellQuote(options.timezone)}`,
-    '# Set by pve-qemu before the script when a root password is configured (a crypt hash).',
+    '# Set by pve-qemu before the script (crypt hashes): the login user and its password, and the',
+    '# root password when one is configured. They reach the VM only inside this script on SSH.',
+    'PVEQ_USER="${PVEQ_USER:-}"',
+    'PVEQ_USER_PASSWORD_HASH="${PVEQ_USER_PASSWORD_HASH:-}"',
     'PVEQ_ROOT_PASSWORD_HASH="${PVEQ_ROOT_PASSWORD_HASH:-}"',
     '',
     'say() { printf \'%s\\n\' "$*"; }',
@@ -45,9 +48,15 @@ export function renderInitScript(release: OsRelease, options: InitScriptOptions)
     '  timedatectl set-timezone "$TIMEZONE"',
     'fi',
     '',
+    '# chpasswd reads the hash on stdin (printf is a builtin): it is in no argv, not even here',
+    'if [ -n "$PVEQ_USER_PASSWORD_HASH" ]; then',
+    '  say "setting the password of $PVEQ_USER"',
+    '  printf \'%s:%s\\n\' "$PVEQ_USER" "$PVEQ_USER_PASSWORD_HASH" | chpasswd -e',
+    'fi',
+    '',
     'if [ -n "$PVEQ_ROOT_PASSWORD_HASH" ]; then',
     "  say 'setting the root password'",
-    '  usermod --password "$PVEQ_ROOT_PASSWORD_HASH" root',
+    '  printf \'%s:%s\\n\' root "$PVEQ_ROOT_PASSWORD_HASH" | chpasswd -e',
     'fi',
     '',
     "say 'first-boot setup finished'",
@@ -90,9 +99,33 @@ const dnfSection = [
  * travels only inside the SSH channel, never on a command line or in the served file.
  */
 export function withRootPasswordHash(script: string, hash: string | undefined): string {
-  if (hash === undefined) return script
+  return withPasswordHashes(script, { root: hash })
+}
+
+/** The crypt hashes a first boot sets, each only when given. */
+export interface PasswordHashes {
+  /** the login user and its password's hash */
+  user?: { name: string; hash: string } | undefined
+  /** VM_ROOT_PASSWORD's hash */
+  root?: string | undefined
+}
+
+/**
+ * The script as sent over SSH with the password hashes assigned after its first line: they
+ * travel only inside the SSH channel (the script is the remote bash's stdin), never on a command
+ * line, in the served file, in an event or in the VM's Proxmox config (no `cipassword`).
+ */
+export function withPasswordHashes(script: string, hashes: PasswordHashes): string {
+  const assignments: string[] = []
+  if (hashes.user !== undefined) {
+    assignments.push(`PVEQ_USER=${shellQuote(hashes.user.name)}`)
+    assignments.push(`PVEQ_USER_PASSWORD_HASH=${shellQuote(hashes.user.hash)}`)
+  }
+  if (hashes.root !== undefined)
+    assignments.push(`PVEQ_ROOT_PASSWORD_HASH=${shellQuote(hashes.root)}`)
+  if (assignments.length === 0) return script
   const [shebang = '', ...rest] = script.split('\n')
-  return [shebang, `PVEQ_ROOT_PASSWORD_HASH=${shellQuote(hash)}`, ...rest].join('\n')
+  return [shebang, ...assignments, ...rest].join('\n')
 }
 
 function shellQuote(value: string): string {

@@ -201,7 +201,7 @@ export interface Cluster {
 
   /**
    * Set when the driver does not run as `root@pam` itself (an API token, even root's): such a
-   * caller may not import disks from filesystem paths nor set root-only options (`ciupgrade`),
+   * caller may not import disks from filesystem paths nor set root-only options (`args`),
    * and gets images onto a node's storage through Proxmox's `download-url` instead.
    */
   readonly restricted?: RestrictedAccess

@@ -146,7 +146,12 @@ describe('parseConfig values', () => {
 
   it('reads SIM_NODES and SIM_SPEED', () => {
     const config = parseConfig({ SIM_NODES: 'alpha, beta,gamma', SIM_SPEED: '0' })
-    expect(config.sim).toEqual({ speed: 0, nodes: ['alpha', 'beta', 'gamma'], cliStartupMs: 0 })
+    expect(config.sim).toEqual({
+      speed: 0,
+      nodes: ['alpha', 'beta', 'gamma'],
+      cliStartupMs: 0,
+      proxyTimeoutMs: 30_000,
+    })
   })
 
   it('skips the NODE_ variables Node.js and its images set', () => {

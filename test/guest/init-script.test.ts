@@ -1,6 +1,10 @@
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { renderInitScript, withRootPasswordHash } from '../../src/guest/init-script.js'
+import {
+  renderInitScript,
+  withPasswordHashes,
+  withRootPasswordHash,
+} from '../../src/guest/init-script.js'
 import { findRelease, osCatalog, type OsRelease } from '../../src/images/os-catalog.js'
 
 function release(os: string, version: string): OsRelease {
@@ -43,6 +47,24 @@ describe('first-boot scripts', () => {
     const lines = script.split('\n')
     expect(lines[0]).toBe('#!/usr/bin/env bash')
     expect(lines[1]).toBe("PVEQ_ROOT_PASSWORD_HASH='$6$salt$hash'")
+  })
+
+  it("sets the user's and root's password with chpasswd -e, the hashes on its stdin", () => {
+    const script = withPasswordHashes(
+      renderInitScript(release('debian', '12'), { timezone: 'UTC' }),
+      { user: { name: 'debian', hash: '$6$salt$user' }, root: '$6$salt$root' },
+    )
+    const lines = script.split('\n')
+    expect(lines.slice(1, 4)).toEqual([
+      "PVEQ_USER='debian'",
+      "PVEQ_USER_PASSWORD_HASH='$6$salt$user'",
+      "PVEQ_ROOT_PASSWORD_HASH='$6$salt$root'",
+    ])
+    expect(script).toContain(
+      `printf '%s:%s\\n' "$PVEQ_USER" "$PVEQ_USER_PASSWORD_HASH" | chpasswd -e`,
+    )
+    expect(script).not.toContain('usermod --password')
+    expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0)
   })
 
   it('is valid bash', () => {

@@ -14,6 +14,7 @@ import type { CommandCounter } from '../../src/pve/drivers/cli/index.js'
 import type { SimGuests } from '../../src/sim/guests/index.js'
 import type { SimImageServer } from '../../src/sim/images/sim-image-server.js'
 import type { Simulator } from '../../src/sim/index.js'
+import type { SimRestFace } from '../../src/sim/faces/rest/index.js'
 import type { Store } from '../../src/store/index.js'
 
 export interface TestApp {
@@ -30,6 +31,8 @@ export interface TestApp {
   simImages: SimImageServer
   /** commands run per tool and subcommand, with PVE_DRIVER=cli */
   commandCounter: CommandCounter | undefined
+  /** the simulator's HTTPS face, with PVE_DRIVER=api */
+  restFace: SimRestFace | undefined
   dataDir: string
   /** the SQLite store in DATA_DIR */
   store: Store
@@ -95,6 +98,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     simGuests,
     simImages,
     commandCounter: service.commandCounter,
+    restFace: service.restFace,
     dataDir,
     store: service.store,
     recovered: service.recovered,

@@ -60,8 +60,9 @@ describe('POST /api/vm/install', () => {
       ostype: 'l26',
       serial0: 'socket',
       ciupgrade: '0',
-      cipassword: '**********',
     })
+    // the password is set inside the VM over SSH, never as cipassword (issue 17.4)
+    expect(config).not.toHaveProperty('cipassword')
     expect(config.scsi0).toMatch(/^local-lvm:vm-103-disk-\d,.*size=16G/)
     expect(config.boot).toBe('order=scsi0')
     expect(decodeURIComponent(config.sshkeys ?? '')).toContain('pve-qemu')

@@ -5,7 +5,6 @@ import { quote, type EnvReader } from '../env-reader.js'
 
 const tokenIdPattern = /^[^\s!@:=]+@[A-Za-z][A-Za-z0-9._-]+![A-Za-z][A-Za-z0-9._-]+$/
 const fingerprintPattern = /^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/
-const snippetPattern = /^[a-z][a-z0-9._-]*[a-z0-9]:snippets\/[A-Za-z0-9._/-]+$/
 
 /** `https://host[:port]`, optionally with PVE's `/api2/json` path; nothing else. */
 function readApiUrl(env: EnvReader): string | undefined {
@@ -57,11 +56,6 @@ export function readPveApiSection(env: EnvReader, pve: PveConfig): PveApiConfig 
     'a SHA-256 certificate fingerprint (64 hex digits, colons allowed), as pvenode cert info shows',
   )
   const tlsInsecure = env.oneOf('PVE_TLS_INSECURE', ['0', '1']) === '1'
-  const ciVendorSnippet = env.matching(
-    'PVE_CI_VENDOR_SNIPPET',
-    snippetPattern,
-    'a snippets volume such as local:snippets/pve-qemu-vendor.yaml',
-  )
 
   const trustSettings = [
     caFile === undefined ? undefined : 'PVE_CA_FILE',
@@ -98,5 +92,5 @@ export function readPveApiSection(env: EnvReader, pve: PveConfig): PveApiConfig 
       if (env.text(name) !== undefined) env.problem(name, 'needs PVE_API_URL to be set as well')
     }
   }
-  return { url, tokenId, tokenSecret, caFile, tlsFingerprint, tlsInsecure, ciVendorSnippet }
+  return { url, tokenId, tokenSecret, caFile, tlsFingerprint, tlsInsecure }
 }

@@ -24,7 +24,9 @@ export function readSimSection(env: EnvReader, pve: PveConfig): SimConfig {
     }
   }
   const cliStartupMs = env.integer('SIM_CLI_STARTUP_MS', { min: 0, max: 60_000, unit: 'ms' }) ?? 0
-  return { speed, nodes, cliStartupMs }
+  const proxyTimeoutMs =
+    env.integer('SIM_PROXY_TIMEOUT_MS', { min: 0, max: 600_000, unit: 'ms' }) ?? 30_000
+  return { speed, nodes, cliStartupMs, proxyTimeoutMs }
 }
 
 function readSimNodes(env: EnvReader): string[] | undefined {

@@ -37,8 +37,6 @@ export interface InstallDeps {
   lockRetry: { attempts: number; baseDelayMs: number }
   /** how the image reaches the VM's node; default: the local copy imported by path */
   imageTransfer?: ImageTransfer
-  /** how a new VM is kept from upgrading its packages on first boot; default `ciupgrade` */
-  upgradeGuard?: UpgradeGuard
   /** cached OS templates to clone (TEMPLATES=auto); absent: every install imports the image */
   templates?: TemplateService
   /** when the install reboots after the first-boot script (INSTALL_REBOOT); default `auto` */
@@ -46,12 +44,3 @@ export interface InstallDeps {
   /** what a dry-run plan reads besides the cluster: the image cache, earlier stage times */
   dryRun?: DryRunSupport
 }
-
-/**
- * How a new VM is kept from a first-boot package upgrade, which would hold dpkg's lock while the
- * init script wants it: `ciupgrade=0` where the credentials may set it (root, the cli driver);
- * for an API token, to which `ciupgrade` is root-only, a cloud-init vendor snippet that skips
- * the upgrade; or nothing, and the init script waits for cloud-init to finish the upgrade.
- */
-export type UpgradeGuard =
-  { kind: 'ciupgrade' } | { kind: 'vendor-snippet'; volid: string } | { kind: 'none' }

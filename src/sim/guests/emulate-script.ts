@@ -10,6 +10,8 @@ export interface ScriptOutputLine {
 export interface ScriptEmulation {
   lines: ScriptOutputLine[]
   exitCode: number
+  /** the crypt hash each user's password was set to (`printf … | chpasswd -e`), by user */
+  passwords: Record<string, string>
 }
 
 /** A runaway script (or a bug here) stops after this many statements. */
@@ -26,7 +28,7 @@ const statementLimit = 10_000
 export function emulateScript(script: string): ScriptEmulation {
   const run = new Emulation()
   run.block(toStatements(script))
-  return { lines: run.lines, exitCode: run.exitCode ?? 0 }
+  return { lines: run.lines, exitCode: run.exitCode ?? 0, passwords: run.passwords }
 }
 
 /** Thrown to unwind the emulation at `exit N`; never leaves `emulateScript`. */
@@ -40,6 +42,7 @@ class Exit extends Error {
 
 class Emulation {
   readonly lines: ScriptOutputLine[] = []
+  readonly passwords: Record<string, string> = {}
   readonly variables: ScriptVariables = new Map()
   exitCode: number | undefined
   #statements = 0
@@ -127,9 +130,25 @@ class Emulation {
       this.variables.set(name, expandWords(value, this.variables, { split: false }).join(''))
       return
     }
+    const chpasswd = /^printf\s+(.*)\|\s*chpasswd -e$/.exec(statement)
+    if (chpasswd !== null) {
+      this.#chpasswd(chpasswd[1] ?? '')
+      return
+    }
     const exit = /^exit(?: (\d+))?$/.exec(statement)
     if (exit !== null) throw new Exit(Number(exit[1] ?? '0'))
     if (/^say\s+['"]/.test(statement)) this.#say(statement.slice(3))
+  }
+
+  /** `printf FORMAT ARGS | chpasswd -e`: the `user:hash` lines printf makes set the passwords. */
+  #chpasswd(printfArguments: string): void {
+    const [format = '', ...values] = expandWords(printfArguments, this.variables)
+    let next = 0
+    const text = format.replaceAll('\\n', '\n').replace(/%s/g, () => values[next++] ?? '')
+    for (const line of text.split('\n')) {
+      const split = line.indexOf(':')
+      if (split > 0) this.passwords[line.slice(0, split)] = line.slice(split + 1)
+    }
   }
 
   #say(argumentText: string): void {

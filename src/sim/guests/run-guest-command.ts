@@ -1,7 +1,7 @@
 import type { ServerChannel } from 'ssh2'
 
 import { emulateScript } from './emulate-script.js'
-import type { ScriptOutputLine } from './emulate-script.js'
+import type { ScriptEmulation, ScriptOutputLine } from './emulate-script.js'
 import { splitCommandLine } from './split-command-line.js'
 
 export interface GuestCommandOptions {
@@ -13,6 +13,8 @@ export interface GuestCommandOptions {
   rebootRequired?: () => boolean
   /** called when an init script ran to the end with status 0 */
   onScriptSucceeded?: () => void
+  /** told the passwords a successful script set, by user (crypt hashes) */
+  onPasswords?: (passwords: Record<string, string>) => void
 }
 
 /** Scripts larger than this are refused; the real ones are a few kilobytes. */
@@ -48,6 +50,7 @@ export function runGuestCommand(
     readStdin(channel, (script) => {
       const faulty = options.takeScriptFault()
       const result = script === undefined ? tooLarge : emulate(script, faulty)
+      if (result.exitCode === 0) options.onPasswords?.(result.passwords)
       play(channel, result, options.stepDelayMs, () => {
         if (result.exitCode === 0) options.onScriptSucceeded?.()
       })
@@ -62,9 +65,10 @@ export function runGuestCommand(
 const tooLarge = {
   lines: [{ stream: 'stderr', text: 'bash: script too large for the simulated guest' }],
   exitCode: 2,
-} satisfies { lines: ScriptOutputLine[]; exitCode: number }
+  passwords: {},
+} satisfies ScriptEmulation
 
-function emulate(script: string, faulty: boolean): { lines: ScriptOutputLine[]; exitCode: number } {
+function emulate(script: string, faulty: boolean): ScriptEmulation {
   const emulation = emulateScript(script)
   if (!faulty) return emulation
   // The injected failure: the first step runs, then the package manager gives up.
@@ -74,6 +78,7 @@ function emulate(script: string, faulty: boolean): { lines: ScriptOutputLine[]; 
       { stream: 'stderr', text: 'E: Unable to fetch some archives (simulated fault)' },
     ],
     exitCode: 1,
+    passwords: {},
   }
 }
 

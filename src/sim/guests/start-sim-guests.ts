@@ -49,6 +49,8 @@ export interface SimGuests {
   running(): number[]
   /** the host key fingerprint of a VM's current life, once it has booted */
   hostKeyFingerprint(vmid: number): string | undefined
+  /** the crypt hash a user's password was set to inside the VM (by its init script), if any */
+  passwordHash(vmid: number, user: string): string | undefined
   readonly faults: SimGuestFaults
   /** stops listening to the simulator and takes every guest down */
   close(): Promise<void>
@@ -95,6 +97,8 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
   // One host key per VM life: a reinstalled VM (new vmgenid/smbios1 uuid) gets a new one.
   const hostKeys = new Map<string, HostKey>()
   const faults = createSimGuestFaults()
+  /** `/etc/shadow` of each VM, as far as scripts changed it: vmid → user → crypt hash */
+  const shadows = new Map<number, Record<string, string>>()
   let closed = false
 
   const guestOf = (vmid: number): Guest => {
@@ -167,6 +171,9 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
             onScriptSucceeded: () => {
               if (faults.takeRebootRequirement(vm.vmid)) guest.rebootRequired = true
             },
+            onPasswords: (passwords) => {
+              shadows.set(vm.vmid, { ...shadows.get(vm.vmid), ...passwords })
+            },
           })
         },
       })
@@ -232,6 +239,7 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
         .map(([vmid]) => vmid)
         .sort((a, b) => a - b),
     hostKeyFingerprint: (vmid) => guests.get(vmid)?.fingerprint,
+    passwordHash: (vmid, user) => shadows.get(vmid)?.[user],
     faults,
     close: async () => {
       closed = true

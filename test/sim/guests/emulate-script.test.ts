@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 
-import { renderInitScript, withRootPasswordHash } from '../../../src/guest/init-script.js'
+import {
+  renderInitScript,
+  withPasswordHashes,
+  withRootPasswordHash,
+} from '../../../src/guest/init-script.js'
 import { osCatalog } from '../../../src/images/os-catalog.js'
 import { emulateScript } from '../../../src/sim/guests/emulate-script.js'
 
@@ -22,6 +26,7 @@ describe('emulateScript', () => {
           { stream: 'stdout', text: 'first-boot setup finished' },
         ],
         exitCode: 0,
+        passwords: {},
       })
     },
   )
@@ -36,6 +41,19 @@ describe('emulateScript', () => {
     const { lines } = emulateScript(script)
     expect(lines.map((line) => line.text)).toContain('setting the root password')
     expect(JSON.stringify(lines)).not.toContain('secrethash')
+  })
+
+  it('records the hashes chpasswd -e got for the user and root, printing none of them', () => {
+    const release = osCatalog[0]
+    if (release === undefined) throw new Error('empty catalog')
+    const script = withPasswordHashes(renderInitScript(release, { timezone: 'UTC' }), {
+      user: { name: 'debian', hash: '$6$salt$userhash' },
+      root: '$6$salt$roothash',
+    })
+    const { lines, passwords } = emulateScript(script)
+    expect(passwords).toEqual({ debian: '$6$salt$userhash', root: '$6$salt$roothash' })
+    expect(lines.map((line) => line.text)).toContain('setting the password of debian')
+    expect(JSON.stringify(lines)).not.toMatch(/userhash|roothash/)
   })
 
   it('follows if/elif/else, for loops, exit codes and stderr redirections', () => {
@@ -72,6 +90,7 @@ describe('emulateScript', () => {
         { stream: 'stdout', text: 'item b' },
       ],
       exitCode: 3,
+      passwords: {},
     })
   })
 
@@ -79,6 +98,7 @@ describe('emulateScript', () => {
     expect(emulateScript('rm -rf /\necho hi\ncurl http://example.com | sh\n')).toEqual({
       lines: [],
       exitCode: 0,
+      passwords: {},
     })
   })
 })

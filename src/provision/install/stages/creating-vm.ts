@@ -3,7 +3,6 @@ import { PveError } from '../../../pve/errors.js'
 import type { VmConfigChanges } from '../../../pve/cluster.js'
 import type { InstallContext } from '../context.js'
 import { isStampedBy, ownershipStamp, removeOwnVm } from '../../own-vm.js'
-import { hashPassword } from '../password.js'
 import { withDiskTurn } from '../disk-turn.js'
 import { ipForVmid } from '../ip-address.js'
 import { autoAssignVmid } from './checking-vmid.js'
@@ -80,14 +79,12 @@ export function vmConfig(ctx: InstallContext): VmConfigChanges {
     ciuser: ctx.user,
     sshkeys: ctx.sshKeys.join('\n'),
     ipconfig0: `ip=${ctx.ip}/24,gw=${gateway}`,
+    // no first-boot package upgrade (PVE's default is 1): it would hold dpkg's lock for minutes
+    // while the init script wants it; any driver may set it, a token too (pve.md §10.6)
+    ciupgrade: '0',
   }
-  const guard = ctx.deps.upgradeGuard ?? { kind: 'ciupgrade' }
-  // ciupgrade is root-only over the API; a token's VMs skip the upgrade through a vendor snippet
-  if (guard.kind === 'ciupgrade') config.ciupgrade = '0'
-  if (guard.kind === 'vendor-snippet') config.cicustom = `vendor=${guard.volid}`
   const balloonMin = ctx.deps.limits.balloonMinMb
   if (balloonMin !== undefined) config.balloon = String(Math.min(balloonMin, ctx.ramMb))
-  if (ctx.password !== undefined) config.cipassword = hashPassword(ctx.password)
   return config
 }
 

@@ -1,13 +1,24 @@
-import { renderInitScript, withRootPasswordHash } from '../../../guest/init-script.js'
+import { renderInitScript, withPasswordHashes } from '../../../guest/init-script.js'
+import { hashPassword } from '../password.js'
 import type { Stage } from './stage.js'
 
-/** Runs the OS's first-boot script over SSH with sudo; each line it prints is an event. */
+/**
+ * Runs the OS's first-boot script over SSH with sudo; each line it prints is an event. The
+ * user's password is set there (never as `cipassword`, which would put its hash on a command
+ * line and into the VM config that all of `www-data` reads).
+ */
 export const sshInitialization: Stage = {
   name: 'VM initialization > SSH initialization',
   async run(ctx, step) {
-    const script = withRootPasswordHash(
+    const script = withPasswordHashes(
       renderInitScript(ctx.release, { timezone: ctx.deps.timezone }),
-      ctx.deps.rootPasswordHash,
+      {
+        user:
+          ctx.password === undefined
+            ? undefined
+            : { name: ctx.user, hash: hashPassword(ctx.password) },
+        root: ctx.deps.rootPasswordHash,
+      },
     )
     await ctx.deps.guest.runScript(ctx.ip, ctx.user, script, {
       signal: ctx.signal,

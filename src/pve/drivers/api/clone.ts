@@ -8,6 +8,8 @@ export type TaskRunner = (
   path: string,
   params: PveApiParams | undefined,
   options: OperationOptions | undefined,
+  /** the worker the call starts, found in the node's task list when the answer was lost */
+  worker: { type: string; id?: string },
 ) => Promise<void>
 
 /** `POST …/clone` and `POST …/template` (pve.md §5.3, §6.3): both return a UPID. */
@@ -19,10 +21,16 @@ export function apiCloneOperations(runTask: TaskRunner): Pick<Cluster, 'cloneVm'
       if (options.name !== undefined) params.name = options.name
       if (options.description !== undefined) params.description = options.description
       if (options.target !== undefined && options.target !== node) params.target = options.target
-      await runTask('POST', node, `${vmPath(node, vmid)}/clone`, params, options)
+      await runTask('POST', node, `${vmPath(node, vmid)}/clone`, params, options, {
+        type: 'qmclone',
+        id: String(vmid),
+      })
     },
     async templateVm(node, vmid, options) {
-      await runTask('POST', node, `${vmPath(node, vmid)}/template`, undefined, options)
+      await runTask('POST', node, `${vmPath(node, vmid)}/template`, undefined, options, {
+        type: 'qmtemplate',
+        id: String(vmid),
+      })
     },
   }
 }

@@ -31,3 +31,19 @@ export class PveConnectionError extends PveError {
     this.failure = failure
   }
 }
+
+/**
+ * A write whose answer leaves open whether it took effect: pveproxy's 595/596, a proxy's 502-504,
+ * a connection cut after the request went out, or a client timeout. It is never simply repeated;
+ * the driver reads the state (the node's task list, the VM's config) to learn what happened.
+ */
+export class PveUncertainWriteError extends PveError {
+  readonly method: string
+  readonly path: string
+
+  constructor(method: string, path: string, reason: string, options?: ErrorOptions) {
+    super('unreachable', `${method} ${path}: ${reason}; it may have taken effect`, options)
+    this.method = method
+    this.path = path
+  }
+}

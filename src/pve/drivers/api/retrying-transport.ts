@@ -1,7 +1,7 @@
 import { sleep } from '../../../lib/sleep.js'
 import { classifyPveMessage } from '../../errors.js'
 import { PveConnectionError } from './errors.js'
-import type { PveApiRequest, PveApiResponse, PveApiTransport } from './transport.js'
+import type { PveApiMethod, PveApiRequest, PveApiResponse, PveApiTransport } from './transport.js'
 
 export interface RetryOptions {
   /** tries in all, the first included (default 4) */
@@ -28,34 +28,58 @@ export interface RetryNotice {
 /** Statuses that come from between us and the API method, never from the method itself. */
 const transientStatuses = new Set([502, 503, 504, 595, 596])
 
+/** Only reads are idempotent: a write is repeated only when its first try surely did nothing. */
+export function isIdempotent(method: PveApiMethod): boolean {
+  return method === 'GET'
+}
+
+/**
+ * True when a write's answer leaves open whether it took effect: a proxy or pveproxy gave up
+ * (502/503/504, 595, 596 `Connection timed out`) or something else than PVE's envelope came back.
+ * pveproxy answers 596 after 30 s while the daemon goes on with the change (pve.md §10.7).
+ */
+export function isUncertainAnswer(response: PveApiResponse): boolean {
+  const { status } = response
+  if (transientStatuses.has(status)) return true
+  return status >= 500 && status !== 501 && response.noEnvelope === true
+}
+
 /**
  * Why an answer is worth another try, or undefined. PVE words every failure of a method as a
  * 500 with a JSON body (a missing VM, a running VM, ...): those are definite answers and are
- * not retried, except a file lock that timed out. A 4xx is never retried.
+ * not retried, except a file lock that timed out, which did nothing. A 4xx is never retried.
+ * A write is retried only after that lock timeout: any other failure may have taken effect.
  */
-export function retryReason(response: PveApiResponse): string | undefined {
+export function retryReason(
+  response: PveApiResponse,
+  method: PveApiMethod = 'GET',
+): string | undefined {
   const { status } = response
   const text = `HTTP ${status}${response.message === undefined ? '' : ` ${response.message}`}`
-  if (transientStatuses.has(status)) return text
   if (status === 500 && classifyPveMessage(response.message ?? '') === 'lock_timeout') return text
-  if (status >= 500 && status !== 501 && response.noEnvelope === true) return text
-  return undefined
-}
-
-/** Why a failed connection is worth another try (TLS failures and odd errors are not). */
-function connectionRetryReason(error: unknown): string | undefined {
-  if (!(error instanceof PveConnectionError)) return undefined
-  return error.failure === 'refused' || error.failure === 'reset' || error.failure === 'timeout'
-    ? error.message
-    : undefined
+  if (!isIdempotent(method)) return undefined
+  return isUncertainAnswer(response) ? text : undefined
 }
 
 /**
- * Wraps a transport with retries and exponential backoff for what may pass: 502/503/504, PVE's
- * 595/596 (a node it could not reach), lock timeouts (`got timeout`), 5xx pages that are not
- * PVE's envelope, refused, reset and timed-out connections. A retried request that had in fact
- * run gets PVE's definite refusal the second time (VM exists, already running), never a second
- * effect. The caller's signal cancels the waits.
+ * Why a failed connection is worth another try (TLS failures and odd errors are not). A write
+ * is retried only when the connection was refused, so nothing was sent; after a reset or a
+ * timeout the request may have arrived.
+ */
+function connectionRetryReason(error: unknown, method: PveApiMethod): string | undefined {
+  if (!(error instanceof PveConnectionError)) return undefined
+  if (error.failure === 'refused') return error.message
+  if (!isIdempotent(method)) return undefined
+  return error.failure === 'reset' || error.failure === 'timeout' ? error.message : undefined
+}
+
+/**
+ * Wraps a transport with retries and exponential backoff for what may pass. Reads are retried
+ * after 502/503/504, PVE's 595/596, 5xx pages that are not PVE's envelope, refused, reset and
+ * timed-out connections. Writes are retried only when the first try surely did nothing: a
+ * refused connection or a lock timeout (`got timeout`); any other failure of a write is handed
+ * back for the driver to read the state first (a second import would make a second disk). The
+ * caller's signal cancels the waits.
  */
 export function createRetryingTransport(
   inner: PveApiTransport,
@@ -73,10 +97,10 @@ export function createRetryingTransport(
         let reason: string | undefined
         try {
           const response = await inner.request(request)
-          reason = retryReason(response)
+          reason = retryReason(response, request.method)
           if (reason === undefined || attempt >= attempts) return response
         } catch (error) {
-          reason = connectionRetryReason(error)
+          reason = connectionRetryReason(error, request.method)
           if (reason === undefined || attempt >= attempts) throw error
         }
         const delayMs = Math.min(max, base * 2 ** (attempt - 1))

@@ -8,7 +8,7 @@ import {
   readVmPending,
   readVmStatus,
 } from '../../read/index.js'
-import { checkDiskKey, checkNodeName, checkResizeSize } from './check-names.js'
+import { checkDiskKey, checkNodeName, checkResizeSize } from '../../check-names.js'
 import { cliCloneOperations } from './clone.js'
 import { createCommandCounter, type CommandCounter } from './command-counter.js'
 import { configArguments, type ConfigArguments } from './config-arguments.js'

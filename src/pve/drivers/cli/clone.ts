@@ -1,6 +1,6 @@
 import type { RunResult } from '../../../exec/index.js'
 import type { CloneOptions, Cluster, OperationOptions } from '../../cluster.js'
-import { checkNodeName } from './check-names.js'
+import { checkNodeName } from '../../check-names.js'
 import { parseToolError, toolErrorToPveError } from './parse/tool-error.js'
 import type { ToolRunOptions } from './run-tool.js'
 

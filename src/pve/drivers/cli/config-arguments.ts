@@ -1,6 +1,6 @@
 import type { VmConfigChanges } from '../../cluster.js'
 import { PveError } from '../../errors.js'
-import { checkConfigKey } from './check-names.js'
+import { checkConfigKey } from '../../check-names.js'
 
 export interface ConfigArguments {
   /** `--key value` pairs, then `--delete a,b` when keys are deleted; never `--sshkeys`. */

@@ -4,11 +4,11 @@ import type { Socket } from 'node:net'
 
 import { describeError } from '../../../errors.js'
 import type { PveApiMethod } from '../../../pve/drivers/api/transport.js'
-import type { SimCaller, SimResponse } from '../../api/types.js'
+import type { SimCaller, SimParams, SimResponse } from '../../api/types.js'
 import type { Simulator } from '../../simulator.js'
-import { accessPermissions } from './access-permissions.js'
+import { accessPermissions, allPrivileges } from './access-permissions.js'
 import { readParams } from './read-request.js'
-import { refuseRootOnlyOptions } from './root-only-options.js'
+import { refuseWithoutPermission, type PermissionContext } from './endpoint-permissions.js'
 import { createSelfSignedCertificate } from './self-signed-certificate.js'
 import { authenticate, splitTokenId, type SimApiToken } from './token-auth.js'
 
@@ -16,8 +16,13 @@ export interface SimRestFaceOptions {
   sim: Simulator
   /** the tokens it accepts; more can be added later with `addToken` */
   tokens?: readonly SimApiToken[]
-  /** SIM_SPEED: scales the 3 s delay of every 401 (0 answers at once) */
+  /** SIM_SPEED: scales the 3 s delay of every 401 and the proxy timeout (0: no waits, no timeout) */
   speed: number
+  /**
+   * How long pveproxy waits for the daemon before it answers `596 Connection timed out`, ms at
+   * speed 1 (default 30 000, pveproxy's; 0 turns it off). The daemon goes on with the request.
+   */
+  proxyTimeoutMs?: number
   /** loopback address to listen on (default 127.0.0.1) */
   host?: string
   /** default: any free port */
@@ -26,7 +31,16 @@ export interface SimRestFaceOptions {
 
 /** What the next request(s) suffer instead of an answer, for tests of retries. */
 export type RestFaceFault =
-  { kind: 'reset' } | { kind: 'status'; status: number; message: string; envelope?: boolean }
+  | { kind: 'reset' }
+  | {
+      kind: 'status'
+      status: number
+      message: string
+      envelope?: boolean
+      /** the daemon runs the request first, and this answer replaces its own (a proxy that gave
+       * up while the work went on) */
+      afterDaemon?: boolean
+    }
 
 export interface SimRestFace {
   /** `https://127.0.0.1:<port>`: what PVE_API_URL would hold */
@@ -40,12 +54,24 @@ export interface SimRestFace {
   injectFaults(...faults: RestFaceFault[]): void
   /** authenticated API requests answered so far (round trips, for benchmarks) */
   requestCount(): number
+  /** disk imports the daemon started (`import-from` in a create or config change that it ran) */
+  importCount(): number
+  /** requests answered with pveproxy's 596 while the daemon went on */
+  proxyTimeouts(): number
   close(): Promise<void>
 }
 
 const methods: readonly PveApiMethod[] = ['GET', 'POST', 'PUT', 'DELETE']
 const apiPrefix = '/api2/json'
 const unauthorizedDelayMs = 3000
+const pveproxyTimeoutMs = 30_000
+
+/** A create or config change carrying a disk import. */
+function startsImport(method: PveApiMethod, path: string, params: SimParams): boolean {
+  if (method !== 'POST' && method !== 'PUT') return false
+  if (!/^\/nodes\/[^/]+\/qemu(\/\d+\/config)?\/?$/.test(path)) return false
+  return Object.values(params).some((value) => /(?:^|,)import-from=/.test(String(value)))
+}
 
 function isMethod(value: string | undefined): value is PveApiMethod {
   return methods.some((method) => method === value)
@@ -102,6 +128,26 @@ export async function startSimRestFace(options: SimRestFaceOptions): Promise<Sim
   const pending = new Set<NodeJS.Timeout>()
   const sockets = new Set<Socket>()
   let answered = 0
+  let imports = 0
+  let timeouts = 0
+  const proxyTimeout = (options.proxyTimeoutMs ?? pveproxyTimeoutMs) * options.speed
+
+  /** The daemon's answer, or pveproxy's 596 when it takes longer than the proxy waits. */
+  const throughProxy = async (work: Promise<SimResponse>): Promise<SimResponse> => {
+    if (proxyTimeout <= 0) return work
+    let timer: NodeJS.Timeout | undefined
+    const gaveUp = new Promise<SimResponse>((resolve) => {
+      timer = setTimeout(() => {
+        timeouts += 1
+        resolve({ status: 596, data: null, message: 'Connection timed out' })
+      }, proxyTimeout)
+    })
+    try {
+      return await Promise.race([work, gaveUp])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
 
   const unauthorized = (response: ServerResponse, reason: string): void => {
     const timer = setTimeout(() => {
@@ -110,6 +156,21 @@ export async function startSimRestFace(options: SimRestFaceOptions): Promise<Sim
     }, unauthorizedDelayMs * options.speed)
     pending.add(timer)
   }
+
+  const permissionContext = (held: readonly string[]): PermissionContext => ({
+    held: new Set(held),
+    async vmConfig(node, vmid) {
+      const answer = await options.sim.api.handle({
+        method: 'GET',
+        path: `/nodes/${node}/qemu/${vmid}/config`,
+        params: {},
+        caller: { user: 'root@pam', via: 'in-process' },
+      })
+      if (answer.status !== 200 || typeof answer.data !== 'object' || answer.data === null)
+        return undefined
+      return Object.fromEntries(Object.entries(answer.data).map(([k, v]) => [k, String(v)]))
+    },
+  })
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'https://localhost')
@@ -143,7 +204,7 @@ export async function startSimRestFace(options: SimRestFaceOptions): Promise<Sim
       request.socket.destroy()
       return
     }
-    if (fault?.kind === 'status') {
+    if (fault?.kind === 'status' && fault.afterDaemon !== true) {
       send(
         response,
         { status: fault.status, data: null, message: fault.message },
@@ -152,24 +213,35 @@ export async function startSimRestFace(options: SimRestFaceOptions): Promise<Sim
       return
     }
     answered += 1
-    const caller: SimCaller = {
-      user: auth.user,
-      tokenId: auth.tokenName,
-      ...(auth.token.privileges === undefined
-        ? {}
-        : { privileges: new Set(auth.token.privileges) }),
-      via: read.via,
-    }
+    // the face checks privileges as pveproxy's handlers do (per method and per option), so the
+    // core sees an unrestricted caller
+    const caller: SimCaller = { user: auth.user, tokenId: auth.tokenName, via: read.via }
     if (method === 'GET' && path.replace(/\/+$/, '') === '/access/permissions') {
       send(response, accessPermissions(auth.token, read.params))
       return
     }
-    const refusal = refuseRootOnlyOptions(method, path, read.params)
+    const refusal = await refuseWithoutPermission(
+      permissionContext(auth.token.privileges ?? allPrivileges),
+      method,
+      path,
+      read.params,
+    )
     if (refusal !== undefined) {
       send(response, refusal)
       return
     }
-    send(response, await options.sim.api.handle({ method, path, params: read.params, caller }))
+    const work = options.sim.api.handle({ method, path, params: read.params, caller })
+    // the daemon finishes even when the proxy has given up on it
+    work.catch(() => undefined)
+    const answer =
+      fault?.kind === 'status'
+        ? await work.then(() => ({ status: fault.status, data: null, message: fault.message }))
+        : await throughProxy(work)
+    // a refusal imported nothing; a 596 left the daemon importing
+    if (startsImport(method, path, read.params) && (answer.status === 200 || answer.status === 596))
+      imports += 1
+    const envelope = fault?.kind === 'status' ? (fault.envelope ?? false) : answer.status !== 596
+    send(response, answer, envelope)
   }
 
   const server: Server = createServer(
@@ -201,6 +273,8 @@ export async function startSimRestFace(options: SimRestFaceOptions): Promise<Sim
     addToken,
     injectFaults: (...more) => faults.push(...more),
     requestCount: () => answered,
+    importCount: () => imports,
+    proxyTimeouts: () => timeouts,
     async close() {
       for (const timer of pending) clearTimeout(timer)
       pending.clear()

@@ -63,10 +63,6 @@ describe('api driver configuration', () => {
     ],
     [{ PVE_TLS_INSECURE: 'yes' }, /^PVE_TLS_INSECURE: must be one of 0, 1/],
     [{ PVE_CA_FILE: '/nonexistent/ca.pem' }, /^PVE_CA_FILE: names no readable file/],
-    [
-      { PVE_CI_VENDOR_SNIPPET: '/var/lib/vz/snippets/x.yaml' },
-      /^PVE_CI_VENDOR_SNIPPET: must be a snippets volume/,
-    ],
     [{ PVE_DRIVER: 'cli' }, /^PVE_API_URL: is only used with PVE_DRIVER=api, not cli/],
   ])('refuses %j naming the variable', (vars, problem) => {
     expect(problemsOf({ ...real, ...vars })).toEqual(

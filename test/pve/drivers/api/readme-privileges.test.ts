@@ -32,7 +32,6 @@ describe('README, "Running with the REST API driver"', () => {
       'PVE_CA_FILE',
       'PVE_TLS_FINGERPRINT',
       'PVE_TLS_INSECURE',
-      'PVE_CI_VENDOR_SNIPPET',
     ]) {
       expect(table).toMatch(new RegExp(`\\|\\s*\`${name}\`\\s*\\|`))
     }

@@ -103,6 +103,77 @@ describe('retries', () => {
     }
   })
 
+  it('never repeats a write after a 596; with no task of it on the node, it reports failure', async () => {
+    const { target, waits, cluster } = await startRetrying()
+    try {
+      target.face.injectFaults({ kind: 'status', status: 596, message: 'Connection timed out' })
+      const error = await expectPveError(cluster.startVm('pve2', 101), 'unreachable')
+      expect(error.message).toMatch(/596 Connection timed out; it may have taken effect/)
+      expect(error.message).toMatch(/no qmstart task of ours appeared on pve2/)
+      expect(waits).toEqual([])
+      expect((await cluster.vmStatus('pve2', 101)).status).toBe('stopped')
+    } finally {
+      await target.close()
+    }
+  })
+
+  it('does not resend a write whose connection was cut after sending', async () => {
+    const { target, waits, cluster } = await startRetrying()
+    try {
+      target.face.injectFaults({ kind: 'reset' })
+      const error = await expectPveError(cluster.shutdownVm('pve1', 100), 'unreachable')
+      expect(error.message).toMatch(/it may have taken effect/)
+      expect(error.message).toMatch(/no qmshutdown task of ours appeared on pve1/)
+      expect(waits).toEqual([])
+      expect((await cluster.vmStatus('pve1', 100)).status).toBe('running')
+    } finally {
+      await target.close()
+    }
+  })
+
+  it('follows the task a write started when its answer was lost, without sending it again', async () => {
+    const { target, waits, cluster } = await startRetrying()
+    try {
+      target.face.injectFaults({
+        kind: 'status',
+        status: 596,
+        message: 'Connection timed out',
+        afterDaemon: true,
+      })
+      const before = target.face.requestCount()
+      await cluster.startVm('pve2', 101)
+      expect(waits).toEqual([])
+      expect((await cluster.vmStatus('pve2', 101)).status).toBe('running')
+      const starts = await target.transport.request({
+        method: 'GET',
+        path: '/nodes/pve2/tasks',
+        params: { source: 'all', typefilter: 'qmstart', vmid: 101 },
+      })
+      expect(starts.data).toHaveLength(1)
+      // one start, then task list, status and log reads: never a second POST
+      expect(target.face.requestCount() - before).toBeGreaterThan(1)
+    } finally {
+      await target.close()
+    }
+  })
+
+  it('reads the config after a lost answer to a plain change instead of sending it again', async () => {
+    const { target, waits, cluster } = await startRetrying()
+    try {
+      target.face.injectFaults({
+        kind: 'status',
+        status: 502,
+        message: 'Bad Gateway',
+        afterDaemon: true,
+      })
+      await cluster.updateVm('pve2', 101, { cores: '3', tags: null })
+      expect(waits).toEqual([])
+      expect((await cluster.vmConfig('pve2', 101)).cores).toBe('3')
+    } finally {
+      await target.close()
+    }
+  })
+
   it('stops waiting when the caller cancels', async () => {
     const target = await startHttpsTarget()
     try {
@@ -124,6 +195,18 @@ describe('retries', () => {
 })
 
 describe('retryReason', () => {
+  it.each([
+    [{ status: 596, data: null, message: 'Connection timed out' }, undefined],
+    [{ status: 502, data: null, message: 'Bad Gateway' }, undefined],
+    [{ status: 500, data: null, noEnvelope: true }, undefined],
+    [
+      { status: 500, data: null, message: "can't lock file 'x' - got timeout" },
+      "HTTP 500 can't lock file 'x' - got timeout",
+    ],
+  ])('a write after %o → %s', (response, reason) => {
+    expect(retryReason(response, 'POST')).toBe(reason)
+  })
+
   it.each([
     [{ status: 502, data: null, message: 'Bad Gateway' }, 'HTTP 502 Bad Gateway'],
     [{ status: 500, data: null, noEnvelope: true }, 'HTTP 500'],

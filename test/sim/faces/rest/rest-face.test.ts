@@ -9,13 +9,28 @@ import { rawRequest, type RawAnswer } from './raw-https.js'
 
 const admin = { id: 'root@pam!admin', secret: 'admin-secret' }
 const auditor = { id: 'audit@pve!ro', secret: 'ro-secret', privileges: ['VM.Audit', 'Sys.Audit'] }
+const networkOnly = {
+  id: 'net@pve!tk',
+  secret: 'n',
+  privileges: ['VM.Allocate', 'VM.Config.Network'],
+}
+const cloudinitOnly = {
+  id: 'ci@pve!tk',
+  secret: 'c',
+  privileges: ['VM.Allocate', 'VM.Config.Cloudinit'],
+}
+const allocateOnly = { id: 'alloc@pve!tk', secret: 'a', privileges: ['VM.Allocate'] }
 
 let sim: Simulator
 let face: SimRestFace
 
 async function start(speed = 0): Promise<void> {
   sim = await buildSim()
-  face = await startSimRestFace({ sim, speed, tokens: [admin, auditor] })
+  face = await startSimRestFace({
+    sim,
+    speed,
+    tokens: [admin, auditor, networkOnly, cloudinitOnly, allocateOnly],
+  })
 }
 
 afterEach(async () => {
@@ -169,17 +184,67 @@ describe('simulator REST face', () => {
     )
   })
 
-  it('lets no token set root-only options such as ciupgrade', async () => {
+  it('lets a token set ciupgrade with VM.Config.Network or VM.Config.Cloudinit', async () => {
+    await start()
+    const form = 'application/x-www-form-urlencoded'
+    for (const [token, vmid] of [
+      [networkOnly, 900],
+      [cloudinitOnly, 901],
+    ] as const) {
+      const answer = await api('POST', '/nodes/pve1/qemu', {
+        token,
+        type: form,
+        body: `vmid=${vmid}&ciupgrade=0`,
+      })
+      expect(answer.status).toBe(200)
+      await sim.followTask((answer.json as { data: string }).data)
+    }
+    expect(
+      sim
+        .snapshot()
+        .vms.filter((vm) => vm.vmid >= 900)
+        .map((vm) => vm.config.ciupgrade),
+    ).toEqual(['0', '0'])
+    const without = await api('POST', '/nodes/pve1/qemu', {
+      token: allocateOnly,
+      type: form,
+      body: 'vmid=902&ciupgrade=0',
+    })
+    expect(without).toMatchObject({
+      status: 403,
+      reason: 'Permission check failed (/vms/902, VM.Config.Cloudinit|VM.Config.Network)',
+    })
+  })
+
+  it('lets no token set root-only options such as args', async () => {
     await start()
     const answer = await api('POST', '/nodes/pve1/qemu', {
       type: 'application/x-www-form-urlencoded',
-      body: 'vmid=900&ciupgrade=0',
+      body: 'vmid=900&args=-no-reboot',
     })
-    expect(answer).toMatchObject({
-      status: 500,
-      reason: "only root can set 'ciupgrade' config",
-    })
+    expect(answer).toMatchObject({ status: 500, reason: "only root can set 'args' config" })
     expect(sim.snapshot().vms.some((vm) => vm.vmid === 900)).toBe(false)
+  })
+
+  it('needs VM.Config.CDROM besides Cloudinit only to change a cloud-init drive later', async () => {
+    await start()
+    const form = 'application/x-www-form-urlencoded'
+    const created = await api('POST', '/nodes/pve1/qemu', {
+      token: cloudinitOnly,
+      type: form,
+      body: 'vmid=903&scsi1=local-lvm:cloudinit',
+    })
+    expect(created.status).toBe(200)
+    await sim.followTask((created.json as { data: string }).data)
+    const changed = await api('PUT', '/nodes/pve1/qemu/903/config', {
+      token: cloudinitOnly,
+      type: form,
+      body: 'ide2=local-lvm:cloudinit',
+    })
+    expect(changed).toMatchObject({
+      status: 403,
+      reason: 'Permission check failed (/vms/903, VM.Config.CDROM)',
+    })
   })
 
   it('injects faults for retry tests: statuses and cut connections', async () => {
