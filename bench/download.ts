@@ -2,27 +2,34 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pino } from 'pino'
-import { createImageStore } from '../src/images/index.js'
-import type { OsRelease } from '../src/images/os-catalog.js'
 
 export interface DownloadResult {
   bytes: number
+  /** medians over the rounds */
   storeSeconds: number
   curlSeconds: number
   throughputRatio: number
+  /** the highest peak RSS of the image store's process over the rounds */
   peakRssMb: number
   baselineRssMb: number
+  rounds: number
 }
+
+interface ChildReport {
+  seconds: number
+  bytes: number
+  peakRss: number
+  baselineRss: number
+}
+
+const tsx = ['--import', 'tsx']
 
 /** Starts bench/serve-big-file.ts as its own process and reads its URL. */
 async function startServer(): Promise<{ child: ChildProcess; url: string; bytes: number }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', new URL('./serve-big-file.ts', import.meta.url).pathname],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    [...tsx, new URL('./serve-big-file.ts', import.meta.url).pathname],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   const line = await new Promise<string>((resolve, reject) => {
     child.once('error', reject)
@@ -32,60 +39,67 @@ async function startServer(): Promise<{ child: ChildProcess; url: string; bytes:
   return { child, ...parsed }
 }
 
-/** The image store against curl fetching the same 1 GiB file from loopback; peak RSS while it runs. */
-export async function measureDownload(): Promise<DownloadResult> {
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (data: Buffer) => (out += data.toString()))
+    child.once('error', reject)
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${command} exited with ${code}`)),
+    )
+  })
+}
+
+async function timeCurl(url: string, dir: string): Promise<number> {
+  const target = join(dir, 'curl.img')
+  const started = performance.now()
+  await run('curl', ['-sS', '-o', target, `${url}/big/bench.img`])
+  const seconds = (performance.now() - started) / 1000
+  rmSync(target)
+  return seconds
+}
+
+// The store runs in a child of its own, compiled as in production: its peak RSS is the
+// download's, not this bench process's (which holds the results of every other section).
+async function runStore(url: string): Promise<ChildReport> {
+  const child = new URL('./download-child.mjs', import.meta.url).pathname
+  const out = await run(process.execPath, [child, url])
+  return JSON.parse(out) as ChildReport
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
+}
+
+/**
+ * The image store against curl fetching the same 1 GiB file from a loopback server, `rounds`
+ * times each, alternating so both see the same load on a shared machine; medians compared.
+ */
+export async function measureDownload(rounds = 3): Promise<DownloadResult> {
   const { child, url, bytes } = await startServer()
   const dir = mkdtempSync(join(tmpdir(), 'pve-qemu-bench-'))
   try {
-    const curlStarted = performance.now()
-    // curl runs beside this process's server: it must not block the event loop that serves it
-    await new Promise<void>((resolve, reject) => {
-      const curl = spawn('curl', ['-sS', '-o', join(dir, 'curl.img'), `${url}/big/bench.img`], {
-        stdio: 'ignore',
-      })
-      curl.once('error', reject)
-      curl.once('exit', (code) =>
-        code === 0 ? resolve() : reject(new Error(`curl exited with ${code}`)),
-      )
-    })
-    const curlSeconds = (performance.now() - curlStarted) / 1000
-    rmSync(join(dir, 'curl.img'))
-
-    const release: OsRelease = {
-      os: 'ubuntu',
-      version: 'bench',
-      codename: 'bench',
-      baseUrl: `${url}/big/`,
-      imageFile: 'bench.img',
-      checksumFile: 'SHA256SUMS',
-      checksumAlgorithm: 'sha256',
-      checksumFormat: 'gnu',
-      defaultUser: 'ubuntu',
-      packages: 'apt',
-      minCpuLevel: 1,
-      supportEnds: '2099-01-01',
+    const curl: number[] = []
+    const store: ChildReport[] = []
+    for (let round = 0; round < rounds; round += 1) {
+      curl.push(await timeCurl(url, dir))
+      store.push(await runStore(url))
     }
-    const store = createImageStore({
-      imageDir: join(dir, 'images'),
-      log: pino({ level: 'silent' }),
-    })
-    global.gc?.()
-    const baselineRss = process.memoryUsage().rss
-    let peakRss = baselineRss
-    const sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, process.memoryUsage().rss)
-    }, 25)
-    const started = performance.now()
-    await store.ensure(release)
-    const storeSeconds = (performance.now() - started) / 1000
-    clearInterval(sampler)
+    const storeSeconds = median(store.map((report) => report.seconds))
+    const curlSeconds = median(curl)
     return {
       bytes,
       storeSeconds,
       curlSeconds,
       throughputRatio: curlSeconds / storeSeconds,
-      peakRssMb: peakRss / 1024 ** 2,
-      baselineRssMb: baselineRss / 1024 ** 2,
+      peakRssMb: Math.max(...store.map((report) => report.peakRss)) / 1024 ** 2,
+      baselineRssMb: median(store.map((report) => report.baselineRss)) / 1024 ** 2,
+      rounds,
     }
   } finally {
     child.kill()

@@ -62,6 +62,11 @@ export async function startInstallServices(
     imageDir: config.install.imageDir,
     log: log.child({ part: 'images' }),
     mirrors,
+    proxy: {
+      httpProxy: config.proxy.httpProxy?.reveal(),
+      httpsProxy: config.proxy.httpsProxy?.reveal(),
+      noProxy: config.proxy.noProxy,
+    },
   })
   const serviceKey = loadOrCreateServiceKey(config.dataDir)
   const hostKeys = options.store.guestHostKeys
@@ -112,8 +117,8 @@ export async function startInstallServices(
   return {
     services,
     imageStore,
-    // nothing here holds resources yet; kept so a part that does is closed in order
-    close: async () => undefined,
+    // the image store's idle connections
+    close: () => imageStore.close(),
   }
 }
 

@@ -26,6 +26,7 @@ export interface Config {
   readonly templates: TemplatesConfig
   readonly security: SecurityConfig
   readonly limits: LimitsConfig
+  readonly proxy: ProxyConfig
   /** Where jobs, events, images and keys are kept; absolute (`DATA_DIR`, default `./data`). */
   readonly dataDir: string
   /** The lowest level logged (`LOG_LEVEL`, default `info`). */
@@ -223,4 +224,17 @@ export interface LimitsConfig {
   /** Refusals of one address stored one row each per minute; more are only counted
    * (`AUDIT_REFUSALS_PER_MINUTE`, default 30). */
   readonly auditRefusalsPerMinute: number
+}
+
+/**
+ * Proxies for the service's own downloads (images, checksum files): `HTTP_PROXY`, `HTTPS_PROXY`,
+ * `NO_PROXY`, each also lower-case, which wins. Semantics are undici's EnvHttpProxyAgent.
+ */
+export interface ProxyConfig {
+  /** Proxy for http:// URLs, and for https:// ones when `httpsProxy` is unset; may hold a password. */
+  readonly httpProxy: Secret | undefined
+  /** Proxy for https:// URLs; may hold a password. */
+  readonly httpsProxy: Secret | undefined
+  /** Hosts reached directly: comma-separated names, `.suffix`, `host:port`, or `*`. */
+  readonly noProxy: string | undefined
 }

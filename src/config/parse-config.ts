@@ -9,6 +9,7 @@ import { readInstallSection } from './sections/install.js'
 import { readLimitsSection, readSecuritySection } from './sections/limits.js'
 import { readNetworkSection } from './sections/network.js'
 import { readPveApiSection } from './sections/pve-api.js'
+import { readProxySection } from './sections/proxy.js'
 import { readPveSection } from './sections/pve.js'
 import { readSimSection } from './sections/sim.js'
 import { readTemplatesSection } from './sections/templates.js'
@@ -56,6 +57,7 @@ export function parseConfig(
   const security = readSecuritySection(env)
   const limits = readLimitsSection(env)
   const templates = readTemplatesSection(env, network)
+  const proxy = readProxySection(env)
   if (env.problems.length > 0) throw new ConfigError(env.problems)
   return deepFreeze({
     http,
@@ -70,6 +72,7 @@ export function parseConfig(
     security,
     limits,
     templates,
+    proxy,
     dataDir,
     logLevel,
   })

@@ -64,6 +64,12 @@ export const configVariables = [
   'AUDIT_RETENTION_DAYS',
   'AUDIT_MAX_ROWS',
   'AUDIT_REFUSALS_PER_MINUTE',
+  'HTTP_PROXY',
+  'http_proxy',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'NO_PROXY',
+  'no_proxy',
 ] as const
 
 /** The name of one variable of {@link configVariables}. */

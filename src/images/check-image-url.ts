@@ -1,13 +1,17 @@
 import { ImageError } from './errors.js'
+import type { ImageHttpClient } from './http-client.js'
 import {
   abortedError,
+  answeringUrl,
   contentLength,
   describeRequestFailure,
   describeStatus,
   isSuccess,
+  requestHeaders,
+  requestTarget,
   withTimeout,
+  type ResponseHeaders,
 } from './http-request.js'
-import { socketRequest, type SocketResponse } from './socket-request.js'
 
 /** What a HEAD on an image URL told. */
 export interface ImageUrlCheck {
@@ -20,6 +24,7 @@ export interface ImageUrlCheck {
 
 export interface CheckImageUrlOptions {
   url: string
+  http: ImageHttpClient
   timeoutMs: number
   signal?: AbortSignal | undefined
 }
@@ -30,37 +35,48 @@ export interface CheckImageUrlOptions {
  */
 export async function checkImageUrl(options: CheckImageUrlOptions): Promise<ImageUrlCheck> {
   const { url, signal } = options
-  let response: SocketResponse
+  let answer: { statusCode: number; headers: ResponseHeaders; context: object }
   try {
-    response = await socketRequest({
+    const dispatcher = await options.http.dispatcher()
+    const response = await dispatcher.request({
+      ...requestTarget(url),
       method: 'HEAD',
-      url,
+      headers: requestHeaders,
       signal: withTimeout(signal, options.timeoutMs),
-      idleTimeoutMs: options.timeoutMs,
+      headersTimeout: options.timeoutMs,
     })
-    response.close()
+    await response.body.dump()
+    answer = response
   } catch (error) {
     if (signal?.aborted === true) throw abortedError('HEAD', url, signal)
-    const reason =
-      error instanceof Error && error.name === 'TimeoutError'
-        ? `no answer within ${options.timeoutMs} ms`
-        : describeRequestFailure(error)
-    throw new ImageError('IMAGE_URL_UNREACHABLE', url, `HEAD ${url} failed: ${reason}`, {
-      cause: error,
-    })
-  }
-  if (!isSuccess(response)) {
     throw new ImageError(
       'IMAGE_URL_UNREACHABLE',
       url,
-      `HEAD ${url} answered ${describeStatus(response)}`,
-      {
-        status: response.statusCode,
-      },
+      `HEAD ${url} failed: ${reasonOf(error, options.timeoutMs)}`,
+      { cause: error },
     )
   }
-  const sizeBytes = contentLength(response)
-  const check: ImageUrlCheck = { finalUrl: response.url, status: response.statusCode }
+  if (!isSuccess(answer.statusCode)) {
+    throw new ImageError(
+      'IMAGE_URL_UNREACHABLE',
+      url,
+      `HEAD ${url} answered ${describeStatus(answer.statusCode)}`,
+      { status: answer.statusCode },
+    )
+  }
+  const check: ImageUrlCheck = {
+    finalUrl: answeringUrl(answer.context, url),
+    status: answer.statusCode,
+  }
+  const sizeBytes = contentLength(answer.headers)
   if (sizeBytes !== undefined) check.sizeBytes = sizeBytes
   return check
+}
+
+// The timeout signal aborts with a TimeoutError; undici's own headers timeout has its code.
+function reasonOf(error: unknown, timeoutMs: number): string {
+  const timedOut =
+    error instanceof Error &&
+    (error.name === 'TimeoutError' || ('code' in error && error.code === 'UND_ERR_HEADERS_TIMEOUT'))
+  return timedOut ? `no answer within ${timeoutMs} ms` : describeRequestFailure(error)
 }

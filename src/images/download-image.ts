@@ -1,20 +1,34 @@
+import { createHash } from 'node:crypto'
+import { once } from 'node:events'
 import { open, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
-import { describeError } from '../errors.js'
+import { planBody, RedirectedError, StalePartError } from './body-plan.js'
 import type { DigestAlgorithm } from './checksum-file.js'
-import { ImageChecksumMismatchError, ImageError } from './errors.js'
-import { createHashingFileSink, type HashingFileSink } from './hashing-file-sink.js'
-import { abortedError, describeRequestFailure, describeStatus, isSuccess } from './http-request.js'
-import { createProgressMeter, type DownloadProgress } from './progress-meter.js'
-import { socketRequest, type SocketResponse } from './socket-request.js'
+import { ImageChecksumMismatchError, ImageError, isImageError } from './errors.js'
+import { HashingFileWriter } from './hashing-file-writer.js'
+import { maxRedirects, type ImageHttpClient } from './http-client.js'
+import {
+  abortedError,
+  describeRequestFailure,
+  requestHeaders,
+  requestTarget,
+} from './http-request.js'
+import {
+  partPaths,
+  readPartial,
+  removePart,
+  writeRecord,
+  type PartialDownload,
+  type PartPaths,
+} from './partial-download.js'
+import { createProgressMeter, type DownloadProgress, type ProgressMeter } from './progress-meter.js'
 
-// 16 MiB in flight between the threads: enough that none of them waits on another for long,
-// in slots large enough that handing them over (a wake-up of another thread) costs little.
-const slotBytes = 4 * 1024 * 1024
-const slotCount = 4
-// curl's write size: larger writes cost more in the kernel here (see createWriteWorker).
-const writeBytes = 16 * 1024
+// Bytes received while a write is under way wait in the writer, up to this much: enough that
+// the socket keeps reading while the thread pool writes, small against the RSS target.
+const writerHighWaterMark = 8 * 1024 * 1024
+// One write per MiB: each is a trip to the thread pool and back, slow on a loaded machine.
+const writeBytes = 1024 * 1024
 // The final fsync then has at most this much to write, instead of the whole image at once.
 const syncEveryBytes = 64 * 1024 * 1024
 /** as long as undici's default headers and body timeouts */
@@ -22,6 +36,7 @@ const idleTimeoutMs = 300_000
 
 export interface DownloadImageOptions {
   url: string
+  http: ImageHttpClient
   /** where the verified file ends up; the bytes go to `<finalPath>.part` until then */
   finalPath: string
   algorithm: DigestAlgorithm
@@ -32,143 +47,205 @@ export interface DownloadImageOptions {
   progressIntervalMs: number
   now: () => number
   onProgress: (progress: DownloadProgress) => void
-  /** called with each piece's size as it arrives, for the store's byte counter */
+  /** called with the size of each batch as it arrives, for the store's byte counter */
   onBytes: (bytes: number) => void
 }
 
 /**
- * Streams `url` into a fresh `<finalPath>.part`, hashing while writing, then checks the digest,
- * syncs, and renames it over `finalPath`. On any failure (bad status, short body, mismatch,
- * abort, disk error) the `.part` is deleted and `finalPath` is left as it was.
+ * Streams `url` into `<finalPath>.part`, hashing while writing, then checks the digest, syncs,
+ * and renames it over `finalPath`; `finalPath` is never touched before that.
+ *
+ * A `.part` that a server able to resume left behind after a broken connection is continued
+ * with a Range request, when it comes from the same URL and the server's ETag still matches
+ * (If-Range); a resumed file that fails verification is downloaded once more from the start.
+ * A failed disk write (IMAGE_WRITE_FAILED), a checksum mismatch, a cancellation, or a broken
+ * download the server cannot resume delete the `.part`.
  */
 export async function downloadImage(
   options: DownloadImageOptions,
 ): Promise<{ bytes: number; digest: string }> {
-  const { url, signal } = options
-  const partPath = `${options.finalPath}.part`
-  // A .part left by a crash may hold anything: never resume from it.
-  await rm(partPath, { force: true })
-  const file = await open(partPath, 'wx')
-  let response: SocketResponse | undefined
-  let sink: HashingFileSink | undefined
-  let closed = false
+  const paths = partPaths(options.finalPath)
+  const partial = await readPartial(paths, options.url, options.algorithm, options.signal).catch(
+    async () => {
+      if (options.signal.aborted) throw abortedError('download of', options.url, options.signal)
+      // An unreadable .part is only a lost head start; the download overwrites it.
+      return undefined
+    },
+  )
   try {
-    response = await get(options)
-    const answer = response
-    const declared = answer.framing.kind === 'length' ? answer.framing.bytes : undefined
-    const meter = createProgressMeter({
-      totalBytes: declared ?? options.sizeHint,
-      intervalMs: options.progressIntervalMs,
-      now: options.now,
-      emit: options.onProgress,
-    })
-    const target = (sink = createHashingFileSink({
-      file,
-      algorithm: options.algorithm,
-      slotBytes,
-      slotCount,
-      writeBytes,
-      syncEveryBytes,
-      onDrain: () => {
-        answer.resume()
-      },
-      // A write error (disk full) is ours, not the network's: the outer catch names the file.
-      onFailure: (error) => {
-        answer.close(error)
-      },
-    }))
-    let received = 0
-    try {
-      await answer.readBody({
-        take(bytes) {
-          received += bytes.length
-          options.onBytes(bytes.length)
-          meter.add(bytes.length)
-          return target.write(bytes)
-        },
-        space: () => target.space(),
-      })
-    } catch (error) {
-      const failure = target.failure()
-      if (signal.aborted || failure !== undefined) throw failure ?? error
-      throw new ImageError(
-        'IMAGE_DOWNLOAD_FAILED',
-        url,
-        `GET ${url} broke off after ${received} bytes: ${describeRequestFailure(error)}`,
-        { cause: error },
-      )
-    }
-    const result = await target.finish()
-    if (declared !== undefined && result.bytes !== declared) {
-      throw new ImageError(
-        'IMAGE_DOWNLOAD_FAILED',
-        url,
-        `GET ${url} ended after ${result.bytes} of ${declared} bytes`,
-      )
-    }
-    if (result.digest !== options.expectedDigest) {
-      throw new ImageChecksumMismatchError(
-        url,
-        options.algorithm,
-        options.expectedDigest,
-        result.digest,
-      )
-    }
-    await file.sync()
-    closed = true
-    await file.close()
-    await rename(partPath, options.finalPath)
-    await syncDirectory(dirname(options.finalPath))
-    meter.finish()
-    return result
+    return await attempt(options, paths, partial)
   } catch (error) {
-    if (signal.aborted) throw abortedError('download of', url, signal)
-    if (error instanceof ImageError) throw error
-    throw new ImageError(
-      'IMAGE_DOWNLOAD_FAILED',
-      url,
-      `saving ${url} to ${partPath} failed: ${describeError(error)}`,
-      { cause: error },
-    )
-  } finally {
-    response?.close()
-    // After a failure, the worker may still be writing to the file.
-    await sink?.close()
-    // The error being thrown matters more than one from closing a file about to be deleted.
-    if (!closed) await file.close().catch(() => undefined)
-    await rm(partPath, { force: true })
+    const stale =
+      error instanceof StalePartError ||
+      (partial !== undefined && isImageError(error, 'IMAGE_CHECKSUM_MISMATCH'))
+    if (!stale) throw error
+    await removePart(paths)
+    return attempt(options, paths, undefined)
   }
 }
 
-async function get(options: DownloadImageOptions): Promise<SocketResponse> {
-  const { url } = options
-  let response: SocketResponse
-  try {
-    response = await socketRequest({
-      method: 'GET',
-      url,
-      signal: options.signal,
-      idleTimeoutMs,
-    })
-  } catch (error) {
-    if (options.signal.aborted) throw error
+async function attempt(
+  options: DownloadImageOptions,
+  paths: PartPaths,
+  partial: PartialDownload | undefined,
+): Promise<{ bytes: number; digest: string }> {
+  const { url, signal } = options
+  const headers: Record<string, string> = { ...requestHeaders }
+  if (partial !== undefined) {
+    headers.range = `bytes=${partial.bytes}-`
+    headers['if-range'] = partial.etag
+  }
+  let writer: HashingFileWriter | undefined
+  let meter: ProgressMeter | undefined
+  let totalBytes: number | undefined
+  let resumable = partial !== undefined
+  let received = 0
+  const dispatcher = await options.http.direct()
+  for (let target = url, hops = 0; ; hops += 1) {
+    try {
+      await dispatcher.stream(
+        {
+          ...requestTarget(target),
+          method: 'GET',
+          headers,
+          signal,
+          headersTimeout: idleTimeoutMs,
+          bodyTimeout: idleTimeoutMs,
+        },
+        ({ statusCode, headers: answer }) => {
+          const plan = planBody(target, statusCode, answer, partial)
+          const { record } = plan
+          totalBytes = plan.totalBytes
+          if (plan.start === 0) resumable = record !== undefined
+          const progress = createProgressMeter({
+            totalBytes: totalBytes ?? options.sizeHint,
+            startBytes: plan.start,
+            intervalMs: options.progressIntervalMs,
+            now: options.now,
+            emit: options.onProgress,
+          })
+          meter = progress
+          writer = new HashingFileWriter({
+            path: paths.part,
+            start: plan.start,
+            hash:
+              plan.start > 0 && partial !== undefined
+                ? partial.hash
+                : createHash(options.algorithm),
+            highWaterMark: writerHighWaterMark,
+            writeBytes,
+            syncEveryBytes,
+            // The record goes first: a .part on disk always says where its bytes come from.
+            prepare: () =>
+              plan.start > 0
+                ? Promise.resolve()
+                : record === undefined
+                  ? rm(paths.record, { force: true })
+                  : writeRecord(paths, record),
+            onBytes: (bytes) => {
+              received += bytes
+              options.onBytes(bytes)
+              progress.add(bytes)
+            },
+          })
+          // Its errors reach us through undici's rejection and diskFailure().
+          writer.on('error', () => undefined)
+          return writer
+        },
+      )
+      break
+    } catch (error) {
+      if (error instanceof RedirectedError && hops < maxRedirects) {
+        target = error.location
+        continue
+      }
+      const cause =
+        error instanceof RedirectedError
+          ? new ImageError(
+              'IMAGE_DOWNLOAD_FAILED',
+              url,
+              `GET ${url}: more than ${maxRedirects} redirects`,
+            )
+          : error
+      throw await failure(cause, { options, paths, partial, writer, resumable, received })
+    }
+  }
+  if (writer === undefined || meter === undefined) throw new Error(`GET ${url} gave no body`)
+  await closed(writer)
+  const bytes = writer.bytes
+  if (totalBytes !== undefined && bytes !== totalBytes) {
+    await removePart(paths)
     throw new ImageError(
       'IMAGE_DOWNLOAD_FAILED',
       url,
-      `GET ${url} failed: ${describeRequestFailure(error)}`,
-      { cause: error },
+      `GET ${url} ended after ${bytes} of ${totalBytes} bytes`,
     )
   }
-  if (!isSuccess(response)) {
-    response.close()
-    throw new ImageError(
-      'IMAGE_DOWNLOAD_FAILED',
+  const digest = writer.digest()
+  if (digest !== options.expectedDigest) {
+    await removePart(paths)
+    throw new ImageChecksumMismatchError(url, options.algorithm, options.expectedDigest, digest)
+  }
+  await rename(paths.part, options.finalPath)
+  await rm(paths.record, { force: true })
+  await syncDirectory(dirname(options.finalPath))
+  meter.finish()
+  return { bytes, digest }
+}
+
+interface FailedAttempt {
+  options: DownloadImageOptions
+  paths: PartPaths
+  partial: PartialDownload | undefined
+  writer: HashingFileWriter | undefined
+  resumable: boolean
+  received: number
+}
+
+/**
+ * The error for an attempt that failed, once the `.part` is closed and kept or deleted: the
+ * caller's cancellation, the disk's failure, the server's status, or a broken download.
+ */
+async function failure(error: unknown, attempt: FailedAttempt): Promise<Error> {
+  const { options, paths, writer } = attempt
+  const { url, signal } = options
+  if (writer !== undefined) {
+    writer.destroy()
+    await closed(writer)
+  }
+  if (signal.aborted) {
+    await removePart(paths)
+    return abortedError('download of', url, signal)
+  }
+  const disk = writer?.diskFailure()
+  if (disk !== undefined) {
+    await removePart(paths)
+    return new ImageError(
+      'IMAGE_WRITE_FAILED',
       url,
-      `GET ${url} answered ${describeStatus(response)}`,
-      { status: response.statusCode },
+      `writing ${url} to ${paths.part} failed: ${describeRequestFailure(disk)}`,
+      { cause: disk },
     )
   }
-  return response
+  // A status refused before any byte was written leaves an earlier .part as it was.
+  if (error instanceof ImageError || error instanceof StalePartError) return error
+  const kept = attempt.resumable && writer !== undefined
+  if (!kept) await removePart(paths)
+  const what =
+    writer === undefined
+      ? `GET ${url} failed`
+      : `GET ${url} broke off after ${attempt.received} bytes`
+  const resume = kept ? `; the ${writer.bytes} bytes received are kept to resume from` : ''
+  return new ImageError(
+    'IMAGE_DOWNLOAD_FAILED',
+    url,
+    `${what}: ${describeRequestFailure(error)}${resume}`,
+    { cause: error },
+  )
+}
+
+async function closed(writer: HashingFileWriter): Promise<void> {
+  if (!writer.closed) await once(writer, 'close')
 }
 
 // The rename is only durable once the directory entry is on disk too. Some file systems refuse

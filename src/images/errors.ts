@@ -6,6 +6,7 @@ export type ImageErrorCode =
   | 'IMAGE_CHECKSUM_NOT_LISTED'
   | 'IMAGE_CHECKSUM_MISMATCH'
   | 'IMAGE_DOWNLOAD_FAILED'
+  | 'IMAGE_WRITE_FAILED'
   | 'IMAGE_ABORTED'
   | 'IMAGE_INVALID_SOURCE'
 
@@ -20,7 +21,9 @@ export const imageErrorCodes: Record<ImageErrorCode, string> = {
   IMAGE_CHECKSUM_MISMATCH:
     'the downloaded image does not match the digest in the checksum file; it was deleted',
   IMAGE_DOWNLOAD_FAILED:
-    'the image download failed (bad status, connection broken off, short body, or a disk error)',
+    'the image download failed: no connection, a status other than 2xx, the connection broken off, or a short body',
+  IMAGE_WRITE_FAILED:
+    'the downloaded bytes could not be written to the image directory (disk full, I/O error, permissions); the .part was deleted',
   IMAGE_ABORTED: 'the caller cancelled the image check or download; no partial file was left',
   IMAGE_INVALID_SOURCE:
     'a mirror URL or catalog entry gives a URL or file name the store cannot use',

@@ -1,13 +1,15 @@
 import { lookupChecksum, type DigestAlgorithm } from './checksum-file.js'
 import { ImageError } from './errors.js'
+import type { ImageHttpClient } from './http-client.js'
 import {
   abortedError,
   describeRequestFailure,
   describeStatus,
   isSuccess,
+  requestHeaders,
+  requestTarget,
   withTimeout,
 } from './http-request.js'
-import { socketRequest } from './socket-request.js'
 
 /** The digest the checksum file gives for the image, and its size when the file says. */
 export interface ExpectedDigest {
@@ -17,6 +19,7 @@ export interface ExpectedDigest {
 
 export interface FetchChecksumOptions {
   checksumUrl: string
+  http: ImageHttpClient
   fileName: string
   algorithm: DigestAlgorithm
   timeoutMs: number
@@ -56,39 +59,38 @@ export async function fetchChecksum(options: FetchChecksumOptions): Promise<Expe
 
 async function fetchText(options: FetchChecksumOptions): Promise<string> {
   const url = options.checksumUrl
-  const response = await socketRequest({
+  const dispatcher = await options.http.dispatcher()
+  const response = await dispatcher.request({
+    ...requestTarget(url),
     method: 'GET',
-    url,
+    headers: requestHeaders,
     signal: withTimeout(options.signal, options.timeoutMs),
-    idleTimeoutMs: options.timeoutMs,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
   })
-  if (!isSuccess(response)) {
-    response.close()
+  if (!isSuccess(response.statusCode)) {
+    await response.body.dump()
     throw new ImageError(
       'IMAGE_CHECKSUM_UNAVAILABLE',
       url,
-      `GET ${url} answered ${describeStatus(response)}; the image cannot be verified`,
+      `GET ${url} answered ${describeStatus(response.statusCode)}; the image cannot be verified`,
       { status: response.statusCode },
     )
   }
   const chunks: Buffer[] = []
   let size = 0
-  await response.readBody({
-    take(bytes) {
-      size += bytes.length
-      if (size > options.maxBytes) {
-        response.close(
-          new ImageError(
-            'IMAGE_CHECKSUM_UNAVAILABLE',
-            url,
-            `${url} is larger than ${options.maxBytes} bytes, which no checksum file is`,
-          ),
-        )
-        return false
-      }
-      chunks.push(Buffer.from(bytes))
-      return true
-    },
-  })
+  for await (const chunk of response.body) {
+    if (!(chunk instanceof Buffer)) continue
+    size += chunk.length
+    if (size > options.maxBytes) {
+      response.body.destroy()
+      throw new ImageError(
+        'IMAGE_CHECKSUM_UNAVAILABLE',
+        url,
+        `${url} is larger than ${options.maxBytes} bytes, which no checksum file is`,
+      )
+    }
+    chunks.push(chunk)
+  }
   return Buffer.concat(chunks).toString('utf8')
 }

@@ -1,11 +1,21 @@
+import { STATUS_CODES } from 'node:http'
+
 import { describeError } from '../errors.js'
 import { ImageError } from './errors.js'
-import type { ResponseHead } from './response-head.js'
+
+/** Response headers as undici gives them: lower-case names. */
+export type ResponseHeaders = Record<string, string | string[] | undefined>
 
 /** Headers on every request: ask for the bytes as stored, so digests and lengths hold. */
 export const requestHeaders: Readonly<Record<string, string>> = {
   'accept-encoding': 'identity',
   'user-agent': 'pve-qemu image store',
+}
+
+/** The origin and path of `url`, as a dispatcher's request takes them. */
+export function requestTarget(url: string): { origin: string; path: string } {
+  const target = new URL(url)
+  return { origin: target.origin, path: `${target.pathname}${target.search}` }
 }
 
 /** The caller's signal combined with a timeout. */
@@ -35,19 +45,36 @@ export function describeRequestFailure(error: unknown): string {
     : failure.message
 }
 
-/** `404 Not Found`, or just the number when the server sent no reason phrase. */
-export function describeStatus(head: ResponseHead): string {
-  return head.statusText === '' ? String(head.statusCode) : `${head.statusCode} ${head.statusText}`
+/** `404 Not Found`; undici does not pass the reason phrase on, so it is the standard one. */
+export function describeStatus(statusCode: number): string {
+  const reason = STATUS_CODES[statusCode]
+  return reason === undefined ? String(statusCode) : `${statusCode} ${reason}`
 }
 
 /** True for a 2xx answer. */
-export function isSuccess(head: ResponseHead): boolean {
-  return head.statusCode >= 200 && head.statusCode < 300
+export function isSuccess(statusCode: number): boolean {
+  return statusCode >= 200 && statusCode < 300
+}
+
+/** One header's value; a repeated header's values joined with ", ". */
+export function header(headers: ResponseHeaders, name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value.join(', ') : value
 }
 
 /** The Content-Length header as a byte count, or undefined when absent or not a number. */
-export function contentLength(head: ResponseHead): number | undefined {
-  const header = head.headers['content-length']
-  if (header === undefined || !/^\d+$/.test(header)) return undefined
-  return Number(header)
+export function contentLength(headers: ResponseHeaders): number | undefined {
+  const value = header(headers, 'content-length')
+  if (value === undefined || !/^\d{1,15}$/.test(value)) return undefined
+  return Number(value)
+}
+
+/**
+ * The URL that answered: the last of the redirect interceptor's history in the response's
+ * context, or `requested` when no redirect was followed.
+ */
+export function answeringUrl(context: object, requested: string): string {
+  if (!('history' in context) || !Array.isArray(context.history)) return requested
+  const last: unknown = context.history.at(-1)
+  return last instanceof URL ? last.href : requested
 }

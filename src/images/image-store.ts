@@ -5,6 +5,7 @@ import { checkImageUrl, type ImageUrlCheck } from './check-image-url.js'
 import { downloadImage } from './download-image.js'
 import { fetchChecksum } from './fetch-checksum.js'
 import { hashFile } from './hash-file.js'
+import { createImageHttpClient, type ProxySettings } from './http-client.js'
 import { abortedError } from './http-request.js'
 import {
   locateImage,
@@ -37,6 +38,8 @@ export interface ImageStoreOptions {
   mirrors?: Mirrors
   /** milliseconds, monotonic; injectable so tests of progress need no real time */
   now?: () => number
+  /** HTTP(S) proxies for every request of the store (from the config's proxy section) */
+  proxy?: ProxySettings
 }
 
 export interface CheckImageOptions {
@@ -78,6 +81,8 @@ export interface ImageStore {
   /** a verified local copy of the release's image, downloaded only when needed */
   ensure(release: OsRelease, options?: EnsureImageOptions): Promise<EnsuredImage>
   stats(): ImageStoreStats
+  /** closes idle connections; call once nothing uses the store any more */
+  close(): Promise<void>
 }
 
 const defaultProgressIntervalMs = 1000
@@ -105,6 +110,7 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
     bytesDownloaded: 0,
   }
   const { log } = options
+  const http = createImageHttpClient(options.proxy)
 
   const flights = createSingleFlight<EnsuredImage, DownloadProgress>({
     abortedError: (path, signal) => abortedError('getting image', path, signal),
@@ -125,6 +131,7 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
     const algorithm = release.checksumAlgorithm
     const expected = await fetchChecksum({
       checksumUrl: location.checksumUrl,
+      http,
       fileName: release.imageFile,
       algorithm,
       timeoutMs: options.checksumTimeoutMs ?? defaultChecksumTimeoutMs,
@@ -150,6 +157,7 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
     log.info({ ...context, url: location.imageUrl }, 'image download started')
     const result = await downloadImage({
       url: location.imageUrl,
+      http,
       finalPath: location.localPath,
       algorithm,
       expectedDigest: expected.digest,
@@ -171,6 +179,7 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
     check(release, checkOptions = {}) {
       return checkImageUrl({
         url: resolve(release).imageUrl,
+        http,
         timeoutMs: options.headTimeoutMs ?? defaultHeadTimeoutMs,
         signal: checkOptions.signal,
       })
@@ -200,5 +209,6 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
     stats() {
       return { ...counters }
     },
+    close: () => http.close(),
   }
 }

@@ -11,6 +11,8 @@ export interface DownloadProgress {
 
 export interface ProgressMeterOptions {
   totalBytes: number | undefined
+  /** bytes already on disk from an earlier try (a resumed download), counted as received */
+  startBytes?: number
   intervalMs: number
   /** milliseconds, monotonic; injectable so tests need no real time */
   now: () => number
@@ -27,9 +29,10 @@ export interface ProgressMeter {
 /** A rate-limited progress reporter for one download. */
 export function createProgressMeter(options: ProgressMeterOptions): ProgressMeter {
   const startedAt = options.now()
-  let received = 0
+  const startBytes = options.startBytes ?? 0
+  let received = startBytes
   let lastAt = startedAt
-  let lastBytes = 0
+  let lastBytes = startBytes
 
   return {
     add(bytes) {
@@ -55,7 +58,7 @@ export function createProgressMeter(options: ProgressMeterOptions): ProgressMete
         receivedBytes: received,
         totalBytes: received,
         percent: 100,
-        bytesPerSecond: rate(received, options.now() - startedAt),
+        bytesPerSecond: rate(received - startBytes, options.now() - startedAt),
       })
     },
   }

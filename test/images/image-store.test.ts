@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { pino } from 'pino'
@@ -272,7 +272,7 @@ describe('ensure', () => {
     expect(leftovers()).toEqual([])
   })
 
-  it('never uses a .part left by a crash, even one holding the right bytes', async () => {
+  it('never resumes a .part without a record of its URL and ETag, even one holding the right bytes', async () => {
     const image = randomBytes(64 * 1024)
     serveDebian(image)
     const partPath = join(temp.dir, 'debian-12-genericcloud-amd64.qcow2.part')
@@ -298,6 +298,33 @@ describe('ensure', () => {
     expect(server.count('GET', '/moved/debian.qcow2')).toBe(1)
   })
 
+  it('gives up on an image that redirects in a loop, after 20 redirects', async () => {
+    serveDebian(randomBytes(1024))
+    server.routes.set(debianImage, { kind: 'redirect', location: '/loop' })
+    server.routes.set('/loop', { kind: 'redirect', location: debianImage })
+
+    const error = await store()
+      .ensure(debian12)
+      .catch((caught: unknown) => caught)
+
+    expect(isImageError(error, 'IMAGE_DOWNLOAD_FAILED')).toBe(true)
+    expect(String(error)).toContain('more than 20 redirects')
+    expect(server.count('GET', debianImage) + server.count('GET', '/loop')).toBe(21)
+    expect(leftovers()).toEqual([])
+  })
+
+  it('follows no redirect of the image to a scheme other than http and https', async () => {
+    serveDebian(randomBytes(1024))
+    server.routes.set(debianImage, { kind: 'redirect', location: 'file:///etc/passwd' })
+
+    const error = await store()
+      .ensure(debian12)
+      .catch((caught: unknown) => caught)
+
+    expect(isImageError(error, 'IMAGE_DOWNLOAD_FAILED')).toBe(true)
+    expect(String(error)).toContain('redirected to an unusable URL')
+  })
+
   it('reads the Ubuntu SHA256SUMS binary-mode line for the exact file', async () => {
     const image = randomBytes(64 * 1024)
     server.routes.set(ubuntuImage, { kind: 'file', body: image })
@@ -311,6 +338,166 @@ describe('ensure', () => {
 
     expect(result).toMatchObject({ downloaded: true, sha: sha256(image) })
     expect(result.path).toBe(join(temp.dir, 'ubuntu-22.04-server-cloudimg-amd64.img'))
+  })
+})
+
+describe('ensure after a broken download', () => {
+  const partName = 'debian-12-genericcloud-amd64.qcow2.part'
+  const recordName = 'debian-12-genericcloud-amd64.qcow2.part.json'
+
+  it('resumes with a Range request where the .part ends, when the server has an ETag', async () => {
+    const image = randomBytes(512 * 1024)
+    serveDebian(image)
+    server.routes.set(debianImage, {
+      kind: 'file',
+      body: image,
+      etag: '"v1"',
+      truncateAt: 200 * 1024,
+    })
+    const images = store()
+
+    const broken = await images.ensure(debian12).catch((caught: unknown) => caught)
+    expect(isImageError(broken, 'IMAGE_DOWNLOAD_FAILED')).toBe(true)
+    expect(String(broken)).toContain('kept to resume from')
+    expect(leftovers().sort()).toEqual([partName, recordName])
+    const kept = readFileSync(join(temp.dir, partName)).length
+    expect(kept).toBeGreaterThan(0)
+    const before = images.stats().bytesDownloaded
+
+    server.routes.set(debianImage, { kind: 'file', body: image, etag: '"v1"' })
+    const result = await images.ensure(debian12)
+
+    expect(result).toMatchObject({ downloaded: true, bytes: image.length, sha: sha512(image) })
+    expect(readFileSync(result.path).equals(image)).toBe(true)
+    expect(server.requests.filter((r) => r.path === debianImage).map((r) => r.range)).toEqual([
+      undefined,
+      `bytes=${kept}-`,
+    ])
+    expect(images.stats().bytesDownloaded - before).toBe(image.length - kept)
+    expect(leftovers()).toEqual(['debian-12-genericcloud-amd64.qcow2'])
+  })
+
+  it('reports progress of a resumed download from the bytes already there', async () => {
+    const image = randomBytes(512 * 1024)
+    serveDebian(image)
+    server.routes.set(debianImage, {
+      kind: 'file',
+      body: image,
+      etag: '"v1"',
+      truncateAt: 200 * 1024,
+    })
+    const images = store({ progressIntervalMs: 0 })
+    await images.ensure(debian12).catch(() => undefined)
+    const kept = readFileSync(join(temp.dir, partName)).length
+    server.routes.set(debianImage, { kind: 'file', body: image, etag: '"v1"' })
+    const events: DownloadProgress[] = []
+
+    await images.ensure(debian12, { onProgress: (progress) => events.push(progress) })
+
+    expect(events[0]?.receivedBytes).toBeGreaterThan(kept)
+    expect(events[0]?.totalBytes).toBe(image.length)
+    expect(events.at(-1)).toMatchObject({ receivedBytes: image.length, percent: 100 })
+  })
+
+  it('downloads the whole file again when its ETag changed (If-Range)', async () => {
+    const old = randomBytes(512 * 1024)
+    serveDebian(old)
+    server.routes.set(debianImage, {
+      kind: 'file',
+      body: old,
+      etag: '"v1"',
+      truncateAt: 200 * 1024,
+    })
+    const images = store()
+    await images.ensure(debian12).catch(() => undefined)
+    const newer = randomBytes(300 * 1024)
+    serveDebian(newer)
+    server.routes.set(debianImage, { kind: 'file', body: newer, etag: '"v2"' })
+
+    const result = await images.ensure(debian12)
+
+    expect(readFileSync(result.path).equals(newer)).toBe(true)
+    expect(server.requests.at(-1)?.range).toMatch(/^bytes=\d+-$/)
+    expect(leftovers()).toEqual(['debian-12-genericcloud-amd64.qcow2'])
+  })
+
+  it('starts over once when a resumed file fails verification', async () => {
+    const image = randomBytes(512 * 1024)
+    serveDebian(image)
+    server.routes.set(debianImage, {
+      kind: 'file',
+      body: image,
+      etag: '"v1"',
+      truncateAt: 200 * 1024,
+    })
+    const images = store()
+    await images.ensure(debian12).catch(() => undefined)
+    // The kept bytes were damaged on disk since (a crash, a bad sector).
+    const partPath = join(temp.dir, partName)
+    const damaged = readFileSync(partPath)
+    damaged[10] = (damaged[10] ?? 0) ^ 0xff
+    writeFileSync(partPath, damaged)
+    server.routes.set(debianImage, { kind: 'file', body: image, etag: '"v1"' })
+
+    const result = await images.ensure(debian12)
+
+    expect(readFileSync(result.path).equals(image)).toBe(true)
+    expect(server.requests.filter((r) => r.path === debianImage).map((r) => r.range)).toEqual([
+      undefined,
+      `bytes=${damaged.length}-`,
+      undefined,
+    ])
+  })
+
+  it('deletes what it received when the server cannot resume (no ETag)', async () => {
+    const image = randomBytes(256 * 1024)
+    serveDebian(image)
+    server.routes.set(debianImage, { kind: 'file', body: image, truncateAt: 100 * 1024 })
+
+    const error = await store()
+      .ensure(debian12)
+      .catch((caught: unknown) => caught)
+
+    expect(String(error)).not.toContain('resume')
+    expect(leftovers()).toEqual([])
+  })
+
+  it('deletes the .part when its caller cancels, even one the server could resume', async () => {
+    const image = randomBytes(512 * 1024)
+    serveDebian(image)
+    const gate = new Promise<void>(() => undefined)
+    server.routes.set(debianImage, {
+      kind: 'file',
+      body: image,
+      etag: '"v1"',
+      pauseAt: 128 * 1024,
+      gate,
+    })
+    const controller = new AbortController()
+
+    const error = await store({ progressIntervalMs: 0 })
+      .ensure(debian12, { signal: controller.signal, onProgress: () => controller.abort() })
+      .catch((caught: unknown) => caught)
+
+    expect(isImageError(error, 'IMAGE_ABORTED')).toBe(true)
+    expect(leftovers()).toEqual([])
+  })
+})
+
+describe('ensure when the disk fails', () => {
+  it('says the write failed, not the download, with the system code, and leaves nothing', async () => {
+    serveDebian(randomBytes(256 * 1024))
+    // The .part opens onto a device that is always full: every write fails with ENOSPC.
+    symlinkSync('/dev/full', join(temp.dir, 'debian-12-genericcloud-amd64.qcow2.part'))
+
+    const error = await store()
+      .ensure(debian12)
+      .catch((caught: unknown) => caught)
+
+    expect(isImageError(error, 'IMAGE_WRITE_FAILED')).toBe(true)
+    expect(String(error)).toContain('ENOSPC')
+    expect(String(error)).toContain('debian-12-genericcloud-amd64.qcow2.part')
+    expect(leftovers()).toEqual([])
   })
 })
 

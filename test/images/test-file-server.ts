@@ -12,6 +12,8 @@ export type Route =
       /** send this many bytes, then wait for `gate` before the rest */
       pauseAt?: number
       gate?: Promise<void>
+      /** send this ETag with `Accept-Ranges: bytes`, and answer Range requests (If-Range too) */
+      etag?: string
     }
   | { kind: 'redirect'; location: string; status?: number }
   | { kind: 'status'; status: number }
@@ -21,19 +23,30 @@ export type Route =
 export interface TestFileServer {
   baseUrl: string
   routes: Map<string, Route>
-  /** every request, in arrival order */
-  requests: { method: string; path: string }[]
+  /** every request, in arrival order, with its Range header when it had one */
+  requests: TestRequest[]
   count(method: string, path: string): number
   close(): Promise<void>
+}
+
+export interface TestRequest {
+  method: string
+  path: string
+  range?: string
 }
 
 /** A node:http server on 127.0.0.1 answering from a table of routes the test can change. */
 export async function startTestFileServer(): Promise<TestFileServer> {
   const routes = new Map<string, Route>()
-  const requests: { method: string; path: string }[] = []
+  const requests: TestRequest[] = []
   const server = createServer((request, response) => {
     const path = request.url ?? '/'
-    requests.push({ method: request.method ?? 'GET', path })
+    const { range } = request.headers
+    requests.push({
+      method: request.method ?? 'GET',
+      path,
+      ...(range === undefined ? {} : { range }),
+    })
     void answer(routes.get(path), request, response)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -84,25 +97,48 @@ async function sendFile(
   response: ServerResponse,
 ): Promise<void> {
   const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream' }
+  const from = rangeStart(route, request)
+  if (route.etag !== undefined) {
+    headers.etag = route.etag
+    headers['accept-ranges'] = 'bytes'
+  }
+  if (from !== undefined) {
+    headers['content-range'] = `bytes ${from}-${route.body.length - 1}/${route.body.length}`
+  }
+  const body = route.body.subarray(from ?? 0)
   if (route.omitLength === true) headers['transfer-encoding'] = 'chunked'
-  else headers['content-length'] = route.body.length
-  response.writeHead(200, headers)
+  else headers['content-length'] = body.length
+  response.writeHead(from === undefined ? 200 : 206, headers)
   if (request.method === 'HEAD') {
     response.end()
     return
   }
   if (route.truncateAt !== undefined) {
-    response.write(route.body.subarray(0, route.truncateAt), () => {
+    response.write(body.subarray(0, route.truncateAt), () => {
       response.socket?.destroy()
     })
     return
   }
   if (route.pauseAt !== undefined && route.gate !== undefined) {
-    response.write(route.body.subarray(0, route.pauseAt))
+    response.write(body.subarray(0, route.pauseAt))
     await route.gate
     if (response.destroyed) return
-    response.end(route.body.subarray(route.pauseAt))
+    response.end(body.subarray(route.pauseAt))
     return
   }
-  response.end(route.body)
+  response.end(body)
+}
+
+// The first byte a `Range: bytes=<n>-` asks for, when the route's ETag allows it: If-Range
+// with another ETag gets the whole file, as RFC 9110 §13.1.5 says.
+function rangeStart(
+  route: Extract<Route, { kind: 'file' }>,
+  request: IncomingMessage,
+): number | undefined {
+  const match = /^bytes=(\d+)-$/.exec(request.headers.range ?? '')
+  if (route.etag === undefined || match?.[1] === undefined) return undefined
+  const ifRange = request.headers['if-range']
+  if (ifRange !== undefined && ifRange !== route.etag) return undefined
+  const start = Number(match[1])
+  return start < route.body.length ? start : undefined
 }

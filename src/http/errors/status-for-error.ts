@@ -27,6 +27,7 @@ export const statusByCode: Readonly<Record<string, number>> = {
   VM_NOT_FOUND: 404,
   VM_WRONG_STATE: 409,
   VM_BUSY: 409,
+  VM_NOT_OURS: 409,
   INVALID_INPUT: 400,
   TEMPLATE_NOT_FOUND: 404,
   TEMPLATE_IN_USE: 409,
@@ -93,6 +94,7 @@ export const statusByCode: Readonly<Record<string, number>> = {
   IMAGE_CHECKSUM_NOT_LISTED: 502,
   IMAGE_CHECKSUM_MISMATCH: 502,
   IMAGE_DOWNLOAD_FAILED: 502,
+  IMAGE_WRITE_FAILED: 503,
   IMAGE_ABORTED: 503,
   IMAGE_INVALID_SOURCE: 500,
   // configuration and the simulator: never reach a request, but a status all the same
