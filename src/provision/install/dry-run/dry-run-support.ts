@@ -1,5 +1,3 @@
-import { fetchChecksum } from '../../../images/fetch-checksum.js'
-import { hashFile } from '../../../images/hash-file.js'
 import type { ImageStore } from '../../../images/index.js'
 import type { PlannedOperation } from '../../../pve/planned-operation.js'
 import type { DryRunSupport } from './plan-dry-run.js'
@@ -29,20 +27,9 @@ const historyDepth = 20
 export function createDryRunSupport(options: DryRunSupportOptions): DryRunSupport {
   return {
     async inspectImage(release, signal) {
-      const location = options.imageStore.resolve(release)
-      const expected = await fetchChecksum({
-        checksumUrl: location.checksumUrl,
-        fileName: release.imageFile,
-        algorithm: release.checksumAlgorithm,
-        timeoutMs: 30_000,
-        maxBytes: 4 * 1024 * 1024,
-        signal,
-      })
-      const held = await hashFile(location.localPath, release.checksumAlgorithm, signal)
-      const cached = held?.digest === expected.digest
-      let bytes = cached ? held.bytes : expected.sizeBytes
-      bytes ??= (await options.imageStore.check(release, { signal })).sizeBytes
-      return { cached, sha: expected.digest, bytes, path: location.localPath }
+      const found = await options.imageStore.inspect(release, { signal })
+      const bytes = found.bytes ?? (await options.imageStore.check(release, { signal })).sizeBytes
+      return { ...found, bytes }
     },
     stageTimes() {
       const ids = options.history.succeededInstalls(historyDepth)
