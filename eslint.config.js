@@ -74,10 +74,10 @@ const architecture = [
       {
         // http reaches provision only through its named operations (the lifecycle index) and
         // jobs; install stages, the pipeline and the drivers are not for routes
-        regex: '^(\\.\\./)+provision/(?!(lifecycle/index|errors)\\.js$)',
+        regex: '^(\\.\\./)+provision/(?!(lifecycle/index|install/index|errors)\\.js$)',
         allowTypeImports: true,
         message:
-          'http calls provision only through src/provision/lifecycle/index.ts (named operations) or a job; its errors are shared',
+          'http calls provision only through its named operations (src/provision/lifecycle/index.ts, src/provision/install/index.ts) or a job; its errors are shared',
       },
       { regex: '^(\\.\\./)+pve/(drivers|read)/', message: 'http never talks to a driver' },
       {

@@ -7,6 +7,12 @@ import { measureRoundTrips } from './round-trips.js'
 import { replaySeedInstall } from './seed-replay.js'
 import { startBenchService, timedInstall } from './service.js'
 import { measureSharedReads } from './shared-reads.js'
+import {
+  cloneCommandsRow,
+  cloneCriticalPathTable,
+  cloneParallelRows,
+  realisticTable,
+} from './clone-sections.js'
 
 /**
  * `npm run bench`: measures the service on the simulator and writes bench/RESULTS.md. Every
@@ -59,6 +65,7 @@ async function sectionOne(): Promise<void> {
     const met = row.target === undefined ? '' : verdict(row.commands <= row.target)
     out(`| ${row.operation} | ${row.commands} | ${target} | ${met} | ${row.detail} |`)
   }
+  await cloneCommandsRow(out)
   out()
   out("The api driver's requests per install are in section 3 (task polls included).")
   out()
@@ -120,6 +127,8 @@ async function sectionThree(): Promise<void> {
   } finally {
     await seedApp.close()
   }
+  await cloneCriticalPathTable(out, speed)
+  await realisticTable(out)
 }
 
 async function sectionFour(): Promise<void> {
@@ -138,6 +147,7 @@ async function sectionFour(): Promise<void> {
     )
   }
   out()
+  await cloneParallelRows(out, speed)
 }
 
 async function sectionFive(): Promise<void> {

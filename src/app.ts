@@ -6,6 +6,7 @@ import { createTokenVerifier, type ApiTokenEntry } from './http/access/api-token
 import { auditHook, type AuditHookOptions } from './http/access/audit-hook.js'
 import { originHook } from './http/access/origin-hook.js'
 import { createVmProtection } from './http/access/protected-vms.js'
+import { templateVmHook } from './http/access/template-vm-hook.js'
 import { tokenHook } from './http/access/token-hook.js'
 import type { AllowList } from './http/allow-ips/index.js'
 import type { LimitsConfig, SecurityConfig } from './config/index.js'
@@ -26,6 +27,7 @@ import { installRoutes } from './http/routes/install-routes.js'
 import { jobRoutes } from './http/routes/job-routes.js'
 import { osRoutes } from './http/routes/os-routes.js'
 import { scriptRoutes } from './http/routes/script-routes.js'
+import { templateRoutes } from './http/routes/template-routes.js'
 import { vmInfoRoutes } from './http/routes/vm-info-routes.js'
 import { vmRoutes } from './http/routes/vm-routes.js'
 import { webRoutes } from './http/routes/web-routes.js'
@@ -190,6 +192,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     tag: deps.protectedVms?.tag,
     cluster,
   })
+  const templates = deps.install.templates
+  await app.register(templateVmHook, {
+    isTemplate: async (vmid) =>
+      templates === undefined
+        ? (await cluster.resources()).vms.some((vm) => vm.vmid === vmid && vm.template === true)
+        : templates.isTemplate(vmid),
+    templateVmids: () => templates?.knownVmids() ?? new Set(),
+  })
+  await app.register(templateRoutes, { prefix: '/api', templates })
   const admission = createInstallAdmission({
     dataDir: deps.dataDir,
     minFreeDiskMb: limits.minFreeDiskMb,

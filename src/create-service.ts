@@ -17,6 +17,7 @@ import type { Cluster } from './pve/cluster.js'
 import type { CommandCounter } from './pve/drivers/cli/index.js'
 import type { SimRestFace } from './sim/faces/rest/index.js'
 import type { SimGuests } from './sim/guests/index.js'
+import type { SimImageServer } from './sim/images/sim-image-server.js'
 import type { Simulator } from './sim/index.js'
 import { startCluster } from './start-cluster.js'
 import { startInstallServices } from './start-install-services.js'
@@ -49,6 +50,8 @@ export interface Service {
   /** the embedded simulator, its guests and REST face: only when the configuration selects it */
   simulator: Simulator | undefined
   simGuests: SimGuests | undefined
+  /** the simulator's image mirror (a test publishes a new image build through it) */
+  simImages: SimImageServer | undefined
   restFace: SimRestFace | undefined
   /** cancels running jobs (an install rolls back), then closes the app, the cluster, the store */
   close(): Promise<void>
@@ -162,6 +165,7 @@ export async function createService(
       commandCounter,
       simulator,
       simGuests: sim?.simGuests,
+      simImages: sim?.simImages,
       restFace: started.restFace,
       close: closeAll,
     }

@@ -10,6 +10,8 @@ import {
   type HostKeyStore,
 } from './guest/index.js'
 import { openTcpConnection } from './guest/open-tcp-connection.js'
+import { rebootCheckOf } from './guest/reboot-required.js'
+import { runGuestCheck } from './guest/run-guest-check.js'
 import { createImageStore, type ImageStore, type Mirrors } from './images/index.js'
 import { commonCpuLevel, cpuLevelOf, type CpuLevel } from './provision/install/cpu-level.js'
 import { createPublishedImageSource } from './provision/install/image-transfer-checksum.js'
@@ -17,6 +19,12 @@ import { createDownloadUrlTransfer } from './provision/install/image-transfer-do
 import { hashPassword } from './provision/install/password.js'
 import type { GuestPort, ImagePort } from './provision/install/ports.js'
 import { createWorkQueue } from './provision/install/work-queue.js'
+import {
+  createDryRunSupport,
+  type InstallHistory,
+} from './provision/install/dry-run/dry-run-support.js'
+import { planCommandLines } from './pve/drivers/cli/plan-commands.js'
+import { createTemplateService } from './provision/templates/template-service.js'
 import type { Cluster } from './pve/cluster.js'
 import type { Store } from './store/index.js'
 
@@ -29,7 +37,8 @@ export interface StartedInstallServices {
 export interface InstallServicesOptions {
   config: Config
   /** where VMID reservations and the guests' host keys are kept */
-  store: Pick<Store, 'reservations' | 'guestHostKeys' | 'creations'>
+  store: Pick<Store, 'reservations' | 'guestHostKeys' | 'creations'> &
+    Partial<Pick<Store, 'jobs' | 'events'>>
   cluster: Cluster
   /** where images come from (default `config.install.mirrors`; the simulator's loopback mirror) */
   mirrors?: Mirrors
@@ -69,6 +78,7 @@ export async function startInstallServices(
     hostKeys,
   })
   const rootPassword = config.vm.rootPassword
+  const storageQueue = createWorkQueue(config.install.storageQueueConcurrency)
   const services: InstallServices = {
     network: config.network,
     mainNode: options.mainNode,
@@ -78,13 +88,32 @@ export async function startInstallServices(
     images: createImagePort(imageStore),
     guest,
     clusterCpuLevel: createCpuLevelCache(cluster),
-    storageQueue: createWorkQueue(config.install.storageQueueConcurrency),
+    storageQueue,
     rootPasswordHash: rootPassword === undefined ? undefined : hashPassword(rootPassword.reveal()),
     timezone: config.install.timezone,
     guestSshPort: config.install.guestSshPort,
     adminKeys: readAdminKeys(config.install.adminKeysFile),
     lockRetry: options.lockRetry ?? storageLockRetry,
     ...restrictedInstall(cluster, imageStore),
+    reboot: config.templates.reboot,
+    dryRun: createDryRunSupport({
+      imageStore,
+      history: installHistory(options.store),
+      ...(config.pve.driver === 'cli'
+        ? { commandLines: (ops) => planCommandLines(ops, options.mainNode) }
+        : {}),
+    }),
+    ...(config.templates.mode === 'off'
+      ? {}
+      : {
+          templates: createTemplateService({
+            cluster,
+            vmidStart: config.templates.vmidStart,
+            vmidEnd: config.templates.vmidEnd,
+            storageQueue,
+            log: log.child({ part: 'templates' }),
+          }),
+        }),
   }
   return {
     services,
@@ -126,7 +155,7 @@ function createImagePort(store: ImageStore): ImagePort {
     },
     async ensure(release, { signal, onProgress }) {
       const image = await store.ensure(release, { signal, onProgress })
-      return { path: image.path, downloaded: image.downloaded, bytes: image.bytes }
+      return { path: image.path, downloaded: image.downloaded, bytes: image.bytes, sha: image.sha }
     },
   }
 }
@@ -179,6 +208,17 @@ function createGuestPort(options: GuestPortOptions): GuestPort {
     runScript: (ip, user, script, { signal, onLine }) =>
       runGuestScript({ ...target(ip, user), script, signal, onLine: (line) => onLine(line) }),
     forgetHost: (ip) => hostKeys.forget(ip),
+    async rebootRequired(ip, user, release, { signal }) {
+      const check = rebootCheckOf(release)
+      const exit = await runGuestCheck({
+        ...target(ip, user),
+        argv: check.argv,
+        what: 'reboot check',
+        signal,
+        timeoutMs: 30_000,
+      })
+      return check.read(exit.exitCode)
+    },
   }
 }
 
@@ -205,4 +245,16 @@ function readAdminKeys(path: string | undefined): string[] {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
+}
+
+/** Earlier successful installs and their events, from the store (none without one). */
+function installHistory(store: InstallServicesOptions['store']): InstallHistory {
+  const { jobs, events } = store
+  if (jobs === undefined || events === undefined)
+    return { succeededInstalls: () => [], events: () => [] }
+  return {
+    succeededInstalls: (limit) =>
+      jobs.list({ type: 'install', state: 'succeeded', limit }).map((job) => job.id),
+    events: (jobId) => events.after(jobId, 0),
+  }
 }

@@ -9,7 +9,7 @@ import { startEmbeddedCli } from './sim/faces/cli/index.js'
 import { startSimRestFace } from './sim/faces/rest/index.js'
 import { createInProcessTransport } from './sim/faces/in-process-transport.js'
 import { startSimGuests, type SimGuests } from './sim/guests/index.js'
-import { startSimImageServer } from './sim/images/sim-image-server.js'
+import { startSimImageServer, type SimImageServer } from './sim/images/sim-image-server.js'
 import { createSimulator, type Simulator } from './sim/index.js'
 import type { ClusterLog, StartedCluster } from './start-cluster.js'
 import { storageLockRetry } from './start-install-services.js'
@@ -52,6 +52,8 @@ export interface SimInstallExtras {
   /** the loopback mirror's URLs, which configured mirrors override */
   mirrors: Mirrors
   simGuests: SimGuests
+  /** the loopback image mirror (tests publish new image builds through it) */
+  simImages: SimImageServer
   /** the storage-lock retry interval, scaled by SIM_SPEED (only here: a real cluster's is fixed) */
   lockRetry: { attempts: number; baseDelayMs: number }
   close(): Promise<void>
@@ -74,6 +76,7 @@ export async function startSimInstallExtras(
   return {
     mirrors: { ...imageServer.mirrors, ...config.install.mirrors },
     simGuests,
+    simImages: imageServer,
     lockRetry: {
       attempts: storageLockRetry.attempts,
       baseDelayMs: storageLockRetry.baseDelayMs * Math.max(config.sim.speed, 0.05),

@@ -23,6 +23,7 @@ export interface Config {
   readonly install: InstallConfig
   readonly auth: AuthConfig
   readonly jobs: JobsConfig
+  readonly templates: TemplatesConfig
   readonly security: SecurityConfig
   readonly limits: LimitsConfig
   readonly proxy: ProxyConfig
@@ -172,6 +173,19 @@ export interface AuthConfig {
 export interface JobsConfig {
   /** Installs that run at once; more wait in line (`MAX_CONCURRENT_INSTALLS`, 1..64, default 4). */
   readonly maxConcurrentInstalls: number
+}
+
+/** Cached OS templates and linked clones, and the install's reboot. */
+export interface TemplatesConfig {
+  /** `auto`: installs on storage that can link-clone clone a cached template (`TEMPLATES`, default `auto`). */
+  readonly mode: 'auto' | 'off'
+  /** First VMID of templates (`TEMPLATE_VMID_START`, default 9000); outside the install range. */
+  readonly vmidStart: number
+  /** Last VMID of templates (`TEMPLATE_VMID_END`, default 9099). */
+  readonly vmidEnd: number
+  /** When the install reboots after the first-boot script (`INSTALL_REBOOT`, default `auto`:
+   * when the guest says it must). */
+  readonly reboot: 'auto' | 'always' | 'never'
 }
 
 /** Which names and web origins may reach the API. */

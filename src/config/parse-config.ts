@@ -12,6 +12,7 @@ import { readPveApiSection } from './sections/pve-api.js'
 import { readProxySection } from './sections/proxy.js'
 import { readPveSection } from './sections/pve.js'
 import { readSimSection } from './sections/sim.js'
+import { readTemplatesSection } from './sections/templates.js'
 import { readVmSection } from './sections/vm.js'
 
 const logLevels: readonly LogLevel[] = [
@@ -55,6 +56,7 @@ export function parseConfig(
   const jobs = readJobsSection(env)
   const security = readSecuritySection(env)
   const limits = readLimitsSection(env)
+  const templates = readTemplatesSection(env, network)
   const proxy = readProxySection(env)
   if (env.problems.length > 0) throw new ConfigError(env.problems)
   return deepFreeze({
@@ -69,6 +71,7 @@ export function parseConfig(
     jobs,
     security,
     limits,
+    templates,
     proxy,
     dataDir,
     logLevel,

@@ -81,6 +81,14 @@ export interface ImageStore {
   /** a verified local copy of the release's image, downloaded only when needed */
   ensure(release: OsRelease, options?: EnsureImageOptions): Promise<EnsuredImage>
   stats(): ImageStoreStats
+  /**
+   * Read-only: does the cache hold a copy matching the fresh checksum file? Its digest and size
+   * (the checksum file's, else a HEAD's). Downloads nothing (a dry-run plan asks).
+   */
+  inspect(
+    release: OsRelease,
+    options?: CheckImageOptions,
+  ): Promise<{ cached: boolean; sha: string; bytes: number | undefined; path: string }>
   /** closes idle connections; call once nothing uses the store any more */
   close(): Promise<void>
 }
@@ -208,6 +216,26 @@ export function createImageStore(options: ImageStoreOptions): ImageStore {
     },
     stats() {
       return { ...counters }
+    },
+    async inspect(release, inspectOptions = {}) {
+      const location = resolve(release)
+      const expected = await fetchChecksum({
+        checksumUrl: location.checksumUrl,
+        http,
+        fileName: release.imageFile,
+        algorithm: release.checksumAlgorithm,
+        timeoutMs: options.checksumTimeoutMs ?? defaultChecksumTimeoutMs,
+        maxBytes: maxChecksumFileBytes,
+        signal: inspectOptions.signal,
+      })
+      const held = await hashFile(
+        location.localPath,
+        release.checksumAlgorithm,
+        inspectOptions.signal,
+      )
+      const cached = held?.digest === expected.digest
+      const bytes = cached ? held.bytes : expected.sizeBytes
+      return { cached, sha: expected.digest, bytes, path: location.localPath }
     },
     close: () => http.close(),
   }

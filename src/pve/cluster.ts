@@ -235,3 +235,23 @@ export interface StorageDownload {
     digest: string
   }
 }
+
+/** How a VM is cloned (pve.md §2.9, §5.3). */
+export interface CloneOptions extends OperationOptions {
+  /** false: a linked clone (a template's base volumes on a storage that clones); true: a copy */
+  full: boolean
+  /** the new VM's name; Proxmox's default is `Copy-of-VM-<name>` */
+  name?: string
+  /** the node the new VM goes to; only with shared storage (default: the source's node) */
+  target?: string
+  /** the new VM's description (where the service stamps what it made) */
+  description?: string
+}
+
+/** Templates and clones (declared apart so the port above stays as it was; merged by TypeScript). */
+export interface Cluster {
+  /** `qm clone <vmid> <newid> --full 0|1` / `POST …/clone`, followed to its end. */
+  cloneVm(node: string, vmid: number, newid: number, options: CloneOptions): Promise<void>
+  /** `qm template <vmid>` / `POST …/template`: disks become `base-*` volumes, `template: 1`. */
+  templateVm(node: string, vmid: number, options?: OperationOptions): Promise<void>
+}

@@ -78,6 +78,7 @@ const patterns: [RegExp, PveErrorKind][] = [
   [/^VM \d+ is running/, 'vm_running'],
   [/^can't migrate running VM without --online/, 'vm_running'],
   [/^you can't convert a VM to template if VM is running/, 'vm_running'],
+  [/^base volume '[^']+' is still in use by linked clone/, 'vm_locked'],
   [/^VM \d+ (is )?not running/, 'vm_not_running'],
   [/^VM is locked \(/, 'vm_locked'],
   [/can't lock file '[^']+' - got timeout/, 'lock_timeout'],

@@ -143,6 +143,8 @@ export function withSharedReads(cluster: Cluster, options: SharedReadsOptions): 
     migrateVm: changing(cluster.migrateVm.bind(cluster), (_node, vmid, target) =>
       touch(vmid, target),
     ),
+    cloneVm: changing(cluster.cloneVm.bind(cluster)),
+    templateVm: changing(cluster.templateVm.bind(cluster)),
     nodeStatus: cluster.nodeStatus.bind(cluster),
     nodeStorages: cluster.nodeStorages.bind(cluster),
     vmStatus: cluster.vmStatus.bind(cluster),

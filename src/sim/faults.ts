@@ -11,6 +11,8 @@ export type FaultOperation =
   | 'destroy'
   | 'migrate'
   | 'download'
+  | 'clone'
+  | 'template'
 
 export interface FaultSpec {
   operation: FaultOperation
@@ -51,6 +53,10 @@ export const defaultFaultMessages: Record<FaultOperation, (vmid: number) => stri
     `lvremove 'pve/vm-${vmid}-disk-0' error:   Logical volume pve/vm-${vmid}-disk-0 in use.`,
   migrate: () => 'migration aborted',
   download: () => 'download failed: wget: unable to resolve host address',
+  clone: (vmid) =>
+    `clone failed: lvcreate 'pve/vm-${vmid}-disk-0' error:   Insufficient free space: 8192 extents needed, but only 0 available`,
+  template: (vmid) =>
+    `lvrename 'pve/vm-${vmid}-disk-0' error:   Logical volume pve/vm-${vmid}-disk-0 in use.`,
 }
 
 /** The fault registry the operations consult. */

@@ -23,6 +23,9 @@
  * | migrateSetupMs              | 4 s            | pve.md §2.10 real log: remote VM start to tunnel took 4 s      |
  * | migrateFinishMs             | 4 s            | pve.md §2.10 real log: completed 00:34:38, finished 00:34:42   |
  * | downloadBytesPerSecond      | 50 MiB/s       | no source (pve.md §7: depends on wget and network); chosen      |
+ * | templateMs                  | 1 s            | no source; chosen (renames volumes, writes the config)          |
+ * | cloneLockWaitMs             | 1 s            | pve.md §0.4/§7/§10.10: clone waits 1 s for the config flock     |
+ * | cloneLinkedMs               | 0.5 s          | pve-docs: a linked clone is "nearly instantaneous"; chosen      |
  * | persistDebounceMs           | 200 ms         | no source; not scaled by speed (it is our I/O, not Proxmox's)  |
  */
 const MiB = 1024 * 1024
@@ -48,5 +51,8 @@ export const timings = {
   migrateSetupMs: 4_000,
   migrateFinishMs: 4_000,
   downloadBytesPerSecond: 50 * MiB,
+  templateMs: 1_000,
+  cloneLockWaitMs: 1_000,
+  cloneLinkedMs: 500,
   persistDebounceMs: 200,
 } as const

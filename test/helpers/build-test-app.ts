@@ -12,6 +12,7 @@ import type { JobRunner, RecoveredJob } from '../../src/jobs/index.js'
 import type { Cluster } from '../../src/pve/cluster.js'
 import type { CommandCounter } from '../../src/pve/drivers/cli/index.js'
 import type { SimGuests } from '../../src/sim/guests/index.js'
+import type { SimImageServer } from '../../src/sim/images/sim-image-server.js'
 import type { Simulator } from '../../src/sim/index.js'
 import type { SimRestFace } from '../../src/sim/faces/rest/index.js'
 import type { Store } from '../../src/store/index.js'
@@ -26,6 +27,8 @@ export interface TestApp {
   config: Config
   imageStore: ImageStore
   simGuests: SimGuests
+  /** the simulator's image mirror (publish a new build of a release through it) */
+  simImages: SimImageServer
   /** commands run per tool and subcommand, with PVE_DRIVER=cli */
   commandCounter: CommandCounter | undefined
   /** the simulator's HTTPS face, with PVE_DRIVER=api */
@@ -39,7 +42,8 @@ export interface TestApp {
 }
 
 export interface TestAppOptions {
-  /** configuration variables on top of the test defaults (SIM_SPEED=0, a temporary DATA_DIR) */
+  /** configuration variables on top of the test defaults (SIM_SPEED=0, a temporary DATA_DIR,
+   * TEMPLATES=off, INSTALL_REBOOT=always) */
   env?: Record<string, string>
   app?: Partial<Omit<AppDeps, 'cluster' | 'jobs' | 'install'>>
   /** keep DATA_DIR after close (to start again on the same state) */
@@ -62,6 +66,9 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     DATA_DIR: dataDir,
     GUEST_SSH_PORT: String(await freePort()),
     GUEST_SSH_TIMEOUT: '20',
+    // the seed's path (import, always reboot) unless a test asks for templates or INSTALL_REBOOT=auto
+    TEMPLATES: 'off',
+    INSTALL_REBOOT: 'always',
     ...options.env,
   })
   const service = await createService(config, {
@@ -74,8 +81,8 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
       ...options.app,
     },
   })
-  const { simulator, simGuests } = service
-  if (simulator === undefined || simGuests === undefined) {
+  const { simulator, simGuests, simImages } = service
+  if (simulator === undefined || simGuests === undefined || simImages === undefined) {
     await service.close()
     throw new Error('test apps run on the simulator and its simulated guests')
   }
@@ -89,6 +96,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     config,
     imageStore: service.imageStore,
     simGuests,
+    simImages,
     commandCounter: service.commandCounter,
     restFace: service.restFace,
     dataDir,

@@ -21,6 +21,7 @@ import { streamJob } from './sse.js'
 import { applyEvent, emptyProgress } from './stages.js'
 import { detailView, hinted, type ChangeKind } from './views/detail.js'
 import { fillNodeChoices, fillOsChoices, readInstallForm } from './views/install-form.js'
+import { setUpPlanButton } from './views/install-plan.js'
 import { jobRows } from './views/jobs.js'
 import { nodeCards } from './views/nodes.js'
 import { progressCards, type WatchedJob } from './views/progress.js'
@@ -428,6 +429,7 @@ function setUpTokenLinks(): void {
 setUpToken()
 setUpTokenLinks()
 setUpInstallForm()
+setUpPlanButton()
 void loadEstimates()
 void refresh()
 setInterval(() => void refresh(), refreshMs)

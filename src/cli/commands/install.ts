@@ -5,10 +5,11 @@ import { booleanFlag, stringFlag, wholeNumber } from '../args.js'
 import { CliError, exitCodes, usageError } from '../errors.js'
 import { printInstallSummary } from '../progress/summary.js'
 import type { Command, CommandContext } from './command.js'
+import { printPlan } from './print-plan.js'
 import { runStreamed } from './watch-stream.js'
 
 const usage =
-  'pve-qemu install [os] [version] [--os debian --version 12] [--name N] [--id VMID] [--node N] [--cpu N] [--ram MB] [--disk 20G] [--user U] [--passwd P] [--pubkey KEY | --pubkey-file FILE | --no-key]'
+  'pve-qemu install [os] [version] [--os debian --version 12] [--name N] [--id VMID] [--node N] [--cpu N] [--ram MB] [--disk 20G] [--user U] [--passwd P] [--pubkey KEY | --pubkey-file FILE | --no-key] [--dry-run]'
 
 /** The user's own public keys, tried in this order when no key or password is given. */
 const defaultKeyFiles = ['.ssh/id_ed25519.pub', '.ssh/id_rsa.pub']
@@ -25,6 +26,7 @@ export const installCommand: Command = {
     'none, a password is generated and shown at the end; if you miss it (Ctrl-C, a closed',
     'terminal), `pve-qemu credentials <job>` gives it once within 24 h.',
     '--json prints one event per line, then the result: {vmid, ip, node, user, ssh}.',
+    '--dry-run prints the plan (VMID, IP, image, template, stages, commands, estimate) and changes nothing.',
   ],
   options: {
     os: { type: 'string' },
@@ -40,9 +42,18 @@ export const installCommand: Command = {
     pubkey: { type: 'string' },
     'pubkey-file': { type: 'string' },
     'no-key': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
   },
   async run(context) {
     const body = await installBody(context)
+    if (booleanFlag(context.values, 'dry-run')) {
+      const plan = await context
+        .client()
+        .getJson('/api/vm/install', { method: 'POST', body: { ...body, dry_run: true } })
+      if (context.json) context.out.json(plan)
+      else printPlan(plan, context.out)
+      return exitCodes.ok
+    }
     const outcome = await runStreamed(
       context,
       '/api/vm/install',

@@ -7,6 +7,7 @@ import {
   startStreamExample,
   vmListExample,
 } from './examples.js'
+import { templateRouteDocs } from './template-route-docs.js'
 
 /** One documented answer of a route: its media type and an example body. */
 export interface DocumentedResponse {
@@ -62,6 +63,7 @@ const sseNote =
 
 /** Documentation of every route, keyed by method and Fastify path. */
 export const routeDocs: Record<string, RouteDoc> = {
+  ...templateRouteDocs,
   'GET /api/health': {
     summary: 'Liveness check',
     tag: 'service',

@@ -5,6 +5,7 @@ import type { VmProtection } from '../access/protected-vms.js'
 import { actorOf } from '../access/request-actor.js'
 import { sendError } from '../errors/error-handler.js'
 import { streamJob } from '../job-stream.js'
+import { answerDryRun } from './install-dry-run.js'
 import { lastEventId, readIdempotencyKey } from './job-routes.js'
 import {
   dropUnsetFields,
@@ -58,6 +59,8 @@ export const installRoutes: FastifyPluginAsyncTypebox<InstallRoutesOptions> = as
       }
       const pubkey = normalizePublicKeys(request.body.pubkey)
       const body = { ...request.body, ...(pubkey === undefined ? {} : { pubkey }) }
+      // a plan, not an install: JSON, and nothing reserved, created or admitted
+      if (body.dry_run === true) return answerDryRun(request, body, reply, options.install)
       const joining =
         idempotency.key !== undefined &&
         options.jobs.findByIdempotencyKey(idempotency.key) !== undefined

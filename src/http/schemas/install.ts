@@ -68,6 +68,12 @@ export const InstallBody = Type.Object(
         description: 'OpenSSH public keys, one per line (no options); a trailing newline is fine',
       }),
     ),
+    dry_run: Type.Optional(
+      Type.Boolean({
+        description:
+          'true: answer the plan as JSON (VMID, IP, node, image, template, stages, estimate) and change nothing',
+      }),
+    ),
   },
   { additionalProperties: false },
 )

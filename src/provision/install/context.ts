@@ -1,5 +1,6 @@
 import type { OsRelease } from '../../images/os-catalog.js'
 import type { ReportStep } from '../progress.js'
+import type { TemplateRecord, TemplateScope } from '../templates/template-service.js'
 import type { InstallDeps } from './deps.js'
 import type { InstallRequest } from './request.js'
 
@@ -34,4 +35,8 @@ export interface InstallContext {
   /** where the VM lives now, once created */
   vmNode: string | undefined
   undo: (() => Promise<void>)[]
+  /** digest of the verified image (set when the image is placed) */
+  imageSha?: string
+  /** set when the VM is to be a linked clone of a cached template rather than an import */
+  clone?: { scope: TemplateScope; template?: TemplateRecord; built?: boolean }
 }

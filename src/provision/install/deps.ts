@@ -2,6 +2,8 @@ import type { Cluster } from '../../pve/cluster.js'
 import type { VmLimits } from '../lifecycle/deps.js'
 import type { VmLocator } from '../lifecycle/vm-locator.js'
 import type { VmLocks } from '../vm-locks.js'
+import type { TemplateService } from '../templates/template-service.js'
+import type { DryRunSupport } from './dry-run/plan-dry-run.js'
 import type { CpuLevel } from './cpu-level.js'
 import type { CreationLog } from './creations.js'
 import type { ImageTransfer } from './image-transfer.js'
@@ -37,4 +39,10 @@ export interface InstallDeps {
   lockRetry: { attempts: number; baseDelayMs: number }
   /** how the image reaches the VM's node; default: the local copy imported by path */
   imageTransfer?: ImageTransfer
+  /** cached OS templates to clone (TEMPLATES=auto); absent: every install imports the image */
+  templates?: TemplateService
+  /** when the install reboots after the first-boot script (INSTALL_REBOOT); default `auto` */
+  reboot?: 'auto' | 'always' | 'never'
+  /** what a dry-run plan reads besides the cluster: the image cache, earlier stage times */
+  dryRun?: DryRunSupport
 }

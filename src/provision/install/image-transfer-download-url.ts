@@ -112,15 +112,10 @@ export function createDownloadUrlTransfer(options: DownloadUrlTransferOptions): 
     const signal = AbortSignal.timeout(checksumTimeoutMs)
     const filename = importFileName(release)
     const lines: string[] = []
+    const checksum = await source.checksum(release, signal)
     const volid = await access.downloadToStorage(
       node,
-      {
-        storage,
-        url: source.url(release),
-        filename,
-        content: 'import',
-        checksum: await source.checksum(release, signal),
-      },
+      { storage, url: source.url(release), filename, content: 'import', checksum },
       {
         onLine: (line) => {
           lines.push(line)
@@ -129,7 +124,12 @@ export function createDownloadUrlTransfer(options: DownloadUrlTransferOptions): 
       },
     )
     const reused = lines.some((line) => line.includes('no need to download'))
-    return { source: volid, downloaded: !reused, where: `${volid} on ${node}` }
+    return {
+      source: volid,
+      downloaded: !reused,
+      where: `${volid} on ${node}`,
+      sha: checksum.digest,
+    }
   }
 
   return {

@@ -18,6 +18,8 @@ export interface PlacedImage {
   downloaded: boolean
   /** where it is, for the stage's message */
   where: string
+  /** the verified digest of the image, when known */
+  sha?: string
 }
 
 /**
@@ -47,7 +49,12 @@ export function createLocalPathTransfer(images: ImagePort): ImageTransfer {
         signal: options.signal,
         onProgress: options.onProgress,
       })
-      return { source: image.path, downloaded: image.downloaded, where: image.path }
+      return {
+        source: image.path,
+        downloaded: image.downloaded,
+        where: image.path,
+        ...(image.sha === undefined ? {} : { sha: image.sha }),
+      }
     },
   }
 }

@@ -19,7 +19,7 @@ export interface ImagePort {
   ensure(
     release: OsRelease,
     options: { signal: AbortSignal; onProgress: (progress: DownloadProgress) => void },
-  ): Promise<{ path: string; downloaded: boolean; bytes: number }>
+  ): Promise<{ path: string; downloaded: boolean; bytes: number; sha?: string }>
 }
 
 /** What the install needs from the guest side (SSH into the new VM). */
@@ -55,6 +55,13 @@ export interface GuestPort {
     script: string,
     options: { signal: AbortSignal; onLine: (line: string) => void },
   ): Promise<void>
+  /** asks the guest whether its first-boot setup needs a reboot (`/run/reboot-required`, …) */
+  rebootRequired(
+    ip: string,
+    user: string,
+    release: OsRelease,
+    options: { signal: AbortSignal },
+  ): Promise<{ required: boolean; why: string }>
   /** forget the host key recorded for an address (a new VM takes it over) */
   forgetHost(ip: string): void
 }

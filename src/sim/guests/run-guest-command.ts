@@ -9,6 +9,10 @@ export interface GuestCommandOptions {
   stepDelayMs: number
   /** true when this run of the init script should fail (a test's injected fault) */
   takeScriptFault: () => boolean
+  /** does the guest need a reboot now (`/run/reboot-required`, `needs-restarting -r`)? */
+  rebootRequired?: () => boolean
+  /** called when an init script ran to the end with status 0 */
+  onScriptSucceeded?: () => void
   /** told the passwords a successful script set, by user (crypt hashes) */
   onPasswords?: (passwords: Record<string, string>) => void
 }
@@ -31,12 +35,25 @@ export function runGuestCommand(
   const command = argv?.join(' ')
   if (command === 'true') {
     finish(channel, 0)
+  } else if (command === 'test -f /run/reboot-required') {
+    finish(channel, options.rebootRequired?.() === true ? 0 : 1)
+  } else if (command === 'needs-restarting -r') {
+    // dnf-utils' wording: exit 1 when a reboot is needed, 0 when not
+    const required = options.rebootRequired?.() === true
+    channel.write(
+      required
+        ? 'Core libraries or services have been updated since boot-up:\n  * kernel\n\nReboot is required to fully utilize these updates.\n'
+        : 'No core libraries or services have been updated since boot-up.\nReboot should not be necessary.\n',
+    )
+    finish(channel, required ? 1 : 0)
   } else if (command === 'sudo -n bash -s') {
     readStdin(channel, (script) => {
       const faulty = options.takeScriptFault()
       const result = script === undefined ? tooLarge : emulate(script, faulty)
       if (result.exitCode === 0) options.onPasswords?.(result.passwords)
-      play(channel, result, options.stepDelayMs)
+      play(channel, result, options.stepDelayMs, () => {
+        if (result.exitCode === 0) options.onScriptSucceeded?.()
+      })
     })
   } else {
     const name = argv?.[0] ?? commandLine.split(/\s/)[0] ?? ''
@@ -81,6 +98,7 @@ function play(
   channel: ServerChannel,
   result: { lines: ScriptOutputLine[]; exitCode: number },
   stepDelayMs: number,
+  onEnd?: () => void,
 ): void {
   let closed = false
   channel.once('close', () => {
@@ -90,6 +108,7 @@ function play(
     if (closed) return
     const line = result.lines[index]
     if (line === undefined) {
+      onEnd?.()
       finish(channel, result.exitCode)
       return
     }

@@ -5,6 +5,11 @@ export interface SimGuestFaults {
   /** the next `times` init scripts run on this VM fail with exit status 1 (default once) */
   failScript(vmid: number, times?: number): void
   /**
+   * the next init script that succeeds on this VM leaves it needing a reboot, as a kernel or
+   * libc update would (`/run/reboot-required`, `needs-restarting -r` exit 1)
+   */
+  requireReboot(vmid: number): void
+  /**
    * A late boot: from now on this VM's SSH stays closed after a start, however long, until the
    * returned function is called (then it opens as usual). Lets a test prove that nothing claims
    * the VM ready before its SSH answers.
@@ -19,17 +24,24 @@ export interface SimGuestFaultRegistry extends SimGuestFaults {
   bootGate(vmid: number): Promise<void>
   /** consumes one armed script failure for this VM; true when there was one */
   takeScriptFault(vmid: number): boolean
+  /** consumes an armed reboot requirement for this VM; true when there was one */
+  takeRebootRequirement(vmid: number): boolean
 }
 
 export function createSimGuestFaults(): SimGuestFaultRegistry {
   const silent = new Set<number>()
   const scriptFailures = new Map<number, number>()
+  const reboots = new Set<number>()
   const held = new Map<number, { gate: Promise<void>; open: () => void }>()
   const release = (vmid: number): void => {
     held.get(vmid)?.open()
     held.delete(vmid)
   }
   return {
+    requireReboot: (vmid) => {
+      reboots.add(vmid)
+    },
+    takeRebootRequirement: (vmid) => reboots.delete(vmid),
     holdBoot: (vmid) => {
       if (!held.has(vmid)) {
         let open = (): void => undefined
@@ -48,6 +60,7 @@ export function createSimGuestFaults(): SimGuestFaultRegistry {
       scriptFailures.set(vmid, (scriptFailures.get(vmid) ?? 0) + times)
     },
     clear: () => {
+      reboots.clear()
       for (const vmid of [...held.keys()]) release(vmid)
       silent.clear()
       scriptFailures.clear()

@@ -77,6 +77,10 @@ interface Guest {
    * previous life's server is closed, whatever order their timers and listens would finish in
    */
   work: Promise<void>
+  /** `/run/reboot-required` of the current boot (a tmpfs: every boot starts without it) */
+  rebootRequired: boolean
+  /** VM lives (vmgenid) that booted already: cloud-init upgrades packages on the first only */
+  bootedLives: Set<string>
 }
 
 /**
@@ -100,7 +104,13 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
   const guestOf = (vmid: number): Guest => {
     let guest = guests.get(vmid)
     if (guest === undefined) {
-      guest = { vmid, generation: 0, work: Promise.resolve() }
+      guest = {
+        vmid,
+        generation: 0,
+        work: Promise.resolve(),
+        rebootRequired: false,
+        bootedLives: new Set(),
+      }
       guests.set(vmid, guest)
     }
     return guest
@@ -136,6 +146,15 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
       log.debug({ vmid: vm.vmid }, 'simulated guest never answers ssh (fault)')
       return
     }
+    // cloud-init's first-boot package upgrade (`ciupgrade` 1, the default, without a vendor
+    // snippet that skips it) may bring a kernel that needs a reboot; later boots start clean
+    const life = vm.config.vmgenid ?? vm.config.smbios1 ?? ''
+    const upgraded =
+      !guest.bootedLives.has(life) &&
+      vm.config.ciupgrade !== '0' &&
+      !(vm.config.cicustom ?? '').includes('vendor=')
+    guest.bootedLives.add(life)
+    guest.rebootRequired = upgraded
     try {
       const hostKey = hostKeyOf(vm)
       const server = await startGuestSshServer({
@@ -148,6 +167,10 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
           runGuestCommand(channel, commandLine, {
             stepDelayMs: options.scriptStepDelayMs ?? 50,
             takeScriptFault: () => faults.takeScriptFault(vm.vmid),
+            rebootRequired: () => guest.rebootRequired,
+            onScriptSucceeded: () => {
+              if (faults.takeRebootRequirement(vm.vmid)) guest.rebootRequired = true
+            },
             onPasswords: (passwords) => {
               shadows.set(vm.vmid, { ...shadows.get(vm.vmid), ...passwords })
             },

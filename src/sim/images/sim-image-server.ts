@@ -3,8 +3,10 @@ import { isIPv4 } from 'node:net'
 
 import { osCatalog, type OsName, type OsRelease } from '../../images/os-catalog.js'
 import { SimImageServerError } from './errors.js'
+import { buildQcow2Image } from './qcow2-image.js'
 import {
   buildSimImageFiles,
+  simVirtualSize,
   simChecksumFile,
   simMirrorPath,
   type SimImageFiles,
@@ -49,6 +51,8 @@ export interface SimImageServer {
   mirrors: Record<OsName, string>
   /** the image bytes served for a release when no fault is set */
   imageFor(release: OsRelease): Buffer
+  /** publishes a new build of a release: new image bytes, new checksum, same URLs */
+  publishNewBuild(release: OsRelease): void
   /** replaces the faults of one release, or of all when no release is given */
   setFaults(faults: SimImageFaults, release?: OsRelease): void
   /** every request so far, oldest first */
@@ -83,6 +87,7 @@ export async function startSimImageServer(
   const faultsOf = (release: OsRelease): SimImageFaults =>
     releaseFaults.get(keyOf(release)) ?? globalFaults
   const log: SimImageRequest[] = []
+  const builds = new Map<string, number>()
 
   const server = createServer((request, response) => {
     const method = request.method ?? 'GET'
@@ -137,6 +142,14 @@ export async function startSimImageServer(
       rockylinux: `${origin}${simMirrorPath('rockylinux')}`,
     },
     imageFor: (release) => Buffer.from(findFiles(release).image),
+    publishNewBuild(release) {
+      const entry = findFiles(release)
+      builds.set(keyOf(release), (builds.get(keyOf(release)) ?? 1) + 1)
+      entry.image = buildQcow2Image(
+        simVirtualSize(release),
+        `pve-qemu simulated cloud image: ${release.os} ${release.version} build ${builds.get(keyOf(release)) ?? 2}`,
+      )
+    },
     setFaults(faults, release) {
       const checked = checkFaults(faults)
       if (release === undefined) {

@@ -1,5 +1,6 @@
 import type { Route } from '../api/route.js'
 import { clusterRoutes } from './cluster.js'
+import { qemuCloneRoutes } from './qemu-clone.js'
 import { nodeRoutes } from './node.js'
 import { qemuConfigRoutes } from './qemu-config.js'
 import { qemuCreateRoutes } from './qemu-create.js'
@@ -24,4 +25,5 @@ export const allRoutes: readonly Route[] = [
   ...qemuResizeRoutes,
   ...qemuDestroyRoutes,
   ...qemuMigrateRoutes,
+  ...qemuCloneRoutes,
 ]

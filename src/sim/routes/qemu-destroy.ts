@@ -2,6 +2,7 @@ import { die, paramError } from '../api/errors.js'
 import { nodeSpec, tableLookup, verifyParams, vmidSpec } from '../api/params.js'
 import type { Route, RouteContext } from '../api/route.js'
 import { isRoot } from '../api/route.js'
+import { refuseBaseInUse } from '../operations/linked-clones.js'
 import { freeVolid } from '../operations/volume-release.js'
 import { checkLock, requireVm, withVmLock } from '../operations/vm-lock.js'
 import { referencedVolids } from '../state/vm-view.js'
@@ -39,6 +40,7 @@ function destroy(rc: RouteContext) {
         if (vm.config.protection === '1') die(`can't remove VM ${vmid} - protection mode enabled`)
         if (vm.power === 'running') die(`VM ${vmid} is running - destroy failed`)
         checkLock(vm, values.skiplock === '1')
+        refuseBaseInUse(rc.sim, node.name, referencedVolids(vm))
         const fault = rc.sim.faults.take('destroy', vmid)
         vm.config.lock = 'destroyed'
         rc.sim.changed()

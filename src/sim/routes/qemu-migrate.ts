@@ -1,6 +1,7 @@
 import { die, paramError } from '../api/errors.js'
 import { nodeSpec, tableLookup, verifyParams, vmidSpec } from '../api/params.js'
 import type { Route, RouteContext } from '../api/route.js'
+import { refuseLinkedCloneMigration } from '../operations/linked-clones.js'
 import { migrateVm } from '../operations/migrate-vm.js'
 import { checkLock, requireVm, withVmLock } from '../operations/vm-lock.js'
 import { referencedVolids } from '../state/vm-view.js'
@@ -55,6 +56,7 @@ function migrate(rc: RouteContext) {
       async () => {
         const current = requireVm(rc.sim, source.name, vmid)
         checkLock(current, false)
+        refuseLinkedCloneMigration(rc.sim, source, referencedVolids(current))
         await migrateVm(rc.sim, { vm: current, source, target, online, withLocalDisks }, task)
       },
       { print: task.log, signal: task.signal },

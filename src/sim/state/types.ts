@@ -54,6 +54,8 @@ export interface SimVolume {
   /** bytes actually allocated on the storage (thin pools and qcow2 grow as data is written) */
   used: number
   vmid?: number
+  /** a linked clone: the base volume (`base-<id>-disk-<n>`) it is backed by */
+  base?: string
   /** epoch seconds */
   ctime: number
 }

@@ -1,5 +1,6 @@
 import { AppError } from '../../../errors.js'
 import { imageTransferOf } from '../image-transfer.js'
+import { decideClonePath } from './cloning-from-template.js'
 import type { Stage } from './stage.js'
 
 /** The storage must exist on the node, be active, hold disk images and have room for the disk. */
@@ -23,6 +24,7 @@ export const checkingStorage: Stage = {
       signal: ctx.signal,
     })
     const free = `storage ${ctx.storage} is active with ${(storage.avail / 1024 ** 3).toFixed(0)}G free`
-    step.success(transfer === undefined ? free : `${free}; ${transfer}`)
+    const path = await decideClonePath(ctx, storage)
+    step.success([free, transfer, path].filter((part) => part !== undefined).join('; '))
   },
 }

@@ -6,6 +6,7 @@ import { isStampedBy, ownershipStamp, removeOwnVm } from '../../own-vm.js'
 import { withDiskTurn } from '../disk-turn.js'
 import { ipForVmid } from '../ip-address.js'
 import { autoAssignVmid } from './checking-vmid.js'
+import { ensureTemplateStep } from './cloning-from-template.js'
 import type { Stage } from './stage.js'
 
 /** How many VMIDs taken behind our back an install tolerates before giving up. */
@@ -19,6 +20,8 @@ const maxIdRetries = 5
 export const creatingVm: Stage = {
   name: 'VM creation > creating VM',
   async run(ctx, step) {
+    // the clone path: the VM is made by cloning a template (`importing disk image`)
+    if (ctx.clone !== undefined) return ensureTemplateStep(ctx, step)
     const skipped = new Set<number>()
     for (;;) {
       const vmid = ctx.vmid
@@ -56,7 +59,7 @@ export const creatingVm: Stage = {
   },
 }
 
-function vmConfig(ctx: InstallContext): VmConfigChanges {
+export function vmConfig(ctx: InstallContext): VmConfigChanges {
   const { gateway } = ctx.deps.network
   const config: VmConfigChanges = {
     name: ctx.request.name ?? defaultName(ctx),
@@ -94,7 +97,7 @@ function defaultName(ctx: InstallContext): string {
  * Before the create is known to have succeeded, a VM without the stamp is simply not ours;
  * after, it means someone replaced it, and it is left alone with an error saying so.
  */
-async function removeVm(ctx: InstallContext, vmid: number): Promise<void> {
+export async function removeVm(ctx: InstallContext, vmid: number): Promise<void> {
   const created = ctx.vmNode !== undefined && vmid === ctx.vmid
   const node = created ? (ctx.vmNode ?? ctx.createNode) : ctx.createNode
   const outcome = await removeOwnVm(ctx.deps.cluster, { node, vmid, jobId: ctx.jobId })

@@ -24,6 +24,7 @@ export const downloadingImage: Stage = {
       },
     })
     ctx.imagePath = result.source
+    if (result.sha !== undefined) ctx.imageSha = result.sha
     if (transfer.mode === 'download-url') {
       step.success(
         result.downloaded

@@ -7,7 +7,9 @@ export const initializingConfig: Stage = {
   async run(ctx, step) {
     const node = ctx.vmNode ?? ctx.createNode
     const options = { signal: ctx.signal, onLine: (line: string) => step.line(line) }
-    await ctx.deps.cluster.updateVm(node, ctx.vmid, { boot: 'order=scsi0' }, options)
+    // a clone boots from scsi0 already: its template says so
+    if (ctx.clone === undefined)
+      await ctx.deps.cluster.updateVm(node, ctx.vmid, { boot: 'order=scsi0' }, options)
     try {
       await ctx.deps.cluster.resizeDisk(node, ctx.vmid, 'scsi0', `${ctx.diskGb}G`, options)
     } catch (error) {

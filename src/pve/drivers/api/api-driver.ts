@@ -27,6 +27,7 @@ import {
   readVmConfig,
   readVmStatus,
 } from '../../read/index.js'
+import { apiCloneOperations } from './clone.js'
 import { readVmPending } from '../../read/pending.js'
 import { PveConnectionError, PveUncertainWriteError } from './errors.js'
 import { explainAuthFailure } from './explain-auth-failure.js'
@@ -237,6 +238,7 @@ export function createApiDriver(options: ApiDriverOptions): ApiCluster {
     description: options.description,
     user: transport.user,
     ...(isRoot ? {} : { restricted }),
+    ...apiCloneOperations(runTask),
 
     async missingPrivileges(opts?: OperationOptions): Promise<RequiredPrivilege[]> {
       return findMissingPrivileges(

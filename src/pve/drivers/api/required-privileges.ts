@@ -165,6 +165,13 @@ export const privilegeNeeds: readonly PrivilegeNeed[] = [
     anyOf: one('VM.Migrate'),
     source: "qemu-server Qemu.pm migrate_vm: check => ['perm', '/vms/{vmid}', ['VM.Migrate']]",
   },
+  {
+    call: 'POST …/clone',
+    usedFor: 'linked clones of the cached OS templates',
+    path: '/vms/{vmid}',
+    anyOf: one('VM.Clone'),
+    source: "qemu-server Qemu.pm clone_vm: check => ['perm', '/vms/{vmid}', ['VM.Clone']]",
+  },
 ]
 
 /**

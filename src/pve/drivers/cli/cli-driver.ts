@@ -9,6 +9,7 @@ import {
   readVmStatus,
 } from '../../read/index.js'
 import { checkDiskKey, checkNodeName, checkResizeSize } from '../../check-names.js'
+import { cliCloneOperations } from './clone.js'
 import { createCommandCounter, type CommandCounter } from './command-counter.js'
 import { configArguments, type ConfigArguments } from './config-arguments.js'
 import { createKeyFiles } from './key-file.js'
@@ -100,6 +101,7 @@ export function createCliDriver(options: CliDriverOptions): CliDriver {
     description:
       options.description ?? `Proxmox VE through qm/pvesh (main node ${options.mainNode})`,
     commandCounts: () => counter.snapshot(),
+    ...cliCloneOperations(qm),
 
     async resources(opts) {
       return readClusterResources(await pveshGet('/cluster/resources', opts))

@@ -1,4 +1,5 @@
 import type { CommandTree } from '../command-tree.js'
+import { qmClone, qmTemplate } from './qm-clone-commands.js'
 import { qmDiskImport, qmList } from './qm-local-commands.js'
 import {
   qmDestroy,
@@ -25,6 +26,8 @@ export const qmCommands: CommandTree = {
   reboot: qmReboot,
   destroy: qmDestroy,
   migrate: qmMigrate,
+  clone: qmClone,
+  template: qmTemplate,
   disk: { kind: 'group', commands: { resize: qmDiskResize, import: qmDiskImport } },
   resize: { kind: 'alias', alias: ['disk', 'resize'] },
   importdisk: { kind: 'alias', alias: ['disk', 'import'] },

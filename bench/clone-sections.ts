@@ -1,0 +1,65 @@
+import {
+  measureCloneCommands,
+  measureCloneCriticalPath,
+  measureCloneParallel,
+  measureRealistic,
+} from './clone-path.js'
+
+type Out = (line?: string) => void
+const fmt = (value: number, digits = 2): string => value.toFixed(digits)
+const verdict = (ok: boolean): string => (ok ? 'met' : 'missed')
+
+/** §1's clone-path row: commands of one install cloning a cached template (cli driver). */
+export async function cloneCommandsRow(out: Out): Promise<void> {
+  const row = await measureCloneCommands()
+  out(`| install (clone path) | ${row.commands} | — |  | ${row.detail} |`)
+}
+
+/** §3's clone-path table: wall time against the floor, cli and api drivers. */
+export async function cloneCriticalPathTable(out: Out, speed: number): Promise<void> {
+  out(
+    'The clone path (TEMPLATES=auto, INSTALL_REBOOT=auto, template already built): the floor is the linked clone, the cloud-init copy, resize, start, boot and the first-boot script (a reboot only if the guest asked), plus for the cli driver the Perl start-up of each command it ran.',
+  )
+  out()
+  out('| path | driver | wall | commands | floor | ratio | target |')
+  out('|---|---|---|---|---|---|---|')
+  for (const [driver, target] of [
+    ['cli', 1.1],
+    ['api', 1.05],
+  ] as const) {
+    const path = await measureCloneCriticalPath(speed, driver)
+    out(
+      `| clone | ${driver} | ${fmt(path.wallSeconds)} s | ${driver === 'cli' ? path.commands : '—'} | ${fmt(path.floorSeconds)} s | ${fmt(path.ratio)} | ≤ ${fmt(target)} (${verdict(path.ratio <= target)}) |`,
+    )
+  }
+  out()
+}
+
+/** §3's run at real timings: one install by each path and the seed's sequence. */
+export async function realisticTable(out: Out): Promise<void> {
+  out(
+    'One install at real Proxmox timings (SIM_SPEED=1, 1.4 s Perl start-up per command, cli driver), image cached: the import path (TEMPLATES=off, always reboot, as before), the clone path, and the seed replayed. Simulated seconds:',
+  )
+  out()
+  const run = await measureRealistic()
+  out('| import path | clone path | seed replay | seed ÷ clone | target |')
+  out('|---|---|---|---|---|')
+  const ratio = run.seedSeconds / run.cloneSeconds
+  out(
+    `| ${fmt(run.importSeconds)} s | ${fmt(run.cloneSeconds)} s | ${fmt(run.seedSeconds)} s | ${fmt(ratio)} | ≥ 3 (${verdict(ratio >= 3)}) |`,
+  )
+  out()
+}
+
+/** §4's clone-path rows: 20 parallel installs against one. */
+export async function cloneParallelRows(out: Out, speed: number): Promise<void> {
+  out('| path | driver | installs | one | all | all ÷ one | target | distinct ids |')
+  out('|---|---|---|---|---|---|---|---|')
+  for (const driver of ['cli', 'api'] as const) {
+    const parallel = await measureCloneParallel(speed, driver, 20)
+    out(
+      `| clone | ${driver} | ${parallel.count} | ${fmt(parallel.oneSeconds)} s | ${fmt(parallel.allSeconds)} s | ${fmt(parallel.ratio)} | ≤ 1.5 (${verdict(parallel.ratio <= 1.5)}) | ${parallel.distinctIds} |`,
+    )
+  }
+  out()
+}

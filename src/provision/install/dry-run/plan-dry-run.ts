@@ -1,0 +1,356 @@
+import type { OsRelease } from '../../../images/os-catalog.js'
+import type { PlannedOperation } from '../../../pve/planned-operation.js'
+import { templateConfig } from '../../templates/build-template.js'
+import type { TemplateRecord, TemplateScope } from '../../templates/template-service.js'
+import type { InstallContext } from '../context.js'
+import { cpuModelFor, describeLevel } from '../cpu-level.js'
+import type { InstallDeps } from '../deps.js'
+import { importFileName } from '../image-transfer-download-url.js'
+import { imageTransferOf } from '../image-transfer.js'
+import { ipForVmid } from '../ip-address.js'
+import { finalizingStep, installStages, planInstall } from '../pipeline.js'
+import type { InstallRequest } from '../request.js'
+import { vmConfig } from '../stages/creating-vm.js'
+import { planSizes } from './plan-sizes.js'
+import { estimateStage, stageVariant, type StageTimes } from './stage-history.js'
+
+/** What a dry-run reads besides the cluster; wired in the composition root. */
+export interface DryRunSupport {
+  /** Is a verified copy of the image cached? Its digest (from the fresh checksum file), size. */
+  inspectImage(
+    release: OsRelease,
+    signal: AbortSignal,
+  ): Promise<{ cached: boolean; sha: string | undefined; bytes: number | undefined; path: string }>
+  /** stage times of earlier successful installs (the store's job events) */
+  stageTimes(): StageTimes
+  /** how the driver would spell the operations (the cli driver: qm lines); absent otherwise */
+  commandLines?: (operations: readonly PlannedOperation[]) => string[]
+}
+
+/** The answer of `POST /api/vm/install` with `"dry_run": true` (snake_case on the wire). */
+export interface InstallPlan {
+  vm_id: number
+  ip: string
+  node: string
+  storage: string
+  cpu_type: string
+  cpu: number
+  ram_mb: number
+  disk_gb: number
+  image: { url: string; cached: boolean; size_bytes: number | null; checksum: string | null }
+  template: { action: 'clone' | 'build' | 'none'; vmid: number | null; note: string }
+  reboot: 'if the guest needs it' | 'always' | 'never'
+  stages: { step: string; estimate_seconds: number | null }[]
+  commands?: string[]
+  estimate: { seconds: number; from_installs: number; stages_without_history: string[] }
+  problems: string[]
+}
+
+/**
+ * Works out what an install would do, reading the cluster, the image cache and earlier stage
+ * times, and reserving or changing nothing: asked twice with nothing changed in between, it
+ * answers the same plan. Request errors are the install's own 400s.
+ */
+export async function planDryRun(
+  deps: InstallDeps,
+  request: InstallRequest,
+  signal: AbortSignal,
+): Promise<InstallPlan> {
+  const { release } = await planInstall(deps, request)
+  const problems: string[] = []
+  const { vms } = await deps.cluster.resources({ signal })
+  const vmid = request.id ?? (await firstFreeVmid(deps, new Set(vms.map((vm) => vm.vmid)), signal))
+  const targetNode = request.node ?? deps.mainNode
+  const sizes = planSizes(deps, request)
+  const level = await deps.clusterCpuLevel()
+  if (level.level < release.minCpuLevel)
+    problems.push(
+      `${release.os} ${release.version} needs x86-64-v${release.minCpuLevel}, but the cluster's common CPU level is ${describeLevel(level)}`,
+    )
+  const storages = await deps.cluster.nodeStorages(deps.mainNode, { signal })
+  const storage = storages.find((entry) => entry.storage === deps.storage)
+  if (storage === undefined)
+    problems.push(`storage ${deps.storage} does not exist on ${deps.mainNode}`)
+  else if (storage.avail < sizes.diskGb * 1024 ** 3)
+    problems.push(`storage ${deps.storage} has too little room for ${sizes.diskGb}G`)
+  const scope =
+    storage === undefined ? undefined : deps.templates?.scopeFor(targetNode, deps.mainNode, storage)
+  const image = await inspect(deps, release, signal)
+  const template = await templateChoice(deps, scope, release, image.sha)
+  const createNode = scope !== undefined && !scope.shared ? targetNode : deps.mainNode
+  const ctx = planContext(deps, request, release, {
+    vmid,
+    targetNode,
+    createNode,
+    sizes,
+    cpuType: cpuModelFor(level),
+  })
+  ctx.sshKeys = await planKeys(deps, request)
+  const operations = planOperations(ctx, scope, template, image)
+  const reboot = deps.reboot ?? 'auto'
+  const stages = plannedStages(
+    ctx,
+    scope,
+    template,
+    image.cached,
+    reboot,
+    deps.dryRun?.stageTimes(),
+  )
+  const missing = stages.filter((stage) => stage.estimate_seconds === null).map((s) => s.step)
+  const commandLines = deps.dryRun?.commandLines
+  return {
+    vm_id: vmid,
+    ip: ipForVmid(deps.network.gateway, vmid),
+    node: targetNode,
+    storage: deps.storage,
+    cpu_type: cpuModelFor(level),
+    cpu: sizes.cpu,
+    ram_mb: sizes.ramMb,
+    disk_gb: sizes.diskGb,
+    image: {
+      url: deps.images.imageUrl(release),
+      cached: image.cached,
+      size_bytes: image.bytes ?? null,
+      checksum: image.sha ?? null,
+    },
+    template: template.summary,
+    reboot: reboot === 'auto' ? 'if the guest needs it' : reboot,
+    stages,
+    ...(commandLines === undefined
+      ? {}
+      : { commands: withRebootNote(commandLines(operations), reboot) }),
+    estimate: {
+      seconds:
+        Math.round(stages.reduce((sum, s) => sum + (s.estimate_seconds ?? 0), 0) * 100) / 100,
+      from_installs: deps.dryRun?.stageTimes().installs ?? 0,
+      stages_without_history: missing,
+    },
+    problems,
+  }
+}
+
+async function firstFreeVmid(
+  deps: InstallDeps,
+  taken: ReadonlySet<number>,
+  signal: AbortSignal,
+): Promise<number> {
+  const { ipStart, ipEnd, gateway } = deps.network
+  const held = deps.reservations.reserved()
+  for (let vmid = ipStart; vmid <= ipEnd; vmid += 1) {
+    if (taken.has(vmid) || held.has(vmid)) continue
+    if (await deps.guest.isAnswering(ipForVmid(gateway, vmid), signal)) continue
+    return vmid
+  }
+  return 0
+}
+
+async function inspect(
+  deps: InstallDeps,
+  release: OsRelease,
+  signal: AbortSignal,
+): Promise<{ cached: boolean; sha: string | undefined; bytes: number | undefined; path: string }> {
+  const transfer = imageTransferOf(deps)
+  const found = await deps.dryRun?.inspectImage(release, signal)
+  if (transfer.mode === 'download-url') {
+    // the node downloads it; the service only knows the digest it will verify against
+    return {
+      cached: false,
+      sha: found?.sha,
+      bytes: found?.bytes,
+      path: `<import storage>:import/${importFileName(release)}`,
+    }
+  }
+  return found ?? { cached: false, sha: undefined, bytes: undefined, path: '<image store>' }
+}
+
+interface TemplateChoice {
+  summary: InstallPlan['template']
+  ready?: TemplateRecord
+  buildVmid?: number
+}
+
+async function templateChoice(
+  deps: InstallDeps,
+  scope: TemplateScope | undefined,
+  release: OsRelease,
+  sha: string | undefined,
+): Promise<TemplateChoice> {
+  const templates = deps.templates
+  if (templates === undefined)
+    return { summary: { action: 'none', vmid: null, note: 'TEMPLATES=off: the image is imported' } }
+  if (scope === undefined)
+    return {
+      summary: {
+        action: 'none',
+        vmid: null,
+        note: `${deps.storage} cannot hold linked clones: the image is imported`,
+      },
+    }
+  const where = scope.shared ? scope.storage : `${scope.node}/${scope.storage}`
+  const ready = sha === undefined ? undefined : await templates.find({ release, sha }, scope)
+  if (ready !== undefined)
+    return {
+      summary: {
+        action: 'clone',
+        vmid: ready.vmid,
+        note: `linked clone of template ${ready.vmid} on ${where}`,
+      },
+      ready,
+    }
+  const buildVmid = await templates.nextVmid()
+  return {
+    summary: {
+      action: 'build',
+      vmid: buildVmid,
+      note: `a template of this image is built on ${where} (VMID ${buildVmid} if still free), then cloned`,
+    },
+    buildVmid,
+  }
+}
+
+function planContext(
+  deps: InstallDeps,
+  request: InstallRequest,
+  release: OsRelease,
+  facts: {
+    vmid: number
+    targetNode: string
+    createNode: string
+    sizes: ReturnType<typeof planSizes>
+    cpuType: string
+  },
+): InstallContext {
+  return {
+    deps,
+    request,
+    release,
+    jobId: 'dry-run',
+    report: () => undefined,
+    signal: new AbortController().signal,
+    vmid: facts.vmid,
+    ip: ipForVmid(deps.network.gateway, facts.vmid),
+    createNode: facts.createNode,
+    targetNode: facts.targetNode,
+    cpu: facts.sizes.cpu,
+    ramMb: facts.sizes.ramMb,
+    diskGb: facts.sizes.diskGb,
+    storage: deps.storage,
+    cpuType: facts.cpuType,
+    imagePath: '',
+    user: request.user ?? release.defaultUser,
+    // a stand-in: the plan shows `--cipassword <redacted>` wherever the install sends a hash
+    password: request.passwd === undefined && request.pubkey !== undefined ? undefined : 'redacted',
+    passwordGenerated: false,
+    sshKeys: [],
+    vmNode: undefined,
+    undo: [],
+  }
+}
+
+async function planKeys(deps: InstallDeps, request: InstallRequest): Promise<string[]> {
+  const keys = [await deps.guest.servicePublicKey(), ...deps.adminKeys]
+  if (request.pubkey !== undefined) keys.push(request.pubkey.trim())
+  return [...new Set(keys)]
+}
+
+const templateKeys = new Set(['ostype', 'scsihw', 'net0', 'serial0', 'vga', 'agent', 'scsi1'])
+
+function planOperations(
+  ctx: InstallContext,
+  scope: TemplateScope | undefined,
+  template: TemplateChoice,
+  image: { path: string; sha: string | undefined },
+): PlannedOperation[] {
+  const imagePath = image.path
+  const ops: PlannedOperation[] = []
+  const { vmid, createNode, targetNode } = ctx
+  const config = vmConfig(ctx)
+  const tail = (node: string): PlannedOperation[] => [
+    { op: 'resize', node, vmid, disk: 'scsi0', size: `${ctx.diskGb}G` },
+    { op: 'start', node, vmid },
+    ...(ctx.deps.reboot === 'never' ? [] : [{ op: 'reboot' as const, node, vmid }]),
+  ]
+  if (scope !== undefined && template.summary.action !== 'none') {
+    let tplNode = scope.node
+    const tplVmid = template.ready?.vmid ?? template.buildVmid ?? 0
+    if (template.ready === undefined) {
+      const imageNode =
+        imageTransferOf(ctx.deps).mode === 'download-url' ? createNode : ctx.deps.mainNode
+      const tplConfig = templateConfig({
+        release: ctx.release,
+        sha: image.sha ?? '',
+        scope,
+        imageSource: imagePath,
+        imageNode,
+      })
+      ops.push({ op: 'create', node: imageNode, vmid: tplVmid, config: tplConfig })
+      if (imageNode !== scope.node)
+        ops.push({ op: 'migrate', node: imageNode, vmid: tplVmid, target: scope.node })
+      ops.push({ op: 'template', node: scope.node, vmid: tplVmid })
+    } else {
+      tplNode = template.ready.node
+    }
+    const name = typeof config.name === 'string' ? config.name : undefined
+    ops.push({
+      op: 'clone',
+      node: tplNode,
+      vmid: tplVmid,
+      newid: vmid,
+      full: false,
+      ...(name === undefined ? {} : { name }),
+      ...(createNode === tplNode ? {} : { target: createNode }),
+    })
+    const own = Object.fromEntries(Object.entries(config).filter(([key]) => !templateKeys.has(key)))
+    ops.push({ op: 'update', node: createNode, vmid, changes: own })
+    return [...ops, ...tail(createNode)]
+  }
+  ops.push({ op: 'create', node: createNode, vmid, config })
+  ops.push({
+    op: 'update',
+    node: createNode,
+    vmid,
+    changes: { scsi0: `${ctx.storage}:0,import-from=${imagePath},discard=on,ssd=1` },
+  })
+  ops.push({ op: 'update', node: createNode, vmid, changes: { boot: 'order=scsi0' } })
+  ops.push({ op: 'resize', node: createNode, vmid, disk: 'scsi0', size: `${ctx.diskGb}G` })
+  if (targetNode !== createNode)
+    ops.push({ op: 'migrate', node: createNode, vmid, target: targetNode })
+  return [...ops, ...tail(targetNode).slice(1)]
+}
+
+function plannedStages(
+  ctx: InstallContext,
+  scope: TemplateScope | undefined,
+  template: TemplateChoice,
+  cached: boolean,
+  reboot: 'auto' | 'always' | 'never',
+  times: StageTimes | undefined,
+): InstallPlan['stages'] {
+  const clone = scope !== undefined && template.summary.action !== 'none'
+  const migrates = !clone && ctx.targetNode !== ctx.createNode
+  const variant = (step: string): string => {
+    if (step === 'VM creation > creating VM')
+      return clone ? (template.ready === undefined ? 'template-built' : 'template-ready') : 'create'
+    if (step === 'VM creation > importing disk image') return clone ? 'clone' : 'import'
+    if (step === 'VM initialization > rebooting VM')
+      return reboot === 'always' ? 'rebooted' : 'no-reboot'
+    if (step === 'OS preparation > downloading OS image') return cached ? 'cached' : 'downloaded'
+    return stageVariant(step, '')
+  }
+  return [...installStages.map((stage) => stage.name), finalizingStep]
+    .filter((step) => migrates || step !== 'VM initialization > migrating VM')
+    .map((step) => {
+      // the closing facts take no time of their own
+      if (step === finalizingStep) return { step, estimate_seconds: 0 }
+      const seconds = times === undefined ? undefined : estimateStage(times, step, variant(step))
+      return { step, estimate_seconds: seconds ?? null }
+    })
+}
+
+/** With INSTALL_REBOOT=auto the closing `qm reboot` runs only when the guest asks for it. */
+function withRebootNote(lines: string[], reboot: 'auto' | 'always' | 'never'): string[] {
+  if (reboot !== 'auto') return lines
+  return lines.map((line) =>
+    / qm reboot \d+$/.test(line) ? `${line}   # only if the guest says it needs a reboot` : line,
+  )
+}

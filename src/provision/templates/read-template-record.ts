@@ -1,0 +1,30 @@
+import type { Cluster, StorageSummary, VmSummary } from '../../pve/cluster.js'
+import { readTemplateTags } from './template-identity.js'
+import type { TemplateRecord } from './template-service.js'
+
+/**
+ * A template found in the cluster (made by an earlier run): its identity from its tags, its
+ * storage from its boot disk's volume ID. Undefined when it is not one of ours.
+ */
+export async function readTemplateRecord(
+  cluster: Cluster,
+  vm: VmSummary,
+  storages: readonly StorageSummary[],
+): Promise<TemplateRecord | undefined> {
+  const identity = readTemplateTags(vm.tags ?? [])
+  if (identity === undefined) return undefined
+  const config = await cluster.vmConfig(vm.node, vm.vmid)
+  const storage = /^([\w.-]+):/.exec(config.scsi0 ?? '')?.[1]
+  if (storage === undefined) return undefined
+  const summary = storages.find((entry) => entry.storage === storage && entry.node === vm.node)
+  return {
+    vmid: vm.vmid,
+    node: vm.node,
+    storage,
+    type: summary?.type ?? 'unknown',
+    shared: summary?.shared ?? false,
+    release: identity.release,
+    sha: identity.shaPrefix,
+    builtAt: 0,
+  }
+}
