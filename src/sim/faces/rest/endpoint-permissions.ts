@@ -317,6 +317,23 @@ const rules: { method: PveApiMethod; pattern: RegExp; rule: Rule }[] = [
   },
   { method: 'DELETE', pattern: /^\/nodes\/[^/]+\/qemu\/(?<vmid>\d+)$/, rule: vm('VM.Allocate') },
   {
+    // clone_vm: VM.Clone on the source, VM.Allocate on the new id, space on a chosen storage
+    method: 'POST',
+    pattern: /^\/nodes\/[^/]+\/qemu\/(?<vmid>\d+)\/clone$/,
+    rule: (c, p, params) => {
+      require(c.held, `/vms/${p.vmid ?? ''}`, ['VM.Clone'])
+      require(c.held, `/vms/${String(params.newid ?? '')}`, ['VM.Allocate'])
+      if (params.storage !== undefined) {
+        require(c.held, `/storage/${String(params.storage)}`, ['Datastore.AllocateSpace'])
+      }
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/nodes\/[^/]+\/qemu\/(?<vmid>\d+)\/template$/,
+    rule: vm('VM.Allocate'),
+  },
+  {
     method: 'POST',
     pattern: /^\/nodes\/[^/]+\/qemu\/(?<vmid>\d+)\/migrate$/,
     rule: (c, p, params) => {

@@ -81,6 +81,15 @@ async function serviceCalls(
   await attempt(() => cluster.shutdownVm('pve2', vmid))
   await attempt(() => cluster.stopVm('pve2', vmid))
   await attempt(() => cluster.destroyVm('pve2', vmid))
+  // the fast path: a template of a disk, a linked clone of it, both gone again
+  const template = vmid + 1
+  await attempt(() =>
+    cluster.createVm('pve1', template, { name: 'least-template', scsi0: 'local-lvm:1' }),
+  )
+  await attempt(() => cluster.templateVm('pve1', template))
+  await attempt(() => cluster.cloneVm('pve1', template, template + 1, { full: false }))
+  await attempt(() => cluster.destroyVm('pve1', template + 1))
+  await attempt(() => cluster.destroyVm('pve1', template))
   return refusals
 }
 
