@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   createMemoryHostKeyStore,
@@ -100,7 +102,15 @@ export async function replaySeedInstall(
       '--cipassword',
       hashPassword('bench'),
     ])
-    await run(['qm', 'set', String(vmid), '--sshkeys', '/dev/stdin'], `${key.publicKey}\n`)
+    // as the seed did: the keys in a file qm reads (a socket on /dev/stdin fails on a real node)
+    const keyDir = mkdtempSync(join(tmpdir(), 'seed-keys-'))
+    try {
+      const keyFile = join(keyDir, 'keys.pub')
+      writeFileSync(keyFile, `${key.publicKey}\n`, { mode: 0o600 })
+      await run(['qm', 'set', String(vmid), '--sshkeys', keyFile])
+    } finally {
+      rmSync(keyDir, { recursive: true, force: true })
+    }
     await run(['qm', 'set', String(vmid), '--ipconfig0', `ip=${ip}/24,gw=127.0.0.1`])
     await run(['qm', 'resize', String(vmid), 'scsi0', '16G'])
     await run(['qm', 'start', String(vmid)])
