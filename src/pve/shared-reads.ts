@@ -16,6 +16,8 @@ interface Touched {
   node: string
   at: number
   destroyed: boolean
+  /** the VM as read after this change: later lists reuse it (one read per change, not per list) */
+  seen?: VmSummary
 }
 
 const defaultStaleMs = 12_000
@@ -82,6 +84,10 @@ export function withSharedReads(cluster: Cluster, options: SharedReadsOptions): 
           vms.delete(vmid)
           return
         }
+        if (change.seen !== undefined) {
+          vms.set(vmid, change.seen)
+          return
+        }
         try {
           const status = await cluster.vmStatus(change.node, vmid)
           const listed = vms.get(vmid)
@@ -100,6 +106,8 @@ export function withSharedReads(cluster: Cluster, options: SharedReadsOptions): 
           }
           if (status.lock === undefined) delete entry.lock
           vms.set(vmid, entry)
+          // unless the VM was changed again meanwhile, this read stands for the rest of the window
+          if (touched.get(vmid) === change) change.seen = entry
         } catch {
           // the VM is not where we left it (gone, moved by someone else): the list is the truth
         }

@@ -7,6 +7,7 @@ import { createSimulator, type Simulator } from '../../src/sim/index.js'
 
 let sim: Simulator
 let reads: number
+let statusReads: number
 let clock: number
 let shared: Cluster
 
@@ -18,12 +19,17 @@ beforeEach(async () => {
     taskPollMs: 5,
   })
   reads = 0
+  statusReads = 0
   clock = 0
   const counted: Cluster = {
     ...driver,
     resources: (options) => {
       reads += 1
       return driver.resources(options)
+    },
+    vmStatus: (node, vmid, options) => {
+      statusReads += 1
+      return driver.vmStatus(node, vmid, options)
     },
   }
   shared = withSharedReads(counted, { ttlMs: 1000, now: () => clock })
@@ -55,5 +61,21 @@ describe('withSharedReads', () => {
     const after = await shared.resources()
     expect(reads).toBe(2)
     expect(after.vms.find((vm) => vm.vmid === 100)?.status).toBe('stopped')
+  })
+
+  it('reads a changed VM once after the change, not on every list of the lag window', async () => {
+    await shared.stopVm(sim.mainNode, 100)
+    for (let list = 0; list < 5; list += 1) {
+      clock += 1001
+      const listed = await shared.resources()
+      expect(listed.vms.find((vm) => vm.vmid === 100)?.status).toBe('stopped')
+    }
+    expect(reads).toBe(5)
+    expect(statusReads).toBe(1)
+    // a new change is read again
+    await shared.startVm(sim.mainNode, 100)
+    clock += 1001
+    expect((await shared.resources()).vms.find((vm) => vm.vmid === 100)?.status).toBe('running')
+    expect(statusReads).toBe(2)
   })
 })
