@@ -3,6 +3,7 @@ import { timings } from '../src/sim/index.js'
 import { simulatedBootMs } from '../src/start-simulated.js'
 import type { SseRead } from '../test/helpers/sse-client.js'
 import { replaySeedInstall } from './seed-replay.js'
+import { timeOneAgainstMany } from './install-path.js'
 import {
   cliStartupMs,
   countCommands,
@@ -114,20 +115,7 @@ export async function measureCloneParallel(
     env: { ...cloneEnv, MAX_CONCURRENT_INSTALLS: String(count) },
   })
   try {
-    await timedInstall(app, body)
-    const one = await timedInstall(app, body)
-    const started = performance.now()
-    const all = await Promise.all(Array.from({ length: count }, () => timedInstall(app, body)))
-    const allSeconds = (performance.now() - started) / 1000
-    const ids = new Set(all.map(({ stream }) => stream.steps.at(-1)?.vm_id))
-    return {
-      driver,
-      count,
-      oneSeconds: one.seconds,
-      allSeconds,
-      ratio: allSeconds / one.seconds,
-      distinctIds: ids.size,
-    }
+    return { driver, count, ...(await timeOneAgainstMany(app, body, count)) }
   } finally {
     await app.close()
   }

@@ -146,22 +146,28 @@ export async function measureParallel(
     env: { MAX_CONCURRENT_INSTALLS: String(count) },
   })
   try {
-    await timedInstall(app, body)
-    const one = await timedInstall(app, body)
-    const started = performance.now()
-    const all = await Promise.all(Array.from({ length: count }, () => timedInstall(app, body)))
-    const allSeconds = (performance.now() - started) / 1000
-    const ids = new Set(all.map(({ stream }) => stream.steps.at(-1)?.vm_id))
-    return {
-      driver,
-      image,
-      count,
-      oneSeconds: one.seconds,
-      allSeconds,
-      ratio: allSeconds / one.seconds,
-      distinctIds: ids.size,
-    }
+    return { driver, image, count, ...(await timeOneAgainstMany(app, body, count)) }
   } finally {
     await app.close()
+  }
+}
+
+/** One install (after a warm-up), then `count` at once, in the same service. */
+export async function timeOneAgainstMany(
+  app: Parameters<typeof timedInstall>[0],
+  body: Parameters<typeof timedInstall>[1],
+  count: number,
+): Promise<{ oneSeconds: number; allSeconds: number; ratio: number; distinctIds: number }> {
+  await timedInstall(app, body)
+  const one = await timedInstall(app, body)
+  const started = performance.now()
+  const all = await Promise.all(Array.from({ length: count }, () => timedInstall(app, body)))
+  const allSeconds = (performance.now() - started) / 1000
+  const ids = new Set(all.map(({ stream }) => stream.steps.at(-1)?.vm_id))
+  return {
+    oneSeconds: one.seconds,
+    allSeconds,
+    ratio: allSeconds / one.seconds,
+    distinctIds: ids.size,
   }
 }
