@@ -67,9 +67,10 @@ export async function ensureTemplateStep(ctx: InstallContext, step: StepHandle):
 }
 
 /**
- * `importing disk image`'s part on the clone path: `qm clone --full 0` of the template (queued
- * per template: Proxmox's clone lock waits 1 s), then the VM's own name, size, user, keys and
- * address. A storage that cannot link after all gets a full clone.
+ * `importing disk image`'s part on the clone path: `qm clone --full 0` of the template (clones
+ * of one template run at once, as Proxmox allows; they queue per storage with the other disk
+ * operations there, and a lock timeout is retried with backoff), then the VM's own name, size,
+ * user, keys and address. A storage that cannot link after all gets a full clone.
  */
 export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandle): Promise<void> {
   const template = ctx.clone?.template
@@ -87,7 +88,7 @@ export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandl
         signal: ctx.signal,
         onQueued: (position) =>
           step.processing(
-            `waiting for template ${template.vmid}: position ${position} in the queue`,
+            `waiting for storage ${template.storage} to clone template ${template.vmid}: position ${position} in the queue`,
           ),
       },
       () =>
