@@ -95,7 +95,9 @@ export async function createService(
       cluster: started.cluster,
       log,
       mainNode: config.pve.mainNode ?? simulator?.mainNode ?? '',
-      ...(sim === undefined ? {} : { mirrors: sim.mirrors, lockRetry: sim.lockRetry }),
+      ...(sim === undefined
+        ? {}
+        : { mirrors: sim.mirrors, lockRetry: sim.lockRetry, guestPollMs: sim.guestPollMs }),
     })
     closers.push(() => install.close())
     const protectedVms = { vmids: config.auth.protectedVmids, tag: config.auth.protectedTag }
