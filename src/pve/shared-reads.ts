@@ -52,7 +52,8 @@ const GiB = 1024 * MiB
  * VM the service did not touch, comes from Proxmox's list, so changes made elsewhere show as
  * Proxmox lists them (a change elsewhere to a field this service just set shows once the window
  * is over). A change that failed may have done part of its work: then the cached list is
- * dropped and the VM read once (`status/current`) instead.
+ * dropped and the VM read once (`status/current`) instead. Concurrent reads of one node's
+ * storages (parallel installs checking their storage) share one call too.
  */
 export function withSharedReads(cluster: Cluster, options: SharedReadsOptions): Cluster {
   const now = options.now ?? Date.now
@@ -203,6 +204,8 @@ export function withSharedReads(cluster: Cluster, options: SharedReadsOptions): 
   }
 
   const stopped: Partial<VmSummary> = { status: 'stopped', uptime: 0, mem: 0, cpu: 0 }
+  /** a node's storage read in flight: concurrent checks (parallel installs) share it */
+  const storageReads = new Map<string, ReturnType<Cluster['nodeStorages']>>()
 
   return {
     ...cluster,
@@ -291,10 +294,39 @@ export function withSharedReads(cluster: Cluster, options: SharedReadsOptions): 
       record(vmid, node, { fields: { template: true, ...stopped } })
     }),
     nodeStatus: cluster.nodeStatus.bind(cluster),
-    nodeStorages: cluster.nodeStorages.bind(cluster),
+    nodeStorages(node: string, readOptions?: OperationOptions) {
+      let read = storageReads.get(node)
+      if (read === undefined) {
+        // shared, so it must not die with one caller's signal
+        read = cluster.nodeStorages(node)
+        const own = read
+        storageReads.set(node, own)
+        const forget = (): void => {
+          if (storageReads.get(node) === own) storageReads.delete(node)
+        }
+        own.then(forget, forget)
+      }
+      const signal = readOptions?.signal
+      return signal === undefined ? read : abortable(read, signal)
+    },
     vmStatus: cluster.vmStatus.bind(cluster),
     vmConfig: cluster.vmConfig.bind(cluster),
   }
+}
+
+/** `promise`, or the signal's reason as soon as it aborts (the shared work goes on). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted)
+    return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => {
+      signal.removeEventListener('abort', onAbort)
+    })
+  })
 }
 
 /**

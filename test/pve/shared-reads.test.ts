@@ -8,6 +8,7 @@ import { createSimulator, type Simulator } from '../../src/sim/index.js'
 let sim: Simulator
 let reads: number
 let statusReads: number
+let storageReads: number
 let clock: number
 let shared: Cluster
 /** the driver itself: changes through it are made "by hand", not through the wrapper */
@@ -22,6 +23,7 @@ beforeEach(async () => {
   })
   reads = 0
   statusReads = 0
+  storageReads = 0
   clock = 0
   const counted: Cluster = {
     ...driver,
@@ -32,6 +34,10 @@ beforeEach(async () => {
     vmStatus: (node, vmid, options) => {
       statusReads += 1
       return driver.vmStatus(node, vmid, options)
+    },
+    nodeStorages: (node, options) => {
+      storageReads += 1
+      return driver.nodeStorages(node, options)
     },
   }
   shared = withSharedReads(counted, { ttlMs: 1000, now: () => clock })
@@ -45,6 +51,17 @@ describe('withSharedReads', () => {
     const results = await Promise.all(Array.from({ length: 200 }, () => shared.resources()))
     expect(reads).toBe(1)
     expect(results.every((result) => result.vms.length === 3)).toBe(true)
+  })
+
+  it("shares one read of a node's storages among concurrent callers (parallel installs)", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => shared.nodeStorages(sim.mainNode)),
+    )
+    expect(storageReads).toBe(1)
+    expect(results.every((storages) => storages.some((s) => s.storage === 'local-lvm'))).toBe(true)
+    // a later check reads again: free space is never older than the check
+    await shared.nodeStorages(sim.mainNode)
+    expect(storageReads).toBe(2)
   })
 
   it('reuses a read until it is older than the ttl', async () => {
