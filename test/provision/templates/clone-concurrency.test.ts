@@ -95,10 +95,26 @@ describe('clones of one template', () => {
   })
 })
 
-describe('a clone that meets a Proxmox lock timeout', () => {
+describe('the clone step of an install', () => {
   let t: TestApp
   afterEach(async () => {
     await t.close()
+  })
+
+  it('gets its own settings and the requested disk size, the disk grown once', async () => {
+    t = await buildTestApp({ env: { TEMPLATES: 'auto', INSTALL_REBOOT: 'auto' } })
+    const body = { os: 'debian', version: '12', passwd: 'pw' }
+    await readSse(`${t.url}/api/vm/install`, { body })
+    const second = await readSse(`${t.url}/api/vm/install`, {
+      body: { ...body, disk: 24, cpu: 3, name: 'sized' },
+    })
+    expect(second.steps.at(-1)?.status).toBe('success')
+    const config = await t.cluster.vmConfig('pve1', 104)
+    expect(config).toMatchObject({ name: 'sized', cores: '3' })
+    expect(config.scsi0).toMatch(/size=24G/)
+    const resized = second.steps.filter((step) => step.message.includes('successfully resized'))
+    expect(resized).toHaveLength(1)
+    expect(resized[0]?.step).toBe('VM creation > importing disk image')
   })
 
   it('is retried with backoff, and the install is still a linked clone', async () => {

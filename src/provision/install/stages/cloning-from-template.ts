@@ -6,6 +6,7 @@ import type { InstallContext } from '../context.js'
 import { imageTransferOf } from '../image-transfer.js'
 import { retryOnLockTimeout } from '../retry.js'
 import { removeVm, vmConfig } from './creating-vm.js'
+import { growDisk } from './initializing-config.js'
 
 /** What the template already holds: the clone keeps it and sets only its own values. */
 const templateKeys = new Set(['ostype', 'scsihw', 'net0', 'serial0', 'vga', 'agent', 'scsi1'])
@@ -133,10 +134,18 @@ export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandl
   }
   ctx.vmNode = ctx.createNode
   ctx.deps.locator.remember([{ vmid: ctx.vmid, node: ctx.createNode }])
-  await cluster.updateVm(ctx.createNode, ctx.vmid, ownConfig(config, template.vmid, how), {
-    signal: ctx.signal,
-    onLine: (line) => step.line(line),
-  })
+  // its own settings and the disk's size at once: Proxmox takes the VM's config lock for each in
+  // turn (10 s wait), and the second command's start-up overlaps the first's work
+  const outcomes = await Promise.allSettled([
+    cluster.updateVm(ctx.createNode, ctx.vmid, ownConfig(config, template.vmid, how), {
+      signal: ctx.signal,
+      onLine: (line) => step.line(line),
+    }),
+    growDisk(ctx, ctx.createNode, step),
+  ])
+  // both ended before anything is rolled back: a failure is reported once the other is done
+  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason
+  if (ctx.clone !== undefined) ctx.clone.resized = true
   step.success(`VM ${ctx.vmid} is a ${how} of template ${template.vmid}: no disk import needed`)
 }
 
