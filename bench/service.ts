@@ -74,6 +74,28 @@ export async function countCommands(
   return delta
 }
 
+/**
+ * Waits until the service has started no Proxmox command for `quietMs` (background reads it
+ * started, like the list's IP cache reading each new VM's config once, have ended: each takes
+ * well under 3 s even on a loaded machine), at most `limitMs`.
+ */
+export async function untilQuiet(app: TestApp, quietMs = 3000, limitMs = 60_000): Promise<void> {
+  const counter = app.commandCounter
+  if (counter === undefined) return
+  const total = (): number => totalCommands(counter.snapshot())
+  const deadline = performance.now() + limitMs
+  let last = total()
+  let since = performance.now()
+  while (performance.now() < deadline && performance.now() - since < quietMs) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const now = total()
+    if (now !== last) {
+      last = now
+      since = performance.now()
+    }
+  }
+}
+
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
