@@ -5,6 +5,7 @@ import type { SseRead } from '../test/helpers/sse-client.js'
 import { replaySeedInstall } from './seed-replay.js'
 import { timeOneAgainstMany } from './install-path.js'
 import {
+  besideOthers,
   cliStartupMs,
   countCommands,
   startBenchService,
@@ -79,8 +80,10 @@ export async function measureCloneCriticalPath(
         : {}
     const commands = totalCommands(counts)
     measured ??= await timedInstall(app, body)
-    // `qm set` and `qm disk resize` after the clone run at once: one start-up on the critical path
-    const overlapped = Math.min(counts['qm set'] ?? 0, counts['qm disk resize'] ?? 0)
+    // `qm set` and `qm disk resize` after the clone run at once, and the storage read beside the
+    // resource list: one start-up on the critical path for each pair
+    const overlapped =
+      Math.min(counts['qm set'] ?? 0, counts['qm disk resize'] ?? 0) + besideOthers(counts)
     const floor =
       cloneIrreducibleSeconds(speed, measured.stream) +
       ((commands - overlapped) * cliStartupMs * speed) / 1000

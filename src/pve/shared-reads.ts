@@ -52,8 +52,8 @@ const GiB = 1024 * MiB
  * VM the service did not touch, comes from Proxmox's list, so changes made elsewhere show as
  * Proxmox lists them (a change elsewhere to a field this service just set shows once the window
  * is over). A change that failed may have done part of its work: then the cached list is
- * dropped and the VM read once (`status/current`) instead. Concurrent reads of one node's
- * storages (parallel installs checking their storage) share one call too.
+ * dropped and the VM read once (`status/current`) instead. Reads of one node's storages
+ * (parallel installs checking their storage) share one call too, reused for `ttlMs`.
  */
 export function withSharedReads(cluster: Cluster, options: SharedReadsOptions): Cluster {
   const now = options.now ?? Date.now
@@ -204,8 +204,8 @@ export function withSharedReads(cluster: Cluster, options: SharedReadsOptions): 
   }
 
   const stopped: Partial<VmSummary> = { status: 'stopped', uptime: 0, mem: 0, cpu: 0 }
-  /** a node's storage read in flight: concurrent checks (parallel installs) share it */
-  const storageReads = new Map<string, ReturnType<Cluster['nodeStorages']>>()
+  /** a node's storage read, in flight (at: Infinity) or done at `at`: shared for `ttlMs` */
+  const storageReads = new Map<string, { read: ReturnType<Cluster['nodeStorages']>; at: number }>()
 
   return {
     ...cluster,
@@ -295,16 +295,23 @@ export function withSharedReads(cluster: Cluster, options: SharedReadsOptions): 
     }),
     nodeStatus: cluster.nodeStatus.bind(cluster),
     nodeStorages(node: string, readOptions?: OperationOptions) {
-      let read = storageReads.get(node)
+      const known = storageReads.get(node)
+      let read = known !== undefined && now() - known.at < options.ttlMs ? known.read : undefined
       if (read === undefined) {
         // shared, so it must not die with one caller's signal
-        read = cluster.nodeStorages(node)
-        const own = read
-        storageReads.set(node, own)
-        const forget = (): void => {
-          if (storageReads.get(node) === own) storageReads.delete(node)
-        }
-        own.then(forget, forget)
+        const own = cluster.nodeStorages(node)
+        read = own
+        storageReads.set(node, { read: own, at: Number.POSITIVE_INFINITY })
+        own.then(
+          () => {
+            // reused for `ttlMs` from now, like the resource list
+            if (storageReads.get(node)?.read === own)
+              storageReads.set(node, { read: own, at: now() })
+          },
+          () => {
+            if (storageReads.get(node)?.read === own) storageReads.delete(node)
+          },
+        )
       }
       const signal = readOptions?.signal
       return signal === undefined ? read : abortable(read, signal)

@@ -53,13 +53,17 @@ describe('withSharedReads', () => {
     expect(results.every((result) => result.vms.length === 3)).toBe(true)
   })
 
-  it("shares one read of a node's storages among concurrent callers (parallel installs)", async () => {
+  it("shares one read of a node's storages among concurrent callers and for the ttl", async () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, () => shared.nodeStorages(sim.mainNode)),
     )
     expect(storageReads).toBe(1)
     expect(results.every((storages) => storages.some((s) => s.storage === 'local-lvm'))).toBe(true)
-    // a later check reads again: free space is never older than the check
+    // reused within the ttl, read again after it
+    clock += 999
+    await shared.nodeStorages(sim.mainNode)
+    expect(storageReads).toBe(1)
+    clock += 2
     await shared.nodeStorages(sim.mainNode)
     expect(storageReads).toBe(2)
   })
