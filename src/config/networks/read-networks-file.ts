@@ -23,11 +23,11 @@ export function readNetworksFile(
     report(`${path}: ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`)
     return undefined
   }
-  const document = parseDocument(text, { prettyErrors: false })
+  const document = parseDocument(text)
   if (document.errors.length > 0) {
+    // the parser's first line says what and where ("... at line 3, column 3:"); a snippet follows
     for (const error of document.errors) {
-      const line = error.linePos?.[0]
-      report(`${path}${line === undefined ? '' : ` line ${line.line}`}: ${error.message}`)
+      report(`${path}: ${(error.message.split('\n')[0] ?? '').replace(/:$/, '')}`)
     }
     return undefined
   }
