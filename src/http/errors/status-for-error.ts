@@ -77,6 +77,7 @@ export const statusByCode: Readonly<Record<string, number>> = {
   PVE_NODE: 400,
   PVE_PERMISSION: 502,
   PVE_UNREACHABLE: 502,
+  PVE_AGENT_UNAVAILABLE: 503,
   PVE_FAILED: 502,
   // exec (commands on the nodes)
   EXEC_TIMEOUT: 504,
