@@ -159,7 +159,7 @@ describe('GET /api/networks', () => {
         bridge: 'vmbr0',
         firewall: false,
         ipv4: {
-          mode: 'seed',
+          mode: 'vmid',
           cidr: '127.0.0.0/24',
           gateway: '127.0.0.1',
           pool: ['127.0.0.100-127.0.0.199'],

@@ -87,7 +87,7 @@ function presentIpv4(ipv4: VmNetwork['ipv4'], usage: PoolUsage | undefined): Net
     case 'seed': {
       const prefix = ipv4.gateway.split('.').slice(0, 3).join('.')
       return {
-        mode: 'seed',
+        mode: 'vmid',
         cidr: `${prefix}.0/24`,
         gateway: ipv4.gateway,
         pool: [`${prefix}.${ipv4.ipStart}-${prefix}.${ipv4.ipEnd}`],

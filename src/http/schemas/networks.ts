@@ -6,10 +6,10 @@ const count = (description: string): ReturnType<typeof Type.Integer> =>
 /** One address family of a network and, for a pool the service hands out, its counts. */
 export const NetworkAddressingSchema = Type.Object({
   mode: Type.Union(
-    [Type.Literal('seed'), Type.Literal('static'), Type.Literal('dhcp'), Type.Literal('slaac')],
+    [Type.Literal('vmid'), Type.Literal('static'), Type.Literal('dhcp'), Type.Literal('slaac')],
     {
       description:
-        '`seed`: the address is the gateway’s /24 and the VMID; `static`: from the pool; ' +
+        '`vmid`: the address is the gateway’s /24 with the VMID as last octet; `static`: from the pool; ' +
         '`dhcp`/`slaac`: the network hands it out',
     },
   ),
@@ -63,7 +63,7 @@ export const NetworkListReply = Type.Object({
     { start: Type.Integer(), end: Type.Integer() },
     {
       description:
-        'VMIDs of installs on a network of the networks file (the seed’s network keeps ASSIGN_IP_START..END)',
+        'VMIDs of installs on a network of the networks file (the network without a file keeps ASSIGN_IP_START..END)',
     },
   ),
 })
