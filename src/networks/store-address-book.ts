@@ -119,13 +119,37 @@ export function createStoreAddressBook(options: StoreAddressBookOptions): Addres
     )
   }
 
+  const reconcile = (signal?: AbortSignal): Promise<void> => {
+    reconciling ??= (async () => {
+      const before = table.rows()
+      const { addresses, vmids } = await readClusterAddresses(options.cluster, signal)
+      onCluster = addresses
+      vmidsOnCluster = vmids
+      answering.clear()
+      reconciled = true
+      // an assignment whose VM was destroyed elsewhere is freed (rows older than the read)
+      for (const row of before) {
+        if (row.state === 'assigned' && row.vmid !== undefined && !vmids.has(row.vmid)) {
+          table.releaseVm(row.vmid)
+        }
+      }
+    })().finally(() => {
+      reconciling = undefined
+    })
+    return reconciling
+  }
+
   return {
     async hold(network, owner, { vmid, requestedIp, signal }) {
       const requested = requestedIp === undefined ? undefined : checkRequested(network, requestedIp)
       const familyPools = pools.get(network.name) ?? poolsOf(network)
       const static_ = familyPools.ipv4 !== undefined || familyPools.ipv6 !== undefined
       // an address a VM made elsewhere uses must be known before any is handed out
-      if (static_ && !reconciled) await this.reconcile(signal)
+      if (static_ && !reconciled) {
+        // shared with other holds: not cancelled by this job's signal, only checked after it
+        await reconcile()
+        signal.throwIfAborted()
+      }
       const held: { ipv4?: string; ipv6?: string } = {}
       try {
         if (network.ipv4.mode === 'seed') {
@@ -165,25 +189,7 @@ export function createStoreAddressBook(options: StoreAddressBookOptions): Addres
       onCluster = new Map([...onCluster].filter(([, owner]) => owner !== vmid))
       vmidsOnCluster.delete(vmid)
     },
-    reconcile(signal) {
-      reconciling ??= (async () => {
-        const before = table.rows()
-        const { addresses, vmids } = await readClusterAddresses(options.cluster, signal)
-        onCluster = addresses
-        vmidsOnCluster = vmids
-        answering.clear()
-        reconciled = true
-        // an assignment whose VM was destroyed elsewhere is freed (rows older than the read)
-        for (const row of before) {
-          if (row.state === 'assigned' && row.vmid !== undefined && !vmids.has(row.vmid)) {
-            table.releaseVm(row.vmid)
-          }
-        }
-      })().finally(() => {
-        reconciling = undefined
-      })
-      return reconciling
-    },
+    reconcile,
     usage: () =>
       options.networks.networks.map((network) =>
         usageOf(network, pools.get(network.name) ?? {}, table, {
