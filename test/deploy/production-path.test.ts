@@ -109,6 +109,7 @@ describe('a production configuration', () => {
     // for the idle footprint: SSH and the image store's HTTP client load on first use
     expect(loaded.filter((url) => url.includes('/node_modules/ssh2/'))).toEqual([])
     expect(loaded.filter((url) => url.includes('/node_modules/undici/'))).toEqual([])
+    expect(loaded.filter((url) => url.includes('/node_modules/@fastify/swagger-ui/'))).toEqual([])
   })
 
   it('with the api driver on a (loopback) cluster loads no module of the simulator', async () => {
