@@ -178,6 +178,11 @@ function collect(
         signal.reason instanceof Error ? signal.reason : abortedError(connection.target, signal),
       )
     }
+    // the run may have timed out while the connection or the channel was being opened
+    if (signal.aborted) {
+      onAbort()
+      return
+    }
     signal.addEventListener('abort', onAbort, { once: true })
     channel.on('data', (chunk: Buffer) => {
       stdout.push(chunk)
