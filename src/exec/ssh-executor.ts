@@ -195,6 +195,7 @@ function collect(
         signal.reason instanceof Error ? signal.reason : abortedError(connection.target, signal),
       )
     }
+    // the run may have timed out while the connection or the channel was being opened
     if (signal.aborted) {
       onAbort()
       return
