@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import type { Config } from './config/index.js'
 import type { Logger } from 'pino'
+import type { AddressProbe } from './networks/index.js'
 import { ipForVmid } from './provision/install/ip-address.js'
 import { connectApiDriver, createApiDriver, requiredPrivileges } from './pve/drivers/api/index.js'
 import { createCliDriver, createCommandCounter } from './pve/drivers/cli/index.js'
@@ -10,7 +11,7 @@ import { startSimRestFace } from './sim/faces/rest/index.js'
 import { createInProcessTransport } from './sim/faces/in-process-transport.js'
 import { startSimGuests, type SimGuests } from './sim/guests/index.js'
 import { startSimImageServer, type SimImageServer } from './sim/images/sim-image-server.js'
-import { createSimulator, type Simulator } from './sim/index.js'
+import { createSimulatedPing, createSimulator, timings, type Simulator } from './sim/index.js'
 import type { ClusterLog, StartedCluster } from './start-cluster.js'
 import { guestPollMs, storageLockRetry } from './start-install-services.js'
 import type { Mirrors } from './images/index.js'
@@ -22,7 +23,7 @@ import type { Mirrors } from './images/index.js'
  */
 
 /** A simulated VM's OS takes this long (× SIM_SPEED) from power-on to answering SSH. */
-export const simulatedBootMs = 12_000
+export const simulatedBootMs = timings.guestBootMs
 
 /** The driver the configuration names, on the embedded simulator. */
 export async function startSimulatedCluster(
@@ -58,6 +59,8 @@ export interface SimInstallExtras {
   lockRetry: { attempts: number; baseDelayMs: number }
   /** the SSH readiness poll, scaled by SIM_SPEED like the guest's boot it waits for */
   guestPollMs: number
+  /** IP_PROBE=ping on the simulator: nothing is pinged, the simulated network answers */
+  addressProbe: AddressProbe
   close(): Promise<void>
 }
 
@@ -84,6 +87,7 @@ export async function startSimInstallExtras(
       baseDelayMs: storageLockRetry.baseDelayMs * Math.max(config.sim.speed, 0.05),
     },
     guestPollMs: guestPollMs * Math.max(config.sim.speed, 0.05),
+    addressProbe: createSimulatedPing(simulator),
     async close() {
       await simGuests.close()
       await imageServer.close()

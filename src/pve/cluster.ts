@@ -255,3 +255,39 @@ export interface Cluster {
   /** `qm template <vmid>` / `POST …/template`: disks become `base-*` volumes, `template: 1`. */
   templateVm(node: string, vmid: number, options?: OperationOptions): Promise<void>
 }
+
+/** A bridge of one node: `GET /nodes/{node}/network?type=any_bridge` (pve-manager PVE/API2/Network.pm). */
+export interface NodeBridge {
+  /** e.g. `vmbr0` */
+  iface: string
+  type: 'bridge' | 'OVSBridge'
+  /** `bridge_vlan_aware: 1` on a Linux bridge; OVS bridges always carry VLAN tags */
+  vlanAware: boolean
+  active: boolean
+}
+
+/** One address of a guest interface, as the agent reports it. */
+export interface GuestAddress {
+  address: string
+  family: 'ipv4' | 'ipv6'
+  prefix: number
+}
+
+/** One interface as the QEMU guest agent reports it (`network-get-interfaces`, pve.md §2.11). */
+export interface GuestInterface {
+  /** e.g. `eth0`, `lo` */
+  name: string
+  /** "hardware-address", lower case */
+  mac?: string
+  addresses: GuestAddress[]
+}
+
+/** Networks (declared apart so the port above stays as it was; merged by TypeScript). */
+export interface Cluster {
+  /** The node's Linux and OVS bridges (`type=any_bridge`). */
+  nodeBridges(node: string, options?: OperationOptions): Promise<NodeBridge[]>
+  /** The guest agent's `network-get-interfaces`. Throws PveError: 'vm_not_running' (VM
+   * stopped), and 'agent_unavailable' for `No QEMU guest agent configured`, `QEMU guest agent
+   * is not running` and qga timeouts, so a caller waiting for a boot can retry on it. */
+  guestInterfaces(node: string, vmid: number, options?: OperationOptions): Promise<GuestInterface[]>
+}

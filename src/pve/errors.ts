@@ -18,6 +18,7 @@ export type PveErrorKind =
   | 'node'
   | 'permission'
   | 'unreachable'
+  | 'agent_unavailable'
   | 'failed'
 
 const codes: Record<PveErrorKind, string> = {
@@ -33,6 +34,7 @@ const codes: Record<PveErrorKind, string> = {
   node: 'PVE_NODE',
   permission: 'PVE_PERMISSION',
   unreachable: 'PVE_UNREACHABLE',
+  agent_unavailable: 'PVE_AGENT_UNAVAILABLE',
   failed: 'PVE_FAILED',
 }
 
@@ -50,6 +52,8 @@ export const pveErrorCodes: Record<string, string> = {
   PVE_NODE: 'the node is unknown, the local node, or offline',
   PVE_PERMISSION: 'the credentials lack a privilege',
   PVE_UNREACHABLE: 'the node or API could not be reached',
+  PVE_AGENT_UNAVAILABLE:
+    'the VM has no guest agent configured, or it is not (yet) answering; retrying may succeed',
   PVE_FAILED: 'any other Proxmox failure',
 }
 
@@ -91,6 +95,10 @@ const patterns: [RegExp, PveErrorKind][] = [
   [/^target is local node/, 'node'],
   [/^Permission check failed/, 'permission'],
   [/^Only root/, 'permission'],
+  // qemu-server PVE/QemuServer/Agent.pm (assert_agent_available) and the qga timeout (pve.md §2.11)
+  [/^No QEMU guest agent configured/, 'agent_unavailable'],
+  [/^QEMU guest agent is not running/, 'agent_unavailable'],
+  [/^VM \d+ qga command '[^']+' failed - got timeout/, 'agent_unavailable'],
   [/^(proxy handler failed|hostname lookup|ssh: connect to host|595 |596 )/, 'unreachable'],
 ]
 

@@ -11,7 +11,7 @@ export type {
   VmEvent,
   VmEventPayload,
 } from './simulator.js'
-export type { FaultInjector, FaultOperation, FaultSpec } from './faults.js'
+export type { FaultHold, FaultInjector, FaultOperation, FaultSpec, HoldSpec } from './faults.js'
 export type { ImportDiskArgs } from './import-disk.js'
 export type { SimApi, SimCaller, SimParams, SimRequest, SimResponse } from './api/types.js'
 export { timings } from './timings.js'
@@ -20,3 +20,8 @@ export type { Upid } from './tasks/upid.js'
 export { qcow2Header } from './image-info.js'
 export { sha256Crypt } from './vm-config/sha256-crypt.js'
 export { createInProcessTransport } from './faces/in-process-transport.js'
+export { createSimulatedPing } from './network/simulated-ping.js'
+export { defaultDhcpRange } from './network/network-state.js'
+export type { DhcpRange, SimLease } from './network/network-state.js'
+export type { SimBridgeSpec } from './network/bridges.js'
+export type { SimNetworkControl } from './network/control.js'

@@ -127,6 +127,7 @@ async function cloneLocked(
   const made: SimVolume[] = []
   try {
     const fault = sim.faults.take('clone', newid)
+    await sim.faults.gate('clone', newid, task.signal)
     const config = cloneConfig(plan.source.config, plan)
     for (const disk of disks) {
       task.log(`create ${disk.how} clone of drive ${disk.key} (${disk.volume.volid})`)

@@ -22,6 +22,8 @@ import {
 import { PveError, pveErrorFromMessage } from '../../errors.js'
 import {
   readClusterResources,
+  readGuestInterfaces,
+  readNodeBridges,
   readNodeStatus,
   readNodeStorages,
   readVmConfig,
@@ -261,6 +263,16 @@ export function createApiDriver(options: ApiDriverOptions): ApiCluster {
       return readNodeStorages(
         await call('GET', `${nodePath(node)}/storage`, undefined, opts?.signal),
       )
+    },
+
+    async nodeBridges(node, opts) {
+      const params = { type: 'any_bridge' }
+      return readNodeBridges(await call('GET', `${nodePath(node)}/network`, params, opts?.signal))
+    },
+
+    async guestInterfaces(node, vmid, opts) {
+      const path = `${vmPath(node, vmid)}/agent/network-get-interfaces`
+      return readGuestInterfaces(await call('GET', path, undefined, opts?.signal))
     },
 
     async vmStatus(node: string, vmid: number, opts?: OperationOptions): Promise<VmStatus> {

@@ -2,6 +2,8 @@ import type { Executor, RunResult } from '../../../exec/index.js'
 import type { Cluster, MigrateOptions, OperationOptions } from '../../cluster.js'
 import {
   readClusterResources,
+  readGuestInterfaces,
+  readNodeBridges,
   readNodeStatus,
   readNodeStorages,
   readVmConfig,
@@ -9,6 +11,7 @@ import {
   readVmStatus,
 } from '../../read/index.js'
 import { checkDiskKey, checkNodeName, checkResizeSize } from '../../check-names.js'
+import { PveError } from '../../errors.js'
 import { cliCloneOperations } from './clone.js'
 import { createCommandCounter, type CommandCounter } from './command-counter.js'
 import { configArguments, type ConfigArguments } from './config-arguments.js'
@@ -78,8 +81,12 @@ export function createCliDriver(options: CliDriverOptions): CliDriver {
     })
   }
 
-  async function pveshGet(path: string, opts?: OperationOptions): Promise<unknown> {
-    const argv = ['pvesh', 'get', path, '--output-format', 'json']
+  async function pveshGet(
+    path: string,
+    opts?: OperationOptions,
+    extra: string[] = [],
+  ): Promise<unknown> {
+    const argv = ['pvesh', 'get', path, ...extra, '--output-format', 'json']
     const result = await run(options.mainNode, argv, {
       ...signalOf(opts),
       timeoutMs: readTimeoutMs,
@@ -115,6 +122,20 @@ export function createCliDriver(options: CliDriverOptions): CliDriver {
     async nodeStorages(node, opts) {
       checkNodeName(node)
       return readNodeStorages(await pveshGet(`/nodes/${node}/storage`, opts))
+    },
+
+    async nodeBridges(node, opts) {
+      checkNodeName(node)
+      const path = `/nodes/${node}/network`
+      return readNodeBridges(await pveshGet(path, opts, ['--type', 'any_bridge']))
+    },
+
+    async guestInterfaces(node, vmid, opts) {
+      // qm acts on the node the VM is on (pve.md §2); it prints the agent's result as pretty
+      // JSON (qemu-server PVE/CLI/qm.pm, $print_agent_result)
+      const args = ['guest', 'cmd', String(vmid), 'network-get-interfaces']
+      const result = await qm(node, args, { ...signalOf(opts), timeoutMs: readTimeoutMs })
+      return readGuestInterfaces(parseAgentJson(result.stdout))
     },
 
     async vmStatus(node, vmid, opts) {
@@ -177,6 +198,15 @@ export function createCliDriver(options: CliDriverOptions): CliDriver {
       if (opts.withLocalDisks) args.push('--with-local-disks')
       await qm(node, args, taskOptions(opts))
     },
+  }
+}
+
+/** The agent's answer as qm printed it; a malformed one is a Proxmox failure, not a crash. */
+function parseAgentJson(stdout: string): unknown {
+  try {
+    return JSON.parse(stdout)
+  } catch {
+    throw new PveError('failed', `unexpected answer from qm guest cmd: ${stdout.slice(0, 80)}`)
   }
 }
 
