@@ -25,6 +25,7 @@ import { openApi } from './http/openapi/index.js'
 import { healthRoutes } from './http/routes/health-routes.js'
 import { installRoutes } from './http/routes/install-routes.js'
 import { jobRoutes } from './http/routes/job-routes.js'
+import { networkRoutes } from './http/routes/network-routes.js'
 import { osRoutes } from './http/routes/os-routes.js'
 import { scriptRoutes } from './http/routes/script-routes.js'
 import { templateRoutes } from './http/routes/template-routes.js'
@@ -32,6 +33,7 @@ import { vmInfoRoutes } from './http/routes/vm-info-routes.js'
 import { vmRoutes } from './http/routes/vm-routes.js'
 import { webRoutes } from './http/routes/web-routes.js'
 import { strictIntegers } from './http/schemas/strict-integers.js'
+import { lazySchemaCompilers } from './http/server/lazy-schema-compilers.js'
 import { limitConnections } from './http/server/limit-connections.js'
 import { osCatalog } from './images/os-catalog.js'
 import {
@@ -118,6 +120,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false } },
+    // each route's schemas compile on its first request, not all before the first `ok`
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     genReqId: requestIdOf,
     // receiving a request is timed, answering it is not: SSE streams live as long as their job
     requestTimeout: limits.requestTimeoutMs,
@@ -186,6 +190,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     limits: deps.limits,
     pending: createPendingTracker(),
     waitUntilReady: deps.waitUntilReady,
+    networks: deps.install.networks,
+    addresses: deps.install.addresses,
   }
   const protection = createVmProtection({
     vmids: deps.protectedVms?.vmids ?? [],
@@ -248,6 +254,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     heartbeatMs: deps.heartbeatMs ?? 15_000,
   })
   await app.register(osRoutes, { prefix: '/api', catalog: osCatalog })
+  await app.register(networkRoutes, {
+    prefix: '/api',
+    networks: deps.install.networks,
+    addresses: deps.install.addresses,
+  })
   await app.register(webRoutes, { webDir: deps.webDir })
   return app
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import type { Config } from './config/index.js'
 import type { Logger } from 'pino'
+import type { AddressProbe } from './networks/index.js'
 import { ipForVmid } from './provision/install/ip-address.js'
 import { connectApiDriver, createApiDriver, requiredPrivileges } from './pve/drivers/api/index.js'
 import { createCliDriver, createCommandCounter } from './pve/drivers/cli/index.js'
@@ -10,7 +11,7 @@ import { startSimRestFace } from './sim/faces/rest/index.js'
 import { createInProcessTransport } from './sim/faces/in-process-transport.js'
 import { startSimGuests, type SimGuests } from './sim/guests/index.js'
 import { startSimImageServer, type SimImageServer } from './sim/images/sim-image-server.js'
-import { createSimulator, timings, type Simulator } from './sim/index.js'
+import { createSimulatedPing, createSimulator, timings, type Simulator } from './sim/index.js'
 import type { ClusterLog, StartedCluster } from './start-cluster.js'
 import { storageLockRetry } from './start-install-services.js'
 import type { Mirrors } from './images/index.js'
@@ -56,6 +57,8 @@ export interface SimInstallExtras {
   simImages: SimImageServer
   /** the storage-lock retry interval, scaled by SIM_SPEED (only here: a real cluster's is fixed) */
   lockRetry: { attempts: number; baseDelayMs: number }
+  /** IP_PROBE=ping on the simulator: nothing is pinged, the simulated network answers */
+  addressProbe: AddressProbe
   close(): Promise<void>
 }
 
@@ -81,6 +84,7 @@ export async function startSimInstallExtras(
       attempts: storageLockRetry.attempts,
       baseDelayMs: storageLockRetry.baseDelayMs * Math.max(config.sim.speed, 0.05),
     },
+    addressProbe: createSimulatedPing(simulator),
     async close() {
       await simGuests.close()
       await imageServer.close()

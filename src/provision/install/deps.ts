@@ -1,3 +1,4 @@
+import type { AddressBook, NetworksConfig } from '../../networks/index.js'
 import type { Cluster } from '../../pve/cluster.js'
 import type { VmLimits } from '../lifecycle/deps.js'
 import type { VmLocator } from '../lifecycle/vm-locator.js'
@@ -17,6 +18,10 @@ export interface InstallDeps {
   locks: VmLocks
   limits: VmLimits
   network: { gateway: string; ipStart: number; ipEnd: number }
+  /** the networks VMs are installed on (first = default), the VMID range of non-seed networks */
+  networks: NetworksConfig
+  /** who holds which address of which network: hold, assign on success, release on rollback */
+  addresses: AddressBook
   mainNode: string
   /** ASSIGN_STORAGE */
   storage: string

@@ -1,3 +1,4 @@
+import type { AddressBook, NetworksConfig } from '../../networks/index.js'
 import type { Cluster } from '../../pve/cluster.js'
 import type { ReportStep } from '../progress.js'
 import type { VmLocks } from '../vm-locks.js'
@@ -25,6 +26,10 @@ export interface LifecycleDeps {
   pending: PendingTracker
   /** Waits until a started VM is usable; the install issue makes this an SSH check. */
   waitUntilReady: (vm: LocatedVm, report: ReportStep, signal: AbortSignal) => Promise<void>
+  /** the networks VMs are installed on (a migration checks the target has their bridges) */
+  networks: NetworksConfig
+  /** who holds which address: destroy frees the VM's (`releaseVm`) */
+  addresses: AddressBook
 }
 
 /** A checked operation ready to run: checks happened when it was made, work happens in run. */
