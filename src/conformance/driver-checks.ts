@@ -77,6 +77,25 @@ const readChecks: ConformanceCheck[] = [
     },
   },
   {
+    name: "lists the main node's bridges",
+    async run({ cluster, node }) {
+      const bridges = await cluster.nodeBridges(node)
+      expectThat(
+        bridges.length > 0,
+        `node ${node} lists no bridge (a token sees bridges only with SDN.Audit)`,
+      )
+      for (const bridge of bridges) {
+        expectThat(
+          /^[\w.-]+$/.test(bridge.iface),
+          `unexpected bridge name ${JSON.stringify(bridge.iface)}`,
+        )
+      }
+      return bridges
+        .map((bridge) => `${bridge.iface}${bridge.vlanAware ? ' (VLAN-aware)' : ''}`)
+        .join(', ')
+    },
+  },
+  {
     name: 'names a VM that does not exist vm_not_found',
     async run({ cluster, node, vmid }) {
       return (await expectRefusal(cluster.vmStatus(node, vmid), 'vm_not_found', 'status')).message
@@ -157,6 +176,17 @@ const scratchVmChecks: ConformanceCheck[] = [
       expectEqual(config.cores, '2', 'cores after the update')
       expectThat(!('tags' in config), 'tags still set after deleting them')
       return undefined
+    },
+  },
+  {
+    name: 'refuses a guest agent query of a VM without an agent',
+    async run({ cluster, vmNode, vmid }) {
+      const refusal = await expectRefusal(
+        cluster.guestInterfaces(vmNode, vmid),
+        'agent_unavailable',
+        'network-get-interfaces of a VM without agent',
+      )
+      return refusal.message
     },
   },
   {

@@ -46,7 +46,9 @@ describe('npm run conformance', () => {
       expect(out).toMatch(/ok {4}creates a VM with its whole config in one call/)
       expect(out).toContain("Configuration file 'nodes/pve1/qemu-server/990.conf' does not exist")
       expect(out).toContain('cleanup: nothing left: VM 990 does not exist')
-      expect(out).toContain('12 passed, 0 failed, 0 skipped')
+      expect(out).toMatch(/ok {4}lists the main node's bridges\n {8}vmbr0 \(VLAN-aware\), vmbr1/)
+      expect(out).toContain('No QEMU guest agent configured')
+      expect(out).toContain('14 passed, 0 failed, 0 skipped')
       expect(code).toBe(0)
     },
     240_000,
