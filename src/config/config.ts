@@ -1,4 +1,5 @@
 import type { Secret } from './secret.js'
+import type { NetworksConfig } from './vm-network.js'
 
 /** How the service reaches Proxmox: the built-in simulator, the `qm`/`pvesh` tools, or REST. */
 export type PveDriverName = 'sim' | 'cli' | 'api'
@@ -16,6 +17,8 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface Config {
   readonly http: HttpConfig
   readonly network: NetworkConfig
+  /** The networks VMs are installed on (`NETWORKS_FILE`, or the seed's one), `VMID_START..END`, `IP_PROBE`. */
+  readonly networks: NetworksConfig
   readonly pve: PveConfig
   readonly pveApi: PveApiConfig
   readonly vm: VmConfig

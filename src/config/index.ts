@@ -20,3 +20,11 @@ export type {
   SimConfig,
   VmConfig,
 } from './config.js'
+export type {
+  AddressRange,
+  NetworksConfig,
+  SeedIpv4,
+  StaticIpv4,
+  StaticIpv6,
+  VmNetwork,
+} from './vm-network.js'

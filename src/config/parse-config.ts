@@ -8,6 +8,7 @@ import { readHttpSection } from './sections/http.js'
 import { readInstallSection } from './sections/install.js'
 import { readLimitsSection, readSecuritySection } from './sections/limits.js'
 import { readNetworkSection } from './sections/network.js'
+import { readNetworksSection } from './sections/networks.js'
 import { readPveApiSection } from './sections/pve-api.js'
 import { readProxySection } from './sections/proxy.js'
 import { readPveSection } from './sections/pve.js'
@@ -47,6 +48,7 @@ export function parseConfig(
   const pve = readPveSection(env)
   const pveApi = readPveApiSection(env, pve)
   const network = readNetworkSection(env, pve)
+  const networks = readNetworksSection(env, network)
   const vm = readVmSection(env)
   const sim = readSimSection(env, pve)
   const dataDir = resolve(options.cwd ?? '.', env.text('DATA_DIR') ?? 'data')
@@ -62,6 +64,7 @@ export function parseConfig(
   return deepFreeze({
     http,
     network,
+    networks,
     pve,
     pveApi,
     vm,
