@@ -1,3 +1,4 @@
+import type { AddressBook, NetworksConfig } from '../../networks/index.js'
 import type { Cluster } from '../../pve/cluster.js'
 import type { ReportStep } from '../progress.js'
 import type { VmLocks } from '../vm-locks.js'
@@ -23,6 +24,10 @@ export interface LifecycleDeps {
   limits: VmLimits
   /** Values this service left pending on running VMs, for the list (one per app). */
   pending: PendingTracker
+  /** the networks VMs are installed on: a migration checks the target has their bridges */
+  networks: NetworksConfig
+  /** a destroyed VM's addresses are freed here */
+  addresses: AddressBook
   /** Waits until a started VM is usable; the install issue makes this an SSH check. */
   waitUntilReady: (vm: LocatedVm, report: ReportStep, signal: AbortSignal) => Promise<void>
 }
