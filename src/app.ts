@@ -186,6 +186,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     limits: deps.limits,
     pending: createPendingTracker(),
     waitUntilReady: deps.waitUntilReady,
+    networks: deps.install.networks,
+    addresses: deps.install.addresses,
   }
   const protection = createVmProtection({
     vmids: deps.protectedVms?.vmids ?? [],

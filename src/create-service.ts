@@ -12,6 +12,13 @@ import {
   type RecoveredJob,
 } from './jobs/index.js'
 import { parseAllowList } from './lib/allow-list/index.js'
+import {
+  createPingProbe,
+  createStoreAddressBook,
+  noProbe,
+  reconcileInBackground,
+  type AddressProbe,
+} from './networks/index.js'
 import { createReadyCheck } from './provision/lifecycle/ready-check.js'
 import type { Cluster } from './pve/cluster.js'
 import type { CommandCounter } from './pve/drivers/cli/index.js'
@@ -89,12 +96,33 @@ export async function createService(
         ? undefined
         : await (await import('./start-simulated.js')).startSimInstallExtras(config, simulator, log)
     if (sim !== undefined) closers.push(() => sim.close())
+    const networksLog = log.child({ part: 'networks' })
+    const probe: AddressProbe =
+      config.networks.probe === 'off'
+        ? noProbe
+        : (sim?.addressProbe ?? createPingProbe({ warn: (message) => networksLog.warn(message) }))
+    const addresses = createStoreAddressBook({
+      networks: config.networks,
+      table: store.addresses,
+      cluster: started.cluster,
+      probe,
+      warn: (fields, message) => networksLog.warn(fields, message),
+    })
+    // the seed's network needs no read of the cluster at start: its address follows the VMID
+    if (config.networks.fromFile) {
+      closers.push(
+        reconcileInBackground(addresses, {
+          warn: (fields, message) => networksLog.warn(fields, message),
+        }),
+      )
+    }
     const install = await startInstallServices({
       config,
       store,
       cluster: started.cluster,
       log,
       mainNode: config.pve.mainNode ?? simulator?.mainNode ?? '',
+      addresses,
       ...(sim === undefined ? {} : { mirrors: sim.mirrors, lockRetry: sim.lockRetry }),
     })
     closers.push(() => install.close())

@@ -25,6 +25,7 @@ import {
 } from './provision/install/dry-run/dry-run-support.js'
 import { planCommandLines } from './pve/drivers/cli/plan-commands.js'
 import { createTemplateService } from './provision/templates/template-service.js'
+import type { AddressBook } from './networks/index.js'
 import type { Cluster } from './pve/cluster.js'
 import type { Store } from './store/index.js'
 
@@ -47,6 +48,8 @@ export interface InstallServicesOptions {
   mainNode: string
   /** retries of Proxmox storage-lock timeouts (default `storageLockRetry`; the simulator's scale) */
   lockRetry?: InstallServices['lockRetry']
+  /** the network address book (createService builds it over the store) */
+  addresses: AddressBook
 }
 
 /**
@@ -81,6 +84,8 @@ export async function startInstallServices(
   const storageQueue = createWorkQueue(config.install.storageQueueConcurrency)
   const services: InstallServices = {
     network: config.network,
+    networks: config.networks,
+    addresses: options.addresses,
     mainNode: options.mainNode,
     storage: config.pve.storage,
     reservations: options.store.reservations,

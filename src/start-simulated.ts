@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import type { Config } from './config/index.js'
 import type { Logger } from 'pino'
+import { ipconfigAddresses, type AddressProbe } from './networks/index.js'
 import { ipForVmid } from './provision/install/ip-address.js'
 import { connectApiDriver, createApiDriver, requiredPrivileges } from './pve/drivers/api/index.js'
 import { createCliDriver, createCommandCounter } from './pve/drivers/cli/index.js'
@@ -56,6 +57,8 @@ export interface SimInstallExtras {
   simImages: SimImageServer
   /** the storage-lock retry interval, scaled by SIM_SPEED (only here: a real cluster's is fixed) */
   lockRetry: { attempts: number; baseDelayMs: number }
+  /** IP_PROBE=ping on the simulator: nothing is pinged, the simulated network answers */
+  addressProbe: AddressProbe
   close(): Promise<void>
 }
 
@@ -81,11 +84,23 @@ export async function startSimInstallExtras(
       attempts: storageLockRetry.attempts,
       baseDelayMs: storageLockRetry.baseDelayMs * Math.max(config.sim.speed, 0.05),
     },
+    addressProbe: simulatedPing(simulator),
     async close() {
       await simGuests.close()
       await imageServer.close()
     },
   }
+}
+
+/**
+ * The simulated network's answer to a ping: an address answers while a running VM has it in its
+ * `ipconfigN`. (Placeholder until the simulator answers pings itself, foreign hosts included.)
+ */
+function simulatedPing(simulator: Simulator): AddressProbe {
+  return async (address) =>
+    simulator
+      .snapshot()
+      .vms.some((vm) => vm.status === 'running' && ipconfigAddresses(vm.config).includes(address))
 }
 
 async function startEmbeddedSimulator(config: Config): Promise<Simulator> {

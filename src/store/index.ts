@@ -1,3 +1,4 @@
+export type { AddressHold, AddressRecord, AddressTable } from './address-table.js'
 export {
   auditActionLength,
   type AuditEntry,

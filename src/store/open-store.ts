@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import BetterSqlite3, { type Database } from 'better-sqlite3'
 import { describeError } from '../errors.js'
+import { createAddressTable, type AddressTable } from './address-table.js'
 import { createAuditTable, type AuditRetention, type AuditTable } from './audit-table.js'
 import { createCreationTable, type CreationTable } from './creation-table.js'
 import { StoreError } from './errors.js'
@@ -38,6 +39,8 @@ export interface Store {
   readonly audit: AuditTable
   /** VM creates install jobs started (crash recovery reads them) */
   readonly creations: CreationTable
+  /** addresses of the named networks held by installs or given to VMs */
+  readonly addresses: AddressTable
   /** Runs `work` in one transaction: everything it writes lands together or not at all. */
   transaction<T>(work: () => T): T
   /** Whether the last write succeeded (`/api/health?full=1`, install admission). */
@@ -193,6 +196,11 @@ function assemble(db: Database, { path, migration, now, retention }: Assembly): 
       health,
     ),
     creations: guardWrites(createCreationTable(db, now), ['started'], health),
+    addresses: guardWrites(
+      createAddressTable(db, now),
+      ['hold', 'holdReplacing', 'drop', 'assign', 'releaseOwner', 'releaseVm', 'releaseAllHolds'],
+      health,
+    ),
     transaction: (work) => health.guard(() => db.transaction(work)()),
     health: () => health.state(),
     limitGrowth: (extraPages) => {

@@ -5,6 +5,7 @@ import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ConfigError, parseConfig } from '../../src/config/index.js'
 import { startCluster, type StartedCluster } from '../../src/start-cluster.js'
+import { createStoreAddressBook, noProbe } from '../../src/networks/index.js'
 import { startInstallServices, storageLockRetry } from '../../src/start-install-services.js'
 import { openStore } from '../../src/store/index.js'
 
@@ -99,6 +100,13 @@ describe('SIM_* settings on a real cluster', () => {
         cluster: started.cluster,
         log,
         mainNode: 'pve1',
+        addresses: createStoreAddressBook({
+          networks: config.networks,
+          table: store.addresses,
+          cluster: started.cluster,
+          probe: noProbe,
+          warn: () => undefined,
+        }),
       })
       expect(install.services.lockRetry).toEqual({ attempts: 6, baseDelayMs: 1000 })
       expect(storageLockRetry.baseDelayMs).toBe(1000)

@@ -40,6 +40,7 @@ export const statusByCode: Readonly<Record<string, number>> = {
   INSTALL_CANCELLED: 409,
   STORAGE_UNUSABLE: 400,
   IMAGE_TRANSFER_UNAVAILABLE: 400,
+  NETWORK_POOL_EXHAUSTED: 503,
   // jobs
   JOB_NOT_FOUND: 404,
   JOB_FINISHED: 409,

@@ -2,6 +2,7 @@ import { initialSchema } from './001-initial.js'
 import { vmCreations } from './002-vm-creations.js'
 import { auditRefusals } from './003-audit-refusals.js'
 import { eventData } from './004-event-data.js'
+import { networkAddresses } from './005-network-addresses.js'
 import type { Migration } from './migration.js'
 
 export type { Migration } from './migration.js'
@@ -12,4 +13,5 @@ export const migrations: readonly Migration[] = [
   vmCreations,
   auditRefusals,
   eventData,
+  networkAddresses,
 ]
