@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events'
 import type { Faults } from './faults.js'
 import type { FileLocks } from './locks/file-locks.js'
+import type { SimNetworkState } from './network/network-state.js'
 import type { Pacer } from './pacer.js'
 import type { ClusterState } from './state/types.js'
 import type { Statd } from './statd.js'
@@ -15,6 +16,8 @@ export interface SimContext {
   readonly faults: Faults
   readonly statd: Statd
   readonly mainNode: string
+  /** DHCP leases, guest agents, foreign hosts: the network around the VMs */
+  readonly network: SimNetworkState
   /** emits `vm-started` / `vm-stopped` with `{ vmid, node, config }` */
   readonly events: EventEmitter
   /** call after every change of state, so it gets saved */

@@ -10,7 +10,11 @@ import type { ImportDiskArgs } from './import-disk.js'
 import { FileLocks } from './locks/file-locks.js'
 import { createPacer } from './pacer.js'
 import { allRoutes } from './routes/index.js'
+import { buildBridges, defaultBridges, type SimBridgeSpec } from './network/bridges.js'
+import { createNetworkControl, type SimNetworkControl } from './network/control.js'
+import { createNetworkState, type DhcpRange } from './network/network-state.js'
 import { Statd } from './statd.js'
+import { timings } from './timings.js'
 import { seedDemoVms } from './state/demo.js'
 import { buildNode, defaultNodes } from './state/nodes.js'
 import { loadState } from './state/persistence.js'
@@ -34,6 +38,15 @@ export interface SimulatorOptions {
   gateway?: string
   /** override per-node CPU flags (e.g. an old CPU without avx2 for x86-64-v3 tests) */
   cpuFlags?: Record<string, string[]>
+  /**
+   * per-node bridges in place of the default `vmbr0` (VLAN-aware) and `vmbr1` (not VLAN-aware),
+   * e.g. `{ pve3: [{ iface: 'vmbr0', vlanAware: true }] }` for a pve3 without vmbr1
+   */
+  bridges?: Record<string, SimBridgeSpec[]>
+  /** the simulated DHCP servers' pool (loopback only); default 127.0.2.10-127.0.2.250 */
+  dhcpRange?: DhcpRange
+  /** ms at speed 1 from power-on until a guest's OS (and its agent) is up; default 12 s */
+  guestBootMs?: number
 }
 
 export type VmEvent = 'vm-started' | 'vm-stopped'
@@ -41,6 +54,8 @@ export interface VmEventPayload {
   vmid: number
   node: string
   config: Record<string, string>
+  /** net0's addresses in the guest (static, DHCP lease, SLAAC); on `vm-started` */
+  addresses?: { ipv4?: string; ipv6: string[] }
 }
 
 /** What tests and benchmarks can see of the cluster at once. */
@@ -79,6 +94,8 @@ export interface Simulator {
    * written (without the closing `TASK OK/ERROR/WARNINGS` line), for CLI foreground tasks */
   followTask(upid: string, onLine?: (line: string) => void): Promise<string>
   readonly faults: FaultInjector
+  /** bridges, DHCP leases, guest agents, the ping answer (src/sim/network/control.ts) */
+  readonly network: SimNetworkControl
   /** observe power changes (simulated guests will answer SSH while a VM runs) */
   on(event: VmEvent, listener: (vm: VmEventPayload) => void): void
   /** test/benchmark introspection: every VM with node, config, status; every volume per storage */
@@ -127,11 +144,30 @@ function checkOptions(options: SimulatorOptions): {
 export async function createSimulator(options: SimulatorOptions): Promise<Simulator> {
   const { nodes, mainNode } = checkOptions(options)
   const now = Date.now()
+  const gateway = options.gateway ?? '127.0.0.1'
   const state: ClusterState = {
-    nodes: nodes.map((spec, index) => buildNode(spec, index, now, options.cpuFlags?.[spec.name])),
+    nodes: nodes.map((spec, index) => {
+      const node = buildNode(spec, index, now, options.cpuFlags?.[spec.name])
+      const bridges = options.bridges?.[spec.name]
+      node.bridges =
+        bridges === undefined ? defaultBridges(spec.ip, gateway) : buildBridges(spec.name, bridges)
+      return node
+    }),
     volumes: [],
     vms: new Map(),
   }
+  for (const name of Object.keys(options.bridges ?? {})) {
+    if (!state.nodes.some((node) => node.name === name))
+      throw new AppError(
+        'SIM_BAD_OPTIONS',
+        `bridges are given for '${name}', which is no simulator node`,
+      )
+  }
+  const network = createNetworkState({
+    ...(options.dhcpRange === undefined ? {} : { dhcpRange: options.dhcpRange }),
+    guestBootMs: options.guestBootMs ?? timings.guestBootMs,
+    gateway,
+  })
   const loaded = options.dataDir === undefined ? false : await loadState(options.dataDir, state)
   if (!loaded && options.demoVms !== false) seedDemoVms(state, now, options.gateway)
   const pacer = createPacer(options.speed)
@@ -152,6 +188,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     faults,
     statd,
     mainNode,
+    network,
     events,
     changed: () => {
       persister.schedule()
@@ -168,6 +205,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     importDisk: (args) => importDisk(sim, args),
     followTask: (upid, onLine) => tasks.follow(upid, onLine),
     faults,
+    network: createNetworkControl(sim),
     on(event, listener) {
       events.on(event, listener)
     },

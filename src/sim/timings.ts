@@ -27,6 +27,7 @@
  * | cloneLockWaitMs             | 1 s            | pve.md §0.4/§7/§10.10: clone waits 1 s for the config flock     |
  * | cloneLinkedMs               | 0.5 s          | pve-docs: a linked clone is "nearly instantaneous"; chosen      |
  * | persistDebounceMs           | 200 ms         | no source; not scaled by speed (it is our I/O, not Proxmox's)  |
+ * | guestBootMs                 | 12 s           | no source; a cloud image's boot to qemu-ga and sshd; chosen     |
  */
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB
@@ -55,4 +56,5 @@ export const timings = {
   cloneLockWaitMs: 1_000,
   cloneLinkedMs: 500,
   persistDebounceMs: 200,
+  guestBootMs: 12_000,
 } as const

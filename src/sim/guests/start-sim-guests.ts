@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { hostKeyFingerprint } from '../../exec/index.js'
 import { generateEd25519Key } from '../../guest/ed25519-key.js'
 
+import { isLoopbackIpv6 } from '../network/addresses.js'
 import { authorizedKeysOf, isLoopbackAddress, staticAddressOf } from './guest-config.js'
 import { runGuestCommand } from './run-guest-command.js'
 import { startGuestSshServer } from './guest-ssh-server.js'
@@ -16,6 +17,8 @@ export interface SimVmEvent {
   node: string
   /** the VM's config keys, as Proxmox names them (`ciuser`, `sshkeys`, `ipconfig0`, …) */
   config: Record<string, string>
+  /** net0's addresses as the simulator gave them (static, DHCP lease, IPv6) */
+  addresses?: { ipv4?: string; ipv6: readonly string[] }
 }
 
 type VmEventName = 'vm-started' | 'vm-stopped'
@@ -70,6 +73,8 @@ interface Guest {
   scheduled?: number
   timer?: NodeJS.Timeout
   server?: GuestSshServer
+  /** the same sshd on the guest's loopback IPv6 address (`::1`, `::ffff:127.x.y.z`), if any */
+  server6?: GuestSshServer
   /** of the host key of the VM's current life */
   fingerprint?: string
   /**
@@ -129,10 +134,14 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
     clearTimeout(guest.timer)
     delete guest.timer
     const server = guest.server
+    const server6 = guest.server6
     delete guest.server
+    delete guest.server6
     // Called now, not queued: the sessions must break before the simulator reports the next start.
-    const closing = server?.close()
-    return enqueue(guest, () => closing ?? Promise.resolve())
+    const closing = Promise.all([server?.close(), server6?.close()])
+    return enqueue(guest, async () => {
+      await closing
+    })
   }
 
   const listen = async (vm: SimVmEvent, guest: Guest, generation: number): Promise<void> => {
@@ -157,31 +166,36 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
     guest.rebootRequired = upgraded
     try {
       const hostKey = hostKeyOf(vm)
-      const server = await startGuestSshServer({
-        host,
-        port: options.port,
-        hostKey: hostKey.privateKey,
-        username: vm.config.ciuser ?? '',
-        authorizedKeys: authorizedKeysOf(vm.config),
-        onExec: (channel, commandLine) => {
-          runGuestCommand(channel, commandLine, {
-            stepDelayMs: options.scriptStepDelayMs ?? 50,
-            takeScriptFault: () => faults.takeScriptFault(vm.vmid),
-            rebootRequired: () => guest.rebootRequired,
-            onScriptSucceeded: () => {
-              if (faults.takeRebootRequirement(vm.vmid)) guest.rebootRequired = true
-            },
-            onPasswords: (passwords) => {
-              shadows.set(vm.vmid, { ...shadows.get(vm.vmid), ...passwords })
-            },
-          })
-        },
-      })
+      const listenOn = (address: string) =>
+        startGuestSshServer({
+          host: address,
+          port: options.port,
+          hostKey: hostKey.privateKey,
+          username: vm.config.ciuser ?? '',
+          authorizedKeys: authorizedKeysOf(vm.config),
+          onExec: (channel, commandLine) => {
+            runGuestCommand(channel, commandLine, {
+              stepDelayMs: options.scriptStepDelayMs ?? 50,
+              takeScriptFault: () => faults.takeScriptFault(vm.vmid),
+              rebootRequired: () => guest.rebootRequired,
+              onScriptSucceeded: () => {
+                if (faults.takeRebootRequirement(vm.vmid)) guest.rebootRequired = true
+              },
+              onPasswords: (passwords) => {
+                shadows.set(vm.vmid, { ...shadows.get(vm.vmid), ...passwords })
+              },
+            })
+          },
+        })
+      const server = await listenOn(host)
+      const host6 = ipv6AddressOf(vm, host)
+      const server6 = host6 === undefined ? undefined : await listenOn(host6).catch(() => undefined)
       if (guest.generation !== generation) {
-        await server.close()
+        await Promise.all([server.close(), server6?.close()])
         return
       }
       guest.server = server
+      if (server6 !== undefined) guest.server6 = server6
       guest.fingerprint = hostKey.fingerprint
       log.debug({ vmid: vm.vmid, host, port: options.port }, 'simulated guest answers ssh')
     } catch (error) {
@@ -252,6 +266,18 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
 
 function addressOf(vm: SimVmEvent, hostFor: (vmid: number) => string): string | undefined {
   const configured = staticAddressOf(vm.config)
-  const address = configured ?? hostFor(vm.vmid)
+  // `ip=dhcp`: the lease the simulated DHCP server handed out
+  const address = configured ?? vm.addresses?.ipv4 ?? hostFor(vm.vmid)
   return isLoopbackAddress(address) ? address : undefined
+}
+
+/**
+ * The guest's IPv6 address its sshd also answers on: only a loopback kind (`::1`, or
+ * `::ffff:127.x.y.z` unless that is the IPv4 address already listened on, which the same socket
+ * serves); a 2001:db8:: address is shown, never bound.
+ */
+function ipv6AddressOf(vm: SimVmEvent, ipv4Host: string): string | undefined {
+  return vm.addresses?.ipv6.find(
+    (address) => isLoopbackIpv6(address) && address.toLowerCase() !== `::ffff:${ipv4Host}`,
+  )
 }

@@ -1,3 +1,4 @@
+import { missingBridges } from '../network/bridge-check.js'
 import type { SimContext } from '../context.js'
 import { formatDuration, formatLocalTime, renderBytes } from '../format-bytes.js'
 import { vmMetrics } from '../state/metrics.js'
@@ -162,6 +163,10 @@ async function mirrorDisks(run: Run, mirrored: LocalDisk[]): Promise<void> {
 async function transferOnline(run: Run): Promise<void> {
   const { vm, target, withLocalDisks } = run.plan
   run.log(`starting VM ${vm.vmid} on remote node '${target.name}'`)
+  // the VM starts on the target first: a bridge the target lacks fails that start (the same
+  // read_bridge_mtu as `qm start`), and the migration is aborted with the VM still on the source
+  const missing = missingBridges(vm, target)
+  if (missing[0] !== undefined) throw new Error(`bridge '${missing[0]}' does not exist`)
   const mirrored = withLocalDisks ? run.disks.filter((d) => !d.cloudinit) : []
   for (const disk of run.disks.filter((d) => d.cloudinit))
     run.moved.set(disk.volume, targetVolid(run, disk))

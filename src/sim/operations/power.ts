@@ -2,6 +2,8 @@ import type { SimContext } from '../context.js'
 import type { SimNode, SimVm } from '../state/types.js'
 import { cloudinitKey } from '../state/vm-view.js'
 import { timings } from '../timings.js'
+import { checkVmBridges } from '../network/bridge-check.js'
+import { guestNics, primaryAddresses } from '../network/guest-nics.js'
 import { applyPending } from './pending.js'
 
 /** Flags each CPU model needs from the host, and how QEMU names a missing one. */
@@ -63,6 +65,7 @@ export async function bootVm(
   const fault = sim.faults.take('start', vm.vmid)
   applyPending(sim, vm, options.print)
   if (cloudinitKey(vm.config) !== undefined) options.print('generating cloud-init ISO')
+  for (const warning of checkVmBridges(vm, node)) options.print(warning)
   const missing = missingCpuFlags(vm, node)
   if (missing.length > 0) {
     for (const flag of missing) {
@@ -79,7 +82,13 @@ export async function bootVm(
   vm.startedAt = Date.now()
   vm.pid = 1000 + Math.floor(Math.random() * 4_000_000)
   sim.changed()
-  sim.events.emit('vm-started', { vmid: vm.vmid, node: vm.node, config: { ...vm.config } })
+  sim.events.emit('vm-started', {
+    vmid: vm.vmid,
+    node: vm.node,
+    config: { ...vm.config },
+    // the DHCP servers hand out leases as the guest boots; stable per MAC, so known now
+    addresses: primaryAddressesOf(sim, vm),
+  })
 }
 
 /** Marks a VM stopped and tells the listeners. */
@@ -89,4 +98,9 @@ export function markStopped(sim: SimContext, vm: SimVm): void {
   delete vm.pid
   sim.changed()
   sim.events.emit('vm-stopped', { vmid: vm.vmid, node: vm.node, config: { ...vm.config } })
+}
+
+/** net0's addresses inside the guest (static, leased or SLAAC), for the simulated SSH. */
+function primaryAddressesOf(sim: SimContext, vm: SimVm): { ipv4?: string; ipv6: string[] } {
+  return primaryAddresses(guestNics(sim, vm))
 }

@@ -2,6 +2,8 @@ import type { Route } from '../api/route.js'
 import { clusterRoutes } from './cluster.js'
 import { qemuCloneRoutes } from './qemu-clone.js'
 import { nodeRoutes } from './node.js'
+import { nodeNetworkRoutes } from './node-network.js'
+import { qemuAgentRoutes } from './qemu-agent.js'
 import { qemuConfigRoutes } from './qemu-config.js'
 import { qemuCreateRoutes } from './qemu-create.js'
 import { qemuDestroyRoutes } from './qemu-destroy.js'
@@ -16,6 +18,8 @@ import { taskRoutes } from './tasks.js'
 export const allRoutes: readonly Route[] = [
   ...clusterRoutes,
   ...nodeRoutes,
+  ...nodeNetworkRoutes,
+  ...qemuAgentRoutes,
   ...storageDownloadRoutes,
   ...taskRoutes,
   ...qemuReadRoutes,

@@ -1,3 +1,4 @@
+import { defaultBridges } from '../network/bridges.js'
 import type { NodeCpu, SimNode, SimStorage } from './types.js'
 
 const GiB = 1024 ** 3
@@ -87,5 +88,6 @@ export function buildNode(
     rootfsTotal: 100 * GiB,
     rootfsUsed: Math.round(8.6 * GiB),
     storages: defaultStorages(),
+    bridges: defaultBridges(spec.ip, '127.0.0.1'),
   }
 }

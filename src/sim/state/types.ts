@@ -1,4 +1,5 @@
 /** The simulated cluster's state: what pmxcfs, the storages and the QEMU processes would hold. */
+import type { SimBridge } from '../network/bridges.js'
 
 export interface NodeCpu {
   model: string
@@ -38,6 +39,8 @@ export interface SimNode {
   rootfsTotal: number
   rootfsUsed: number
   storages: SimStorage[]
+  /** the bridges of `/etc/network/interfaces` (vmbr0, vmbr1 unless the options say otherwise) */
+  bridges: SimBridge[]
 }
 
 export interface SimVolume {

@@ -28,11 +28,12 @@ const netFormat: PropertyFormat = {
     bridge: { type: 'pattern', pattern: /^[-_.\w\d]+$/ },
     firewall: { type: 'bool' },
     link_down: { type: 'bool' },
-    tag: { type: 'int', minimum: 1 },
+    // qemu-server PVE/QemuServer/Network.pm $net_fmt: tag 1..4094, mtu 1..65520
+    tag: { type: 'int', minimum: 1, maximum: 4094 },
     trunks: { type: 'any' },
     rate: { type: 'any' },
     queues: { type: 'int', minimum: 0 },
-    mtu: { type: 'int', minimum: 1 },
+    mtu: { type: 'int', minimum: 1, maximum: 65520 },
   },
 }
 

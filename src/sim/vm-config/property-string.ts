@@ -4,7 +4,7 @@ import { messages } from '../api/params.js'
 export type SubSpec =
   | { type: 'enum'; values: readonly string[] }
   | { type: 'bool' }
-  | { type: 'int'; minimum?: number }
+  | { type: 'int'; minimum?: number; maximum?: number }
   | { type: 'pattern'; pattern: RegExp }
   | { type: 'any' }
 
@@ -28,6 +28,8 @@ function checkSub(spec: SubSpec, value: string): string | undefined {
       if (!/^[+-]?\d+$/.test(value)) return messages.typeCheck('integer', value)
       if (spec.minimum !== undefined && Number(value) < spec.minimum)
         return messages.minimum(spec.minimum)
+      if (spec.maximum !== undefined && Number(value) > spec.maximum)
+        return messages.maximum(spec.maximum)
       return undefined
     case 'pattern':
       return spec.pattern.test(value) ? undefined : messages.pattern

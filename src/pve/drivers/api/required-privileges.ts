@@ -87,6 +87,22 @@ export const privilegeNeeds: readonly PrivilegeNeed[] = [
     source: 'qemu-server check_bridge_access → pve-guest-common check_vnet_access',
   },
   {
+    call: 'GET /nodes/{node}/network?type=any_bridge',
+    usedFor: "checking a node has the network's bridge",
+    path: '/sdn/zones/localnetwork/{bridge}',
+    anyOf: one('SDN.Audit'),
+    source:
+      'pve-manager Network.pm index: on PVE 9 a bridge the token may not audit is left out of the list (pve.md §10 note 12)',
+  },
+  {
+    call: 'GET …/qemu/{vmid}/agent/network-get-interfaces',
+    usedFor: "learning a DHCP VM's address from its guest agent",
+    path: '/vms/{vmid}',
+    anyOf: one('VM.GuestAgent.Audit'),
+    source:
+      'qemu-server Qemu/Agent.pm register_command: PVE 9 replaced VM.Monitor by VM.GuestAgent.* (pve.md §10 note 12)',
+  },
+  {
     call: 'GET …/qemu/{vmid}/status/current, GET …/config',
     usedFor: 'reading VM status and configuration',
     path: '/vms/{vmid}',

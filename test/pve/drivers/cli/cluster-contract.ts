@@ -112,6 +112,70 @@ export function describeClusterContract(
       expect(volumes.filter((volume) => volume.vmid === vmid)).toEqual([])
     })
 
+    it("lists a node's bridges (nodeBridges), as the simulator was told", async () => {
+      expect(await cluster.nodeBridges(node)).toEqual([
+        { iface: 'vmbr0', type: 'bridge', vlanAware: true, active: true },
+        { iface: 'vmbr1', type: 'bridge', vlanAware: false, active: true },
+      ])
+      const before = target.sim.network.bridges(otherNode)
+      target.sim.network.setBridges(otherNode, [
+        { iface: 'vmbr0' },
+        { iface: 'vmbr5', type: 'OVSBridge' },
+        { iface: 'vmbr6', vlanAware: true, active: false },
+      ])
+      try {
+        expect(await cluster.nodeBridges(otherNode)).toEqual([
+          { iface: 'vmbr0', type: 'bridge', vlanAware: false, active: true },
+          { iface: 'vmbr5', type: 'OVSBridge', vlanAware: true, active: true },
+          { iface: 'vmbr6', type: 'bridge', vlanAware: true, active: false },
+        ])
+      } finally {
+        target.sim.network.setBridges(otherNode, before)
+      }
+      // an unknown node: `no such cluster node` in-process, pveproxy's 595 over HTTPS
+      await expect(cluster.nodeBridges('pve9')).rejects.toBeInstanceOf(PveError)
+    })
+
+    it("reads a guest's interfaces through its agent (guestInterfaces), refusals as kinds", async () => {
+      const id = vmid + 3
+      await cluster.createVm(node, id, {
+        name: 'agent-vm',
+        agent: '1',
+        net0: 'virtio=BC:24:11:AA:00:03,bridge=vmbr0',
+        ipconfig0: 'ip=dhcp,ip6=auto',
+      })
+      await expectPveError(cluster.guestInterfaces(node, id), 'vm_not_running')
+      const release = target.sim.network.holdAgent(id)
+      await cluster.startVm(node, id)
+      const early = await expectPveError(cluster.guestInterfaces(node, id), 'agent_unavailable')
+      expect(early.message).toBe('QEMU guest agent is not running')
+      expect(early.code).toBe('PVE_AGENT_UNAVAILABLE')
+      release()
+      const nics = await cluster.guestInterfaces(node, id)
+      expect(nics.map((nic) => nic.name)).toEqual(['lo', 'eth0'])
+      const eth0 = nics[1]
+      expect(eth0?.mac).toBe('bc:24:11:aa:00:03')
+      const lease = target.sim.network.leases().find((l) => l.vmid === id)?.address
+      expect(lease).toMatch(/^127\.0\.2\.\d+$/)
+      expect(eth0?.addresses).toEqual([
+        { address: lease, family: 'ipv4', prefix: 24 },
+        { address: '2001:db8::be24:11ff:feaa:3', family: 'ipv6', prefix: 64 },
+        { address: 'fe80::be24:11ff:feaa:3', family: 'ipv6', prefix: 64 },
+      ])
+      target.sim.network.agentTimeout(id)
+      const late = await expectPveError(cluster.guestInterfaces(node, id), 'agent_unavailable')
+      expect(late.message).toBe(
+        `VM ${id} qga command 'guest-network-get-interfaces' failed - got timeout`,
+      )
+      await cluster.stopVm(node, id)
+      await cluster.updateVm(node, id, { agent: null })
+      await cluster.startVm(node, id)
+      const none = await expectPveError(cluster.guestInterfaces(node, id), 'agent_unavailable')
+      expect(none.message).toBe('No QEMU guest agent configured')
+      await cluster.stopVm(node, id)
+      await cluster.destroyVm(node, id)
+    })
+
     it('refuses a locked VM', async () => {
       const locked = vmid + 2
       await cluster.createVm(node, locked, { name: 'locked-vm', lock: 'backup' })

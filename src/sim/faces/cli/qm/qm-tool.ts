@@ -1,4 +1,5 @@
 import type { CommandTree } from '../command-tree.js'
+import { qmGuestCmd } from './qm-agent-commands.js'
 import { qmClone, qmTemplate } from './qm-clone-commands.js'
 import { qmDiskImport, qmList } from './qm-local-commands.js'
 import {
@@ -31,4 +32,6 @@ export const qmCommands: CommandTree = {
   disk: { kind: 'group', commands: { resize: qmDiskResize, import: qmDiskImport } },
   resize: { kind: 'alias', alias: ['disk', 'resize'] },
   importdisk: { kind: 'alias', alias: ['disk', 'import'] },
+  guest: { kind: 'group', commands: { cmd: qmGuestCmd } },
+  agent: { kind: 'alias', alias: ['guest', 'cmd'] },
 }
