@@ -12,7 +12,10 @@ export function isSeedNetwork(network: VmNetwork): boolean {
 }
 
 /** The request's network (400 naming `network` when there is none of that name), else the first. */
-export function chooseNetwork(deps: Pick<InstallDeps, 'networks'>, request: InstallRequest): VmNetwork {
+export function chooseNetwork(
+  deps: Pick<InstallDeps, 'networks'>,
+  request: InstallRequest,
+): VmNetwork {
   const { networks } = deps.networks
   const wanted = request.network
   const found =
@@ -92,7 +95,10 @@ export async function checkBridges(
   if (!deps.networks.fromFile) return
   const { vlan, bridge } = network
   if (vlan !== undefined && (!Number.isInteger(vlan) || vlan < 1 || vlan > 4094))
-    throw new InvalidInputError('network', `network ${network.name}: VLAN tag ${vlan} is not 1..4094`)
+    throw new InvalidInputError(
+      'network',
+      `network ${network.name}: VLAN tag ${vlan} is not 1..4094`,
+    )
   for (const node of new Set(nodes)) {
     const bridges = await deps.cluster.nodeBridges(node, signal === undefined ? {} : { signal })
     const found = bridges.find((entry) => entry.iface === bridge)
@@ -134,7 +140,8 @@ export function ipconfig0Of(
   else {
     const length = v4.mode === 'seed' ? 24 : v4.prefixLength
     // a dry-run plan shows the placeholder: the pool decides when the install holds it
-    parts.push(`ip=${held.ipv4 || '<next-free>'}/${length}`, `gw=${v4.gateway}`)
+    const address = held.ipv4 === undefined || held.ipv4 === '' ? '<next-free>' : held.ipv4
+    parts.push(`ip=${address}/${length}`, `gw=${v4.gateway}`)
   }
   const v6 = network.ipv6
   if (v6?.mode === 'static') {

@@ -89,7 +89,10 @@ export async function planInstall(
     const field = request.id === undefined ? 'ip' : 'id'
     const range = vmidRange(deps, network)
     if (vmid < range.start || vmid > range.end) {
-      throw new InvalidInputError(field, `must be from ${range.start} to ${range.end} (${range.names})`)
+      throw new InvalidInputError(
+        field,
+        `must be from ${range.start} to ${range.end} (${range.names})`,
+      )
     }
     if (vms.some((vm) => vm.vmid === vmid))
       throw new InvalidInputError(field, `VM ${vmid} already exists`)

@@ -42,7 +42,7 @@ export function insideCidr(address: string, cidr: string): boolean {
   const length = Number(lengthText)
   if (!isIPv4(address) || !isIPv4(base) || !(length >= 0 && length <= 32)) return false
   const mask = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0
-  return ((toNumber(address) & mask) >>> 0) === ((toNumber(base) & mask) >>> 0)
+  return (toNumber(address) & mask) >>> 0 === (toNumber(base) & mask) >>> 0
 }
 
 function toNumber(address: string): number {

@@ -62,10 +62,12 @@ async function reachableAddress(
       timeoutMs: options.agentTimeoutMs ?? 300_000,
       signal,
       onAttempt: (attempt, reason) => {
-        if (attempt === 1 || attempt % attemptsPerLine === 0) step.line(`no address yet (${reason})`)
+        if (attempt === 1 || attempt % attemptsPerLine === 0)
+          step.line(`no address yet (${reason})`)
       },
     })
-    const learnt = found.find((entry) => entry.family === 'ipv4') ?? configured.static[0] ?? found[0]
+    const learnt =
+      found.find((entry) => entry.family === 'ipv4') ?? configured.static[0] ?? found[0]
     if (learnt !== undefined) return learnt.address
   }
   const staticV6 = configured.static[0]

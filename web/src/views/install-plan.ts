@@ -28,7 +28,7 @@ function describePlan(plan: Plan): string {
   const size =
     plan.image.size_bytes === null ? '' : `, ${(plan.image.size_bytes / 1024 ** 2).toFixed(1)} MB`
   const lines = [
-    `VMID ${String(plan.vm_id)}, IP ${plan.ip || 'assigned at install'} on ${plan.node} (${plan.storage})`,
+    `VMID ${String(plan.vm_id)}, IP ${plan.ip === '' ? 'assigned at install' : plan.ip} on ${plan.node} (${plan.storage})`,
     ...(plan.network === undefined
       ? []
       : [`network: ${plan.network}${plan.addressing === undefined ? '' : `, ${plan.addressing}`}`]),

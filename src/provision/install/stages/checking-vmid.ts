@@ -30,10 +30,7 @@ export const checkingVmid: Stage = {
       }
       if (taken.has(requested)) throw new InvalidInputError(field, `VM ${requested} already exists`)
       if (!hold(ctx, requested))
-        throw new InvalidInputError(
-          field,
-          `VM ${requested} is being installed by another request`,
-        )
+        throw new InvalidInputError(field, `VM ${requested} is being installed by another request`)
       step.success(`using VMID: ${requested}`)
       return
     }
