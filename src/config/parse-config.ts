@@ -48,7 +48,7 @@ export function parseConfig(
   const pve = readPveSection(env)
   const pveApi = readPveApiSection(env, pve)
   const network = readNetworkSection(env, pve)
-  const networks = readNetworksSection(env, network)
+  const networks = readNetworksSection(env, network, pve, options.cwd ?? '.')
   const vm = readVmSection(env)
   const sim = readSimSection(env, pve)
   const dataDir = resolve(options.cwd ?? '.', env.text('DATA_DIR') ?? 'data')
@@ -58,7 +58,7 @@ export function parseConfig(
   const jobs = readJobsSection(env)
   const security = readSecuritySection(env)
   const limits = readLimitsSection(env)
-  const templates = readTemplatesSection(env, network)
+  const templates = readTemplatesSection(env, network, networks)
   const proxy = readProxySection(env)
   if (env.problems.length > 0) throw new ConfigError(env.problems)
   return deepFreeze({
