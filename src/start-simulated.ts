@@ -11,7 +11,7 @@ import { startSimRestFace } from './sim/faces/rest/index.js'
 import { createInProcessTransport } from './sim/faces/in-process-transport.js'
 import { startSimGuests, type SimGuests } from './sim/guests/index.js'
 import { startSimImageServer, type SimImageServer } from './sim/images/sim-image-server.js'
-import { createSimulator, type Simulator } from './sim/index.js'
+import { createSimulator, timings, type Simulator } from './sim/index.js'
 import type { ClusterLog, StartedCluster } from './start-cluster.js'
 import { storageLockRetry } from './start-install-services.js'
 import type { Mirrors } from './images/index.js'
@@ -23,7 +23,7 @@ import type { Mirrors } from './images/index.js'
  */
 
 /** A simulated VM's OS takes this long (× SIM_SPEED) from power-on to answering SSH. */
-export const simulatedBootMs = 12_000
+export const simulatedBootMs = timings.guestBootMs
 
 /** The driver the configuration names, on the embedded simulator. */
 export async function startSimulatedCluster(

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { createSimulatedPing } from '../../../src/sim/index.js'
 import type { Simulator, SimulatorOptions } from '../../../src/sim/index.js'
 import { asList, asRecord, buildSim, call, runTask } from '../helpers.js'
 
@@ -243,5 +244,17 @@ describe('the simulated ping answer', () => {
     expect(sim.network.answersPing('2001:DB8::be24:11ff:fe00:331')).toBe(true)
     expect((await runTask(sim, 'POST', `${base(331)}/status/stop`)).exitstatus).toBe('OK')
     expect(sim.network.answersPing(lease)).toBe(false)
+  })
+
+  it('is exported as a probe function for the simulated service', async () => {
+    sim = await buildSim()
+    const probe = createSimulatedPing(sim)
+    expect(await probe('127.0.1.1')).toBe(true)
+    expect(await probe('127.0.0.201')).toBe(false)
+    sim.network.addForeignHost('127.0.0.201')
+    expect(await probe('127.0.0.201', new AbortController().signal)).toBe(true)
+    const aborted = new AbortController()
+    aborted.abort(new Error('job cancelled'))
+    await expect(probe('127.0.0.201', aborted.signal)).rejects.toThrow('job cancelled')
   })
 })

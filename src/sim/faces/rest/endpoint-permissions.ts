@@ -317,6 +317,18 @@ const rules: { method: PveApiMethod; pattern: RegExp; rule: Rule }[] = [
   },
   { method: 'DELETE', pattern: /^\/nodes\/[^/]+\/qemu\/(?<vmid>\d+)$/, rule: vm('VM.Allocate') },
   {
+    // qemu-server Qemu/Agent.pm: PVE 9 checks VM.GuestAgent.* where it checked VM.Monitor
+    // (pve.md §10 note 12); ping and network-get-interfaces are audits
+    method: 'POST',
+    pattern: /^\/nodes\/[^/]+\/qemu\/(?<vmid>\d+)\/agent(?:\/ping)?$/,
+    rule: vm('VM.GuestAgent.Audit'),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/nodes\/[^/]+\/qemu\/(?<vmid>\d+)\/agent\/network-get-interfaces$/,
+    rule: vm('VM.GuestAgent.Audit'),
+  },
+  {
     // clone_vm: VM.Clone on the source, VM.Allocate on the new id, space on a chosen storage
     method: 'POST',
     pattern: /^\/nodes\/[^/]+\/qemu\/(?<vmid>\d+)\/clone$/,

@@ -241,7 +241,7 @@ export async function startSimRestFace(options: SimRestFaceOptions): Promise<Sim
     if (startsImport(method, path, read.params) && (answer.status === 200 || answer.status === 596))
       imports += 1
     const envelope = fault?.kind === 'status' ? (fault.envelope ?? false) : answer.status !== 596
-    send(response, answer, envelope)
+    send(response, hideUnauditedBridges(answer, method, path, auth.token.privileges), envelope)
   }
 
   const server: Server = createServer(
@@ -282,5 +282,34 @@ export async function startSimRestFace(options: SimRestFaceOptions): Promise<Sim
       for (const socket of sockets) socket.destroy()
       await closed
     },
+  }
+}
+
+/**
+ * The network index leaves out, on PVE 9, the bridges a token may not audit (pve.md §10 note
+ * 12: missing from the list, no error); the simulator grants privileges on the whole tree, so a
+ * token without SDN.Audit sees none.
+ */
+function hideUnauditedBridges(
+  answer: SimResponse,
+  method: string,
+  path: string,
+  privileges: readonly string[] | undefined,
+): SimResponse {
+  if (method !== 'GET' || !/^\/nodes\/[^/]+\/network\/?$/.test(path)) return answer
+  if (privileges === undefined || privileges.includes('SDN.Audit')) return answer
+  if (answer.status !== 200 || !Array.isArray(answer.data)) return answer
+  const data: unknown[] = answer.data
+  return {
+    ...answer,
+    data: data.filter(
+      (entry) =>
+        !(
+          typeof entry === 'object' &&
+          entry !== null &&
+          'type' in entry &&
+          (entry.type === 'bridge' || entry.type === 'OVSBridge')
+        ),
+    ),
   }
 }
