@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js'
+import { openStream } from '../jobs/helpers/live-stream.js'
 import { readSse, type SseRead } from '../helpers/sse-client.js'
 
 /**
@@ -256,6 +257,24 @@ describe('a DHCP network', () => {
     await expect
       .poll(() => listed(app, result.vmid), { timeout: 15_000 })
       .toMatchObject({ ip: result.ip, network: 'office' })
+
+    // a start waits for SSH where the guest agent says the VM is (not the seed's VMID rule)
+    expect((await fetch(`${app.url}/api/vm/${result.vmid}/stop`, { method: 'POST' })).status).toBe(
+      200,
+    )
+    const released = app.sim.network.holdAgent(result.vmid)
+    const started = await openStream(`${app.url}/api/vm/${result.vmid}/start`, { method: 'POST' })
+    // the agent is late: the wait goes on while it does not answer, and no SSH is tried before
+    await started.until((event) => event.data.message.includes('no address yet'))
+    const early = started.events.map((event) => event.data.message).join('\n')
+    expect(early).not.toContain('waiting for SSH')
+    released()
+    await started.ended
+    const said = started.events.map((event) => event.data.message)
+    expect(said).toContain(`[*] waiting for SSH on ${result.ip}`)
+    expect(started.events.filter((event) => event.event !== 'close').at(-1)?.data).toMatchObject({
+      status: 'success',
+    })
   }, 60_000)
 })
 
@@ -287,6 +306,44 @@ describe('an IPv6 static pool', () => {
     expect(said).toContain(`[*] waiting for SSH on ${result.ip}`)
     expect(said.join('\n')).not.toContain('2001:db8')
     expect(started.steps.at(-1)).toMatchObject({ status: 'success' })
+  })
+})
+
+describe('templates and dry runs on a network', () => {
+  it('a linked clone gets the NIC and addresses of its network, not those of the template', async () => {
+    const app = await start({ TEMPLATES: 'auto' })
+    const result = resultOf(await install(app, { network: 'second', pubkey: sshKey }))
+    const config = await app.cluster.vmConfig(result.node, result.vmid)
+    expect(config.net0).toMatch(/bridge=vmbr1$/)
+    expect(config.ipconfig0).toBe(`ip=${result.ip}/24,gw=127.34.0.1`)
+  })
+
+  it('a dry run shows the network and how the address is chosen, and holds nothing', async () => {
+    const app = await start()
+    const answer = await fetch(`${app.url}/api/vm/install`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ os: 'debian', version: '12', network: 'lan', dry_run: true }),
+    })
+    expect(answer.status).toBe(200)
+    const plan = (await answer.json()) as Record<string, unknown>
+    expect(plan).toMatchObject({ network: 'lan', ip: '', vm_id: app.config.networks.vmidStart })
+    expect(String(plan.addressing)).toContain('127.30.0.0/22')
+    const asked = (await (
+      await fetch(`${app.url}/api/vm/install`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          os: 'debian',
+          version: '12',
+          network: 'lan',
+          ip: '127.30.1.9',
+          dry_run: true,
+        }),
+      })
+    ).json()) as Record<string, unknown>
+    expect(asked).toMatchObject({ network: 'lan', ip: '127.30.1.9' })
+    expect(app.store.addresses.rows()).toEqual([])
   })
 })
 
