@@ -39,6 +39,13 @@ export async function learnGuestAddresses(
       last = `the agent reports ${found.length === 0 ? 'no address' : found.map((e) => e.address).join(', ')} yet`
     } catch (error) {
       if (options.signal.aborted) throw error
+      // no agent in the config: no wait makes one appear
+      if (error instanceof PveError && error.message.includes('No QEMU guest agent configured'))
+        throw new AppError(
+          'GUEST_ADDRESS_UNKNOWN',
+          `VM ${vm.vmid} on ${vm.node} takes its address from DHCP/SLAAC but has no guest agent configured (agent: 1), so its address cannot be learnt`,
+          { cause: error },
+        )
       const waiting = error instanceof PveError && error.kind === 'agent_unavailable'
       if (!waiting && !deadline.aborted) throw error
       if (waiting) last = error.message

@@ -107,6 +107,12 @@ export async function checkBridges(
         'network',
         `network ${network.name}: node ${node} has no bridge ${bridge}`,
       )
+    // qemu-server's start reads the bridge's MTU from sysfs: a bridge that is down fails it too
+    if (!found.active)
+      throw new InvalidInputError(
+        'network',
+        `network ${network.name}: bridge ${bridge} on ${node} is not active`,
+      )
     if (vlan !== undefined && !found.vlanAware)
       throw new InvalidInputError(
         'network',

@@ -83,6 +83,7 @@ describe('the bridge check before an install', () => {
       { iface: 'vmbr1', type: 'bridge', vlanAware: false, active: true },
     ],
     pve2: [{ iface: 'vmbr0', type: 'bridge', vlanAware: true, active: true }],
+    pve3: [{ iface: 'vmbr1', type: 'bridge', vlanAware: true, active: false }],
   }
   const deps = (fromFile: boolean) => ({
     networks: { networks: [lan], vmidStart: 1000, vmidEnd: 8999, probe: 'off' as const, fromFile },
@@ -102,6 +103,12 @@ describe('the bridge check before an install', () => {
     await expect(
       checkBridges(deps(true), { ...lan, bridge: 'vmbr0' }, ['pve1', 'pve2']),
     ).resolves.toBeUndefined()
+  })
+
+  it('refuses a bridge that is down (qm start would fail on it)', async () => {
+    await expect(checkBridges(deps(true), lan, ['pve3'])).rejects.toThrow(
+      /^network: network lan: bridge vmbr1 on pve3 is not active$/,
+    )
   })
 
   it('leaves the implicit network alone, as the original service did', async () => {
