@@ -25,6 +25,7 @@ import { openApi } from './http/openapi/index.js'
 import { healthRoutes } from './http/routes/health-routes.js'
 import { installRoutes } from './http/routes/install-routes.js'
 import { jobRoutes } from './http/routes/job-routes.js'
+import { networkRoutes } from './http/routes/network-routes.js'
 import { osRoutes } from './http/routes/os-routes.js'
 import { scriptRoutes } from './http/routes/script-routes.js'
 import { templateRoutes } from './http/routes/template-routes.js'
@@ -250,6 +251,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     heartbeatMs: deps.heartbeatMs ?? 15_000,
   })
   await app.register(osRoutes, { prefix: '/api', catalog: osCatalog })
+  await app.register(networkRoutes, {
+    prefix: '/api',
+    networks: deps.install.networks,
+    addresses: deps.install.addresses,
+  })
   await app.register(webRoutes, { webDir: deps.webDir })
   return app
 }

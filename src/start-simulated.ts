@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import type { Config } from './config/index.js'
 import type { Logger } from 'pino'
-import { ipconfigAddresses, type AddressProbe } from './networks/index.js'
+import type { AddressProbe } from './networks/index.js'
 import { ipForVmid } from './provision/install/ip-address.js'
 import { connectApiDriver, createApiDriver, requiredPrivileges } from './pve/drivers/api/index.js'
 import { createCliDriver, createCommandCounter } from './pve/drivers/cli/index.js'
@@ -11,7 +11,7 @@ import { startSimRestFace } from './sim/faces/rest/index.js'
 import { createInProcessTransport } from './sim/faces/in-process-transport.js'
 import { startSimGuests, type SimGuests } from './sim/guests/index.js'
 import { startSimImageServer, type SimImageServer } from './sim/images/sim-image-server.js'
-import { createSimulator, timings, type Simulator } from './sim/index.js'
+import { createSimulatedPing, createSimulator, timings, type Simulator } from './sim/index.js'
 import type { ClusterLog, StartedCluster } from './start-cluster.js'
 import { storageLockRetry } from './start-install-services.js'
 import type { Mirrors } from './images/index.js'
@@ -84,23 +84,12 @@ export async function startSimInstallExtras(
       attempts: storageLockRetry.attempts,
       baseDelayMs: storageLockRetry.baseDelayMs * Math.max(config.sim.speed, 0.05),
     },
-    addressProbe: simulatedPing(simulator),
+    addressProbe: createSimulatedPing(simulator),
     async close() {
       await simGuests.close()
       await imageServer.close()
     },
   }
-}
-
-/**
- * The simulated network's answer to a ping: an address answers while a running VM has it in its
- * `ipconfigN`. (Placeholder until the simulator answers pings itself, foreign hosts included.)
- */
-function simulatedPing(simulator: Simulator): AddressProbe {
-  return async (address) =>
-    simulator
-      .snapshot()
-      .vms.some((vm) => vm.status === 'running' && ipconfigAddresses(vm.config).includes(address))
 }
 
 async function startEmbeddedSimulator(config: Config): Promise<Simulator> {

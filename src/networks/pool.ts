@@ -26,7 +26,7 @@ const ipv6DefaultOffset = 0x100n
 /**
  * The pool of a static family: its ranges as written, or, without `pool`, every host address of
  * the network (IPv4: not the network and broadcast addresses of a /30 or wider; IPv6: from
- * `::100` on), the gateway always left out.
+ * `::100` on, or from `::1` in a prefix too small for that), the gateway always left out.
  */
 export function poolOf(family: StaticIpv4 | StaticIpv6): AddressPool {
   const cidr = cidrOf(family)
@@ -79,9 +79,10 @@ function defaultRanges(cidr: Cidr): ValueRange[] {
   const last = cidrLast(cidr)
   if (cidr.family === 6) {
     const start = offsetIpAddress(first, ipv6DefaultOffset)
-    return start === undefined || start.value > last.value
-      ? [{ from: first.value, to: last.value }]
-      : [{ from: start.value, to: last.value }]
+    if (start !== undefined && start.value <= last.value)
+      return [{ from: start.value, to: last.value }]
+    // a small prefix: all of it but the subnet-router anycast address (RFC 4291 2.6.1)
+    return [{ from: cidr.prefixLength <= 126 ? first.value + 1n : first.value, to: last.value }]
   }
   // a /31 has no network or broadcast address (RFC 3021), a /32 is one host
   if (cidr.prefixLength >= 31) return [{ from: first.value, to: last.value }]

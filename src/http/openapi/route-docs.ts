@@ -7,6 +7,7 @@ import {
   startStreamExample,
   vmListExample,
 } from './examples.js'
+import { networkRouteDocs } from './network-route-docs.js'
 import { templateRouteDocs } from './template-route-docs.js'
 
 /** One documented answer of a route: its media type and an example body. */
@@ -64,6 +65,7 @@ const sseNote =
 /** Documentation of every route, keyed by method and Fastify path. */
 export const routeDocs: Record<string, RouteDoc> = {
   ...templateRouteDocs,
+  ...networkRouteDocs,
   'GET /api/health': {
     summary: 'Liveness check',
     tag: 'service',
