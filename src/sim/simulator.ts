@@ -12,6 +12,7 @@ import { createPacer } from './pacer.js'
 import { allRoutes } from './routes/index.js'
 import { buildBridges, defaultBridges, type SimBridgeSpec } from './network/bridges.js'
 import { createNetworkControl, type SimNetworkControl } from './network/control.js'
+import { guestNics, primaryAddresses } from './network/guest-nics.js'
 import { createNetworkState, type DhcpRange } from './network/network-state.js'
 import { Statd } from './statd.js'
 import { timings } from './timings.js'
@@ -66,6 +67,8 @@ export interface SimSnapshot {
     status: 'running' | 'stopped'
     config: Record<string, string>
     pending: Record<string, string>
+    /** a running VM's net0 addresses in the guest (what the simulated guests listen on) */
+    addresses?: { ipv4?: string; ipv6: string[] }
   }[]
   storages: {
     node: string
@@ -209,7 +212,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     on(event, listener) {
       events.on(event, listener)
     },
-    snapshot: () => takeSnapshot(state),
+    snapshot: () => takeSnapshot(sim),
     async close() {
       if (closed) return
       closed = true
@@ -220,7 +223,8 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
   }
 }
 
-function takeSnapshot(state: ClusterState): SimSnapshot {
+function takeSnapshot(sim: SimContext): SimSnapshot {
+  const { state } = sim
   return {
     vms: [...state.vms.values()]
       .sort((a, b) => a.vmid - b.vmid)
@@ -230,6 +234,7 @@ function takeSnapshot(state: ClusterState): SimSnapshot {
         status: vm.power,
         config: { ...vm.config },
         pending: { ...vm.pending },
+        ...(vm.power === 'running' ? { addresses: primaryAddresses(guestNics(sim, vm)) } : {}),
       })),
     storages: state.nodes.flatMap((node) =>
       node.storages.map((storage) => ({

@@ -96,9 +96,7 @@ export function buildBridges(node: string, specs: readonly SimBridgeSpec[]): Sim
 }
 
 /** A bridge back as a spec (what `Simulator.network.bridges` shows a test). */
-export function bridgeSpec(
-  bridge: SimBridge,
-): Required<Omit<SimBridgeSpec, 'cidr' | 'gateway'>> & Pick<SimBridgeSpec, 'cidr' | 'gateway'> {
+export function bridgeSpec(bridge: SimBridge): SimBridgeSpec {
   return { ...bridge, ports: [...bridge.ports] }
 }
 

@@ -40,10 +40,10 @@ const macPattern = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/
 
 /** The MAC of a netN value (`virtio=BC:24:11:…` as PVE stores it, or `macaddr=`). */
 export function macOf(netValue: string): string | undefined {
-  for (const [key, value] of properties(netValue)) {
+  // PVE stores `<model>=<MAC>`; `macaddr=` is how a request may give it
+  for (const value of properties(netValue).values()) {
     const candidate = value.toLowerCase()
-    if ((key === 'macaddr' || macPattern.test(candidate)) && macPattern.test(candidate))
-      return candidate
+    if (macPattern.test(candidate)) return candidate
   }
   return undefined
 }

@@ -6,6 +6,8 @@ export type SubSpec =
   | { type: 'bool' }
   | { type: 'int'; minimum?: number; maximum?: number }
   | { type: 'pattern'; pattern: RegExp }
+  /** a format validator: returns why the value is invalid (printed after `invalid format - `) */
+  | { type: 'format'; check: (value: string) => string | undefined }
   | { type: 'any' }
 
 export interface PropertyFormat {
@@ -33,6 +35,10 @@ function checkSub(spec: SubSpec, value: string): string | undefined {
       return undefined
     case 'pattern':
       return spec.pattern.test(value) ? undefined : messages.pattern
+    case 'format': {
+      const reason = spec.check(value)
+      return reason === undefined ? undefined : messages.format(reason)
+    }
     case 'any':
       return undefined
   }

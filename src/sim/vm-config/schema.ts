@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import type { ParamSpec } from '../api/params.js'
 import { isDriveKey, isUnusedKey, parseDrive } from './drive.js'
 import { parsePropertyString } from './property-string.js'
@@ -71,8 +72,39 @@ const cpuFormat: PropertyFormat = {
     'reported-model': { type: 'any' },
   },
 }
+/** pve-common PVE/JSONSchema.pm: `pve-ipv4-config`, `pve-ipv6-config`, `ipv4`, `ipv6` (a CIDR's
+ * prefix length must be above 7) */
+const cidrWithin = (value: string, family: 4 | 6): boolean => {
+  const match = /^([^/]+)\/(\d+)$/.exec(value)
+  if (match === null) return false
+  const length = Number(match[2])
+  return isIP(match[1] ?? '') === family && length > 7 && length <= (family === 4 ? 32 : 128)
+}
 const ipconfigFormat: PropertyFormat = {
-  keys: { ip: { type: 'any' }, gw: { type: 'any' }, ip6: { type: 'any' }, gw6: { type: 'any' } },
+  keys: {
+    ip: {
+      type: 'format',
+      check: (v) =>
+        /^(?:dhcp|manual)$/.test(v) || cidrWithin(v, 4)
+          ? undefined
+          : 'value does not look like a valid ipv4 network configuration',
+    },
+    gw: {
+      type: 'format',
+      check: (v) => (isIP(v) === 4 ? undefined : 'value does not look like a valid IPv4 address'),
+    },
+    ip6: {
+      type: 'format',
+      check: (v) =>
+        /^(?:auto|dhcp|manual)$/.test(v) || cidrWithin(v, 6)
+          ? undefined
+          : 'value does not look like a valid ipv6 network configuration',
+    },
+    gw6: {
+      type: 'format',
+      check: (v) => (isIP(v) === 6 ? undefined : 'value does not look like a valid IPv6 address'),
+    },
+  },
 }
 const bootFormat: PropertyFormat = {
   defaultKey: 'legacy',

@@ -74,4 +74,21 @@ describe('simulated guests on the simulated network', () => {
     await waitForSsh(ssh('127.0.0.142'))
     expect(guests.running()).toEqual([142])
   })
+
+  it('listen on the lease of a DHCP VM that was already running when they started', async () => {
+    await startVm(143, 'ip=dhcp')
+    await guests.close()
+    const running = sim.snapshot().vms.filter((vm) => vm.status === 'running')
+    const lease = sim.network.leases().find((l) => l.vmid === 143)?.address ?? ''
+    expect(running.map((vm) => vm.addresses)).toEqual([{ ipv4: lease, ipv6: [] }])
+    guests = startSimGuests({
+      sim,
+      port,
+      hostFor: (vmid) => `127.0.0.${vmid}`,
+      bootDelayMs: () => 10,
+      log: quietLog,
+      alreadyRunning: running,
+    })
+    await waitForSsh(ssh(lease))
+  })
 })

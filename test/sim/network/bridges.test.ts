@@ -161,3 +161,29 @@ describe('qm start and a missing bridge', () => {
     })
   })
 })
+
+describe('ipconfigN values (pve-common JSONSchema formats)', () => {
+  it('takes CIDRs, dhcp, auto and manual, and refuses anything else per key', async () => {
+    sim = await buildSim()
+    const accepted = await call(sim, 'POST', '/nodes/pve1/qemu', {
+      vmid: 310,
+      ipconfig0: 'ip=127.0.4.9/22,gw=127.0.4.1,ip6=2001:db8::9/64,gw6=2001:db8::1',
+      ipconfig1: 'ip=dhcp,ip6=auto',
+      ipconfig2: 'ip=manual,ip6=dhcp',
+    })
+    expect(accepted.status).toBe(200)
+    const refused = await call(sim, 'POST', '/nodes/pve1/qemu', {
+      vmid: 311,
+      ipconfig0: 'ip=127.0.4.9,gw=127.0.4.300,ip6=slaac,gw6=127.0.0.1',
+    })
+    expect(refused.status).toBe(400)
+    expect(refused.errors).toMatchObject({
+      'ipconfig0.ip':
+        'invalid format - value does not look like a valid ipv4 network configuration\n',
+      'ipconfig0.gw': 'invalid format - value does not look like a valid IPv4 address\n',
+      'ipconfig0.ip6':
+        'invalid format - value does not look like a valid ipv6 network configuration\n',
+      'ipconfig0.gw6': 'invalid format - value does not look like a valid IPv6 address\n',
+    })
+  })
+})
