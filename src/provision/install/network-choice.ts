@@ -1,5 +1,6 @@
 import { isIP, isIPv4 } from 'node:net'
-import type { VmNetwork } from '../../networks/index.js'
+import { parseIpAddress } from '../../lib/ip-address/index.js'
+import { poolOf, type VmNetwork } from '../../networks/index.js'
 import type { Cluster } from '../../pve/cluster.js'
 import { InvalidInputError } from '../errors.js'
 import type { InstallDeps } from './deps.js'
@@ -48,7 +49,14 @@ export function requestedVmid(network: VmNetwork, request: InstallRequest): numb
     )
   if (!isIPv4(ip) && network.ipv6?.mode !== 'static')
     throw new InvalidInputError('ip', `network ${network.name} has no IPv6 pool to take ${ip} from`)
-  if (v4.mode !== 'seed') return id
+  if (v4.mode !== 'seed') {
+    const family = isIPv4(ip) ? v4 : network.ipv6
+    const address = parseIpAddress(ip)
+    // whether it is free is the address book's answer; outside the pool it never is
+    if (family?.mode === 'static' && address !== undefined && !poolOf(family).contains(address))
+      throw new InvalidInputError('ip', `${ip} is not in the pool of network ${network.name}`)
+    return id
+  }
   const octet = Number(ip.split('.')[3])
   const expected = ipForVmid(v4.gateway, octet)
   if (!isIPv4(ip) || expected !== ip || octet < v4.ipStart || octet > v4.ipEnd)
