@@ -280,6 +280,19 @@ describe('a DHCP network', () => {
   }, 60_000)
 })
 
+describe('a DHCP network through the other drivers', () => {
+  for (const driver of ['cli', 'api']) {
+    it(`learns the lease through the ${driver} driver (qm guest cmd / agent route) and checks bridges there`, async () => {
+      const app = await start({ PVE_DRIVER: driver, SIM_SPEED: '0.02' })
+      const result = resultOf(await install(app, { network: 'office', pubkey: sshKey }))
+      expect(app.sim.network.leases().map((lease) => lease.address)).toContain(result.ip)
+      const refused = await install(app, { network: 'tagged-flat' })
+      expect(refused.status).toBe(400)
+      expect(refused.text).toContain('VLAN-aware')
+    }, 90_000)
+  }
+})
+
 describe('an IPv6 static pool', () => {
   it('writes ip6= and shows the IPv6 address in the events and the list; readiness goes over IPv4', async () => {
     const app = await start()
