@@ -98,7 +98,8 @@ const patterns: [RegExp, PveErrorKind][] = [
   // qemu-server PVE/QemuServer/Agent.pm (assert_agent_available) and the qga timeout (pve.md §2.11)
   [/^No QEMU guest agent configured/, 'agent_unavailable'],
   [/^QEMU guest agent is not running/, 'agent_unavailable'],
-  [/^VM \d+ qga command '[^']+' failed - got timeout/, 'agent_unavailable'],
+  // qga timeouts; older qemu-server words them as the QMP form with the `guest-` command
+  [/^VM \d+ (qga|qmp) command 'guest-[^']+' failed - got timeout/, 'agent_unavailable'],
   [/^(proxy handler failed|hostname lookup|ssh: connect to host|595 |596 )/, 'unreachable'],
 ]
 

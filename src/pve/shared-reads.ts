@@ -157,5 +157,8 @@ export function withSharedReads(cluster: Cluster, options: SharedReadsOptions): 
     nodeStorages: cluster.nodeStorages.bind(cluster),
     vmStatus: cluster.vmStatus.bind(cluster),
     vmConfig: cluster.vmConfig.bind(cluster),
+    // never cached: a bridge list or a guest's addresses are asked for when they matter
+    nodeBridges: cluster.nodeBridges.bind(cluster),
+    guestInterfaces: cluster.guestInterfaces.bind(cluster),
   }
 }

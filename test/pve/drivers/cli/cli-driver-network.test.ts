@@ -115,7 +115,13 @@ describe('cli driver: bridges and the guest agent', () => {
         "VM 101 qga command 'guest-network-get-interfaces' failed - got timeout",
         'agent_unavailable',
       ],
+      [
+        "VM 101 qmp command 'guest-network-get-interfaces' failed - got timeout",
+        'agent_unavailable',
+      ],
       ['VM 101 is not running', 'vm_not_running'],
+      // a QMP timeout of anything but the agent stays a plain failure
+      ["VM 101 qmp command 'query-status' failed - got timeout", 'failed'],
     ]
     for (const [stderr, kind] of cases) {
       const { driver } = setup(() => ({ exitCode: 255, stderr: `${stderr}\n` }))
