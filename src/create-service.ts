@@ -17,6 +17,7 @@ import {
   createStoreAddressBook,
   noProbe,
   reconcileInBackground,
+  type AddressBook,
   type AddressProbe,
 } from './networks/index.js'
 import { createReadyCheck } from './provision/lifecycle/ready-check.js'
@@ -49,6 +50,8 @@ export interface Service {
   cluster: Cluster
   jobs: JobRunner
   store: Store
+  /** who holds which address of which network (NETWORKS_FILE, or the default network) */
+  addresses: AddressBook
   imageStore: ImageStore
   /** what start-up recovery did with jobs an earlier run left unfinished */
   recovered: RecoveredJob[]
@@ -189,6 +192,7 @@ export async function createService(
       cluster: started.cluster,
       jobs,
       store,
+      addresses,
       imageStore: install.imageStore,
       recovered,
       commandCounter,

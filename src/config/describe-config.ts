@@ -32,7 +32,19 @@ function describeSim({ sim, pve }: Config): string {
   return `sim: speed ${sim.speed}; nodes ${nodes.length > 0 ? nodes.join(', ') : 'simulator default'}`
 }
 
-function describeNetwork({ network }: Config): string {
+function describeNetwork({ network, networks }: Config): string {
+  if (networks.fromFile) {
+    const listed = networks.networks.map((entry) => {
+      const vlan = entry.vlan === undefined ? '' : ` vlan ${entry.vlan}`
+      const ipv4 = entry.ipv4.mode === 'static' ? `static ${entry.ipv4.cidr}` : entry.ipv4.mode
+      const ipv6 = entry.ipv6 === undefined ? '' : `, ipv6 ${entry.ipv6.mode}`
+      return `${entry.name} (${entry.bridge}${vlan}, ${ipv4}${ipv6})`
+    })
+    return (
+      `networks: ${listed.join(', ')} from ${networks.file ?? 'NETWORKS_FILE'}; ` +
+      `VMIDs ${networks.vmidStart} to ${networks.vmidEnd}; ip probe ${networks.probe}`
+    )
+  }
   const prefix = network.gateway.split('.').slice(0, 3).join('.')
   return `network: gateway ${network.gateway}; VM addresses ${prefix}.${network.ipStart} to ${prefix}.${network.ipEnd}`
 }

@@ -43,6 +43,8 @@ export function createStoreAddressBook(options: StoreAddressBookOptions): Addres
   for (const network of options.networks.networks) pools.set(network.name, poolsOf(network))
   /** address → VMID, of every VM on the cluster (last reconcile) */
   let onCluster = new Map<string, number>()
+  /** VMIDs on the cluster (last reconcile): the VMID range's addresses are theirs */
+  let vmidsOnCluster = new Set<number>()
   /** addresses the probe found answering (until the next reconcile) */
   const answering = new Set<string>()
   let reconciling: Promise<void> | undefined
@@ -117,13 +119,37 @@ export function createStoreAddressBook(options: StoreAddressBookOptions): Addres
     )
   }
 
+  const reconcile = (signal?: AbortSignal): Promise<void> => {
+    reconciling ??= (async () => {
+      const before = table.rows()
+      const { addresses, vmids } = await readClusterAddresses(options.cluster, signal)
+      onCluster = addresses
+      vmidsOnCluster = vmids
+      answering.clear()
+      reconciled = true
+      // an assignment whose VM was destroyed elsewhere is freed (rows older than the read)
+      for (const row of before) {
+        if (row.state === 'assigned' && row.vmid !== undefined && !vmids.has(row.vmid)) {
+          table.releaseVm(row.vmid)
+        }
+      }
+    })().finally(() => {
+      reconciling = undefined
+    })
+    return reconciling
+  }
+
   return {
     async hold(network, owner, { vmid, requestedIp, signal }) {
       const requested = requestedIp === undefined ? undefined : checkRequested(network, requestedIp)
       const familyPools = pools.get(network.name) ?? poolsOf(network)
       const static_ = familyPools.ipv4 !== undefined || familyPools.ipv6 !== undefined
       // an address a VM made elsewhere uses must be known before any is handed out
-      if (static_ && !reconciled) await this.reconcile(signal)
+      if (static_ && !reconciled) {
+        // shared with other holds: not cancelled by this job's signal, only checked after it
+        await reconcile()
+        signal.throwIfAborted()
+      }
       const held: { ipv4?: string; ipv6?: string } = {}
       try {
         if (network.ipv4.mode === 'seed') {
@@ -161,28 +187,16 @@ export function createStoreAddressBook(options: StoreAddressBookOptions): Addres
       table.releaseVm(vmid)
       // the VM is gone: its addresses are free now, not at the next reconcile
       onCluster = new Map([...onCluster].filter(([, owner]) => owner !== vmid))
+      vmidsOnCluster.delete(vmid)
     },
-    reconcile(signal) {
-      reconciling ??= (async () => {
-        const before = table.rows()
-        const { addresses, vmids } = await readClusterAddresses(options.cluster, signal)
-        onCluster = addresses
-        answering.clear()
-        reconciled = true
-        // an assignment whose VM was destroyed elsewhere is freed (rows older than the read)
-        for (const row of before) {
-          if (row.state === 'assigned' && row.vmid !== undefined && !vmids.has(row.vmid)) {
-            table.releaseVm(row.vmid)
-          }
-        }
-      })().finally(() => {
-        reconciling = undefined
-      })
-      return reconciling
-    },
+    reconcile,
     usage: () =>
       options.networks.networks.map((network) =>
-        usageOf(network, pools.get(network.name) ?? {}, table, onCluster, answering),
+        usageOf(network, pools.get(network.name) ?? {}, table, {
+          onCluster,
+          vmids: vmidsOnCluster,
+          answering,
+        }),
       ),
   }
 }
@@ -256,14 +270,27 @@ async function readClusterAddresses(
   return { addresses, vmids: new Set(vms.map((vm) => vm.vmid)) }
 }
 
+/** What the last read of the cluster and the probe found. */
+interface SeenInUse {
+  /** address → VMID, from the VMs' ipconfigN */
+  onCluster: ReadonlyMap<string, number>
+  /** every VMID on the cluster */
+  vmids: ReadonlySet<number>
+  /** addresses that answered the probe */
+  answering: ReadonlySet<string>
+}
+
 function usageOf(
   network: VmNetwork,
   pools: { ipv4?: AddressPool; ipv6?: AddressPool },
   table: AddressTable,
-  onCluster: ReadonlyMap<string, number>,
-  answering: ReadonlySet<string>,
+  seen: SeenInUse,
 ): NetworkUsage {
   const rows = table.rows().filter((row) => row.network === network.name)
+  const { ipv4 } = network
+  // the VMID-follows-address network: a VM in the range has its address, ipconfig or not
+  const byVmid =
+    ipv4.mode === 'seed' ? [...seen.vmids].map((vmid) => seedAddress(ipv4.gateway, vmid)) : []
   const count = (pool: Pick<AddressPool, 'size' | 'contains'>): PoolUsage => {
     const inPool = (text: string): boolean => {
       const address = parseIpAddress(text)
@@ -275,8 +302,9 @@ function usageOf(
     const used = new Set(
       [
         ...rows.filter((r) => r.state === 'assigned').map((r) => r.address),
-        ...onCluster.keys(),
-        ...answering,
+        ...seen.onCluster.keys(),
+        ...seen.answering,
+        ...byVmid,
       ].filter((address) => inPool(address) && !held.has(address)),
     )
     const size = Number(pool.size)
@@ -287,7 +315,6 @@ function usageOf(
       free: Math.max(0, size - used.size - held.size),
     }
   }
-  const { ipv4 } = network
   const v4 = ipv4.mode === 'seed' ? seedPool(ipv4.gateway, ipv4.ipStart, ipv4.ipEnd) : pools.ipv4
   return {
     network: network.name,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { ConfigError, parseConfig, type Config } from '../../src/config/index.js'
+import { ConfigError, describeConfig, parseConfig, type Config } from '../../src/config/index.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'pve-qemu-networks-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -379,5 +379,19 @@ networks:
     expect(() =>
       parseConfig({ TEMPLATE_VMID_START: '1000', TEMPLATE_VMID_END: '1099' }),
     ).not.toThrow()
+  })
+})
+
+describe('the start-up description', () => {
+  it('names the networks of the file, the VMID range and the probe', () => {
+    const config = load(`
+networks:
+  - { name: lan, bridge: vmbr0, mode: static, cidr: 127.20.0.0/22, gateway: 127.20.0.1 }
+  - { name: office, bridge: vmbr1, vlan: 20, mode: dhcp, ipv6: { mode: slaac } }
+`)
+    const line = describeConfig(config).find((entry) => entry.startsWith('networks:'))
+    expect(line).toBe(
+      `networks: lan (vmbr0, static 127.20.0.0/22), office (vmbr1 vlan 20, dhcp, ipv6 slaac) from ${config.networks.file ?? ''}; VMIDs 1000 to 8999; ip probe ping`,
+    )
   })
 })

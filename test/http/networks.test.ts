@@ -146,6 +146,8 @@ describe('GET /api/networks', () => {
     const before = (await t.cluster.resources()).vms.filter(
       (vm) => vm.vmid >= 100 && vm.vmid <= 199,
     )
+    // one with an ipconfig, one without: the address follows the VMID either way
+    await t.cluster.createVm('pve1', 189, { name: 'bare' })
     await t.cluster.createVm('pve1', 188, {
       name: 'seeded',
       ipconfig0: 'ip=127.0.0.188/24,gw=127.0.0.1',
@@ -164,9 +166,9 @@ describe('GET /api/networks', () => {
           gateway: '127.0.0.1',
           pool: ['127.0.0.100-127.0.0.199'],
           size: 100,
-          used: before.length + 1,
+          used: before.length + 2,
           held: 0,
-          free: 99 - before.length,
+          free: 98 - before.length,
         },
       },
     ])
