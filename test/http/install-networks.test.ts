@@ -238,6 +238,32 @@ describe('the request fields network and ip', () => {
   })
 })
 
+describe('without a networks file', () => {
+  it('ip names the VMID on the one network (its address follows the VMID), or is refused', async () => {
+    t = await buildTestApp()
+    const app = t
+    const stream = await install(app, { ip: '127.0.0.150', pubkey: sshKey })
+    expect(stream.steps.at(-1)).toMatchObject({ vm_id: 150, ip: '127.0.0.150' })
+    const last = stream.events.filter((event) => event.event !== 'close').at(-1)?.data
+    // the result keeps exactly its original fields
+    expect(Object.keys((last as { result: object }).result).sort()).toEqual([
+      'ip',
+      'node',
+      'ssh',
+      'user',
+      'vmid',
+    ])
+    const mismatch = await install(app, { id: 151, ip: '127.0.0.152' })
+    expect(mismatch.status).toBe(400)
+    expect(mismatch.text).toContain('ip: on network default the address follows the VMID')
+    const named = await install(app, { network: 'lan' })
+    expect(named.status).toBe(400)
+    expect((JSON.parse(named.text ?? '{}') as { message?: string }).message).toBe(
+      'network: no network named "lan"; known: default',
+    )
+  })
+})
+
 describe('a DHCP network', () => {
   it('learns the address from the guest agent: the final event and the list show the lease', async () => {
     const app = await start({ SIM_SPEED: '0.02' })
