@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -6,6 +7,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores: a single worker on a 2-core CI
+    // machine, which then idles while a test waits on a child process, a socket or the browser.
+    // The tests wait on events and latches, not on wall-clock windows, so one per core is safe.
+    maxWorkers: Math.max(2, availableParallelism()),
     globalSetup: ['test/helpers/global-setup.ts'],
   },
 })

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { productionNodeFlags } from './footprint.js'
 
 export interface DownloadResult {
   bytes: number
@@ -60,11 +61,12 @@ async function timeCurl(url: string, dir: string): Promise<number> {
   return seconds
 }
 
-// The store runs in a child of its own, compiled as in production: its peak RSS is the
-// download's, not this bench process's (which holds the results of every other section).
+// The store runs in a child of its own, compiled and with Node's flags as in production: its
+// peak RSS is the download's, not this bench process's (which holds the results of every other
+// section).
 async function runStore(url: string): Promise<ChildReport> {
   const child = new URL('./download-child.mjs', import.meta.url).pathname
-  const out = await run(process.execPath, [child, url])
+  const out = await run(process.execPath, [...productionNodeFlags(), child, url])
   return JSON.parse(out) as ChildReport
 }
 

@@ -58,8 +58,20 @@ export async function measureFootprints(): Promise<FootprintResult[]> {
 }
 
 /**
- * Starts the compiled service as `npm start` and the systemd unit do (`node dist/main.js`) and
- * measures its time to the first `ok` from /api/health and its RSS after 3 idle seconds.
+ * The Node flags `npm start` (and, kept in step by test/deploy/systemd-unit.test.ts, the systemd
+ * unit) run the service with, such as `--max-semi-space-size=2`.
+ */
+export function productionNodeFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>
+  }
+  return (manifest.scripts.start ?? '').split(' ').filter((word) => word.startsWith('--'))
+}
+
+/**
+ * Starts the compiled service as `npm start` and the systemd unit do (`node <flags>
+ * dist/main.js`) and measures its time to the first `ok` from /api/health and its RSS after 3
+ * idle seconds.
  */
 export async function measureFootprint(
   configuration: string,
@@ -68,7 +80,7 @@ export async function measureFootprint(
   const dataDir = mkdtempSync(join(tmpdir(), 'pve-qemu-footprint-'))
   const port = await freePort()
   const started = performance.now()
-  const child = spawn(process.execPath, [join(root, 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [...productionNodeFlags(), join(root, 'dist', 'main.js')], {
     cwd: dataDir,
     env: {
       PATH: process.env.PATH ?? '',

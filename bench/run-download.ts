@@ -1,8 +1,8 @@
 import { measureDownload } from './download.js'
 
 /**
- * Only the download section of the bench (`npm run build && npx tsx bench/run-download.ts
- * [rounds]`): for tuning the image store without the minutes the whole bench takes.
+ * Only the download section of the bench (`npm run bench:download -- [rounds]`): for tuning the
+ * image store without the minutes the whole bench takes.
  */
 const rounds = Number(process.argv[2] ?? 3)
 const result = await measureDownload(rounds)

@@ -169,7 +169,9 @@ async function sectionFive(): Promise<void> {
 async function sectionSix(): Promise<void> {
   out('## 6. Footprint')
   out()
-  out('The compiled service (`node dist/main.js`, as `npm start` and the systemd unit run it).')
+  out(
+    'The compiled service (`node --max-semi-space-size=2 dist/main.js`, as `npm start` and the systemd unit run it).',
+  )
   out()
   out('| configuration | time to first `ok` | target | idle RSS | target |')
   out('|---|---|---|---|---|')

@@ -33,6 +33,7 @@ import { vmInfoRoutes } from './http/routes/vm-info-routes.js'
 import { vmRoutes } from './http/routes/vm-routes.js'
 import { webRoutes } from './http/routes/web-routes.js'
 import { strictIntegers } from './http/schemas/strict-integers.js'
+import { lazySchemaCompilers } from './http/server/lazy-schema-compilers.js'
 import { limitConnections } from './http/server/limit-connections.js'
 import { osCatalog } from './images/os-catalog.js'
 import {
@@ -119,6 +120,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger,
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false } },
+    // each route's schemas compile on its first request, not all before the first `ok`
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     genReqId: requestIdOf,
     // receiving a request is timed, answering it is not: SSE streams live as long as their job
     requestTimeout: limits.requestTimeoutMs,

@@ -1,4 +1,4 @@
-import { Client } from 'ssh2'
+import type { Client } from 'ssh2'
 
 import { abortedError, ExecError } from './errors.js'
 import { hostKeyFingerprint } from './host-key-fingerprint.js'
@@ -81,8 +81,11 @@ export class SshConnection {
     })
   }
 
-  #connect(): Promise<Client> {
+  async #connect(): Promise<Client> {
     const { host, port, username, privateKey, connectTimeoutMs, keepaliveMs } = this.#options
+    // ssh2 (with the 16 MB WebAssembly heap of its poly1305) loads on the first connection: a
+    // cli driver whose nodes are all reached locally never needs it
+    const { Client } = await import('ssh2')
     const client = new Client()
     let refusal: ExecError | undefined
     const connecting = new Promise<Client>((resolve, reject) => {
@@ -118,7 +121,7 @@ export class SshConnection {
     } catch (error) {
       // ssh2 throws synchronously for a key it cannot parse; never echo the key itself.
       this.#current = undefined
-      return Promise.reject(this.#failure('cannot use the private key', error))
+      throw this.#failure('cannot use the private key', error)
     }
     return connecting
   }

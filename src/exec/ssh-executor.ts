@@ -121,12 +121,12 @@ async function openOnLiveConnection(
 ): Promise<ClientChannel> {
   const first = await connection.client(signal)
   try {
-    return await openChannel(first.client, command)
+    return await openChannel(first.client, command, signal)
   } catch (error) {
     if (first.fresh || !isConnectionGone(error)) throw error
     connection.discard(first.client)
     const second = await connection.client(signal)
-    return await openChannel(second.client, command)
+    return await openChannel(second.client, command, signal)
   }
 }
 
@@ -149,11 +149,28 @@ function withEnv(argv: readonly string[], env: Record<string, string>): string[]
   return ['env', ...Object.entries(env).map(([name, value]) => `${name}=${value}`), ...argv]
 }
 
-function openChannel(client: Client, command: string): Promise<ClientChannel> {
+/**
+ * Sends the exec request. A node slow to answer it (loaded, or forking slowly) must not outlast
+ * the run's timeout or the caller's cancel: the wait ends with the signal, and a channel that
+ * opens afterwards is closed at once.
+ */
+function openChannel(client: Client, command: string, signal: AbortSignal): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
+    // the run's own signal: its reason is the timeout's or the cancel's ExecError
+    const reason = (): Error =>
+      signal.reason instanceof Error ? signal.reason : new Error('the run was stopped')
+    const onAbort = (): void => {
+      reject(reason())
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
     client.exec(command, (error, channel) => {
-      if (error === undefined) resolve(channel)
-      else reject(error)
+      signal.removeEventListener('abort', onAbort)
+      if (error !== undefined) reject(error)
+      else if (signal.aborted) {
+        channel.signal('TERM')
+        channel.close()
+        reject(reason())
+      } else resolve(channel)
     })
   })
 }
@@ -177,6 +194,11 @@ function collect(
       reject(
         signal.reason instanceof Error ? signal.reason : abortedError(connection.target, signal),
       )
+    }
+    // the run may have timed out while the connection or the channel was being opened
+    if (signal.aborted) {
+      onAbort()
+      return
     }
     signal.addEventListener('abort', onAbort, { once: true })
     channel.on('data', (chunk: Buffer) => {

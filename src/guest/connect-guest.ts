@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 
-import { Client } from 'ssh2'
+import type { Client } from 'ssh2'
 
 import { hostKeyFingerprint } from '../exec/index.js'
 import { guestAbortedError, GuestError, GuestSshFailedError } from './errors.js'
@@ -21,9 +21,23 @@ export interface ConnectGuestOptions extends GuestSshTarget {
  * Logs into the VM over `socket` with the service key. The host key is checked against the
  * store before any credential is sent, and recorded only after a successful login.
  */
-export function connectGuest(options: ConnectGuestOptions): Promise<Client> {
+export async function connectGuest(options: ConnectGuestOptions): Promise<Client> {
   const { host, port, hostKeys, signal } = options
   const target = `${host}:${port}`
+  // ssh2 loads on the first login, not with the service (see src/exec/ssh-connection.ts); the
+  // socket may fail meanwhile, which must not go unheard (an unheard 'error' ends the process)
+  let early: Error | undefined
+  const hold = (error: Error): void => {
+    early ??= error
+  }
+  options.socket.on('error', hold)
+  const { Client } = await import('ssh2').finally(() => options.socket.off('error', hold))
+  if (early !== undefined || options.socket.destroyed) {
+    options.socket.destroy()
+    throw new GuestSshFailedError(target, 'connection closed during the handshake', {
+      cause: early,
+    })
+  }
   const client = new Client()
   let refusal: GuestError | undefined
   let firstContact: string | undefined

@@ -1,15 +1,11 @@
 import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
-import ssh2 from 'ssh2'
-
 import { hostKeyFingerprint } from '../exec/index.js'
 import { generateEd25519Key } from './ed25519-key.js'
 import { GuestError } from './errors.js'
+import { readOpenSshPrivateKey } from './openssh-private-key.js'
 import { writeFileAtomically } from './write-file-atomically.js'
-
-// ssh2 is CommonJS: Node's ESM loader sees only some of its exports by name
-const { utils } = ssh2
 
 /** The key pair the service logs into its VMs with; cloud-init puts the public half in them. */
 export interface ServiceKey {
@@ -68,16 +64,26 @@ function readKeyFile(path: string): string | undefined {
   return text
 }
 
+// Read without ssh2, which the service loads only when it first logs into a VM; nothing of the
+// key's text goes into an error.
 function describeKey(path: string, privateKey: string): ServiceKey {
-  const parsed = utils.parseKey(privateKey)
-  // The parser's message may quote the key material, so it is not passed on.
-  if (parsed instanceof Error) throw keyError(path, 'is not an unencrypted OpenSSH private key')
-  if (!parsed.isPrivateKey()) throw keyError(path, 'holds a public key, not a private key')
-  const blob = parsed.getPublicSSH()
-  return {
-    privateKey,
-    publicKey: `${parsed.type} ${blob.toString('base64')} ${keyComment}`,
-    fingerprint: hostKeyFingerprint(blob),
+  const key = readOpenSshPrivateKey(privateKey)
+  switch (key.kind) {
+    case 'public':
+      throw keyError(path, 'holds a public key, not a private key')
+    case 'encrypted':
+      throw keyError(path, 'is protected by a passphrase; the service needs it without one')
+    case 'unreadable':
+      throw keyError(
+        path,
+        'is not an unencrypted OpenSSH private key (ssh-keygen -t ed25519 writes one)',
+      )
+    case 'private':
+      return {
+        privateKey,
+        publicKey: `${key.type} ${key.publicBlob.toString('base64')} ${keyComment}`,
+        fingerprint: hostKeyFingerprint(key.publicBlob),
+      }
   }
 }
 

@@ -24,11 +24,13 @@ import {
 } from './partial-download.js'
 import { createProgressMeter, type DownloadProgress, type ProgressMeter } from './progress-meter.js'
 
-// Bytes received while a write is under way wait in the writer, up to this much: enough that
-// the socket keeps reading while the thread pool writes, small against the RSS target.
-const writerHighWaterMark = 8 * 1024 * 1024
-// One write per MiB: each is a trip to the thread pool and back, slow on a loaded machine.
-const writeBytes = 1024 * 1024
+// Each write goes out while its bytes are still in the CPU cache from the socket read and the
+// hash: the kernel's copy into the page cache then costs a tenth of what it costs for a batch
+// gathered over megabytes (bench/download.ts: 1 MiB writes queued up to 8 MiB spent more CPU in
+// that copy than curl spends on the whole download). So: write per socket read (64 KiB), and
+// while a write is under way let at most a few reads wait behind it.
+const writerHighWaterMark = 256 * 1024
+const writeBytes = 64 * 1024
 // The final fsync then has at most this much to write, instead of the whole image at once.
 const syncEveryBytes = 64 * 1024 * 1024
 /** as long as undici's default headers and body timeouts */

@@ -16,8 +16,8 @@ export interface AddressPool {
   /** how many addresses the pool holds */
   readonly size: bigint
   contains(address: IpAddress): boolean
-  /** every address of the pool, first to last */
-  addresses(): Iterable<IpAddress>
+  /** every address of the pool, first to last; from `start` on when given */
+  addresses(start?: bigint): Iterable<IpAddress>
 }
 
 /** Where a default IPv6 pool starts inside its prefix: below it are routers and hand-made hosts. */
@@ -42,9 +42,10 @@ export function poolOf(family: StaticIpv4 | StaticIpv6): AddressPool {
     size,
     contains: (address) =>
       address.family === cidr.family && address.value !== excluded && inRanges(address.value),
-    *addresses() {
+    *addresses(start = 0n) {
       for (const range of ranges) {
-        for (let value = range.from; value <= range.to; value++) {
+        if (range.to < start) continue
+        for (let value = range.from > start ? range.from : start; value <= range.to; value++) {
           if (value !== excluded) yield { family: cidr.family, value }
         }
       }

@@ -50,12 +50,17 @@ export function createStoreAddressBook(options: StoreAddressBookOptions): Addres
   let reconciling: Promise<void> | undefined
   /** a static pool is handed out only after the cluster was read once */
   let reconciled = false
+  /**
+   * Per network and family, the first pool value a search need look at: below it nothing was
+   * free. Forgotten whenever an address may have become free (release, destroy, a new read).
+   */
+  const hints = new Map<string, bigint>()
   table.releaseAllHolds()
 
   const takenBy = (network: string, address: string): string | undefined => {
     const vmid = onCluster.get(address)
     if (vmid !== undefined) return `VM ${vmid} uses it`
-    const row = table.rows().find((r) => r.network === network && r.address === address)
+    const row = table.find(network, address)
     if (row?.state === 'assigned') return `VM ${row.vmid ?? '?'} was given it`
     if (row !== undefined) return 'an install in progress holds it'
     if (answering.has(address)) return 'something answered ping there'
@@ -70,11 +75,10 @@ export function createStoreAddressBook(options: StoreAddressBookOptions): Addres
     requested: string | undefined,
     signal: AbortSignal,
   ): Promise<string> => {
-    const taken = new Set(
-      table.rows().flatMap((row) => (row.network === network.name ? [row.address] : [])),
-    )
     const free = (address: string): boolean =>
-      !taken.has(address) && !onCluster.has(address) && !answering.has(address)
+      table.find(network.name, address) === undefined &&
+      !onCluster.has(address) &&
+      !answering.has(address)
     const holdOne = (address: string): boolean =>
       table.hold({ network: network.name, address, family: pool.family, owner, vmid })
     if (requested !== undefined) {
@@ -96,11 +100,14 @@ export function createStoreAddressBook(options: StoreAddressBookOptions): Addres
       return requested
     }
     let answers = 0
-    for (const candidate of pool.addresses()) {
+    const hintKey = `${network.name}/${pool.family}`
+    for (const candidate of pool.addresses(hints.get(hintKey))) {
       signal.throwIfAborted()
       const address = formatIpAddress(candidate)
       // check and hold without an await between them: no other hold runs in between
       if (!free(address) || !holdOne(address)) continue
+      // everything below is held, used or answering: the next hold starts its search here
+      hints.set(hintKey, candidate.value + 1n)
       if (!(await probe(address, signal))) return address
       table.drop(network.name, address, owner)
       answering.add(address)
@@ -111,7 +118,6 @@ export function createStoreAddressBook(options: StoreAddressBookOptions): Addres
           `${answers} free addresses in a row answered ping; check the pool against the hosts on the network`,
         )
       }
-      taken.add(address)
     }
     throw new PoolExhaustedError(
       network.name,
@@ -126,6 +132,7 @@ export function createStoreAddressBook(options: StoreAddressBookOptions): Addres
       onCluster = addresses
       vmidsOnCluster = vmids
       answering.clear()
+      hints.clear()
       reconciled = true
       // an assignment whose VM was destroyed elsewhere is freed (rows older than the read)
       for (const row of before) {
@@ -172,6 +179,7 @@ export function createStoreAddressBook(options: StoreAddressBookOptions): Addres
         }
       } catch (error) {
         table.releaseOwner(owner)
+        hints.clear()
         throw error
       }
       const result: HeldAddresses = { network: network.name, ...held }
@@ -182,9 +190,11 @@ export function createStoreAddressBook(options: StoreAddressBookOptions): Addres
     },
     release: (owner) => {
       table.releaseOwner(owner)
+      hints.clear()
     },
     releaseVm(vmid) {
       table.releaseVm(vmid)
+      hints.clear()
       // the VM is gone: its addresses are free now, not at the next reconcile
       onCluster = new Map([...onCluster].filter(([, owner]) => owner !== vmid))
       vmidsOnCluster.delete(vmid)

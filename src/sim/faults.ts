@@ -24,10 +24,39 @@ export interface FaultSpec {
   times?: number
 }
 
+/** Which operations a hold stops: one operation, on one VM or on any. */
+export interface HoldSpec {
+  operation: FaultOperation
+  /** only this VM (any VM when absent; downloads are VM 0) */
+  vmid?: number
+}
+
+/**
+ * A latch on an operation, for tests that act while it is still running: the operation stops
+ * at its start (its checks done, its locks and `lock` taken) until released, so "still
+ * running" is certain rather than a matter of a slow SIM_SPEED and a loaded machine.
+ */
+export interface FaultHold {
+  /** resolves with the VMID of the first operation that reached the hold */
+  readonly reached: Promise<number>
+  /** lets every held operation go on, and holds no more */
+  release(): void
+}
+
 /** Makes the next matching operations fail the way that operation fails in PVE. */
 export interface FaultInjector {
   inject(fault: FaultSpec): void
+  /** Holds every matching operation from now on, until released (or the task is cancelled). */
+  hold(spec: HoldSpec): FaultHold
+  /** disarms every fault and releases every hold */
   clear(): void
+}
+
+interface ArmedHold {
+  spec: HoldSpec
+  arrive: (vmid: number) => void
+  open: Promise<void>
+  release: () => void
 }
 
 interface ArmedFault {
@@ -62,6 +91,7 @@ export const defaultFaultMessages: Record<FaultOperation, (vmid: number) => stri
 /** The fault registry the operations consult. */
 export class Faults implements FaultInjector {
   #armed: ArmedFault[] = []
+  #holds: ArmedHold[] = []
 
   inject(fault: FaultSpec): void {
     this.#armed.push({
@@ -72,8 +102,47 @@ export class Faults implements FaultInjector {
     })
   }
 
+  hold(spec: HoldSpec): FaultHold {
+    let arrive: (vmid: number) => void = () => undefined
+    const reached = new Promise<number>((resolve) => {
+      arrive = resolve
+    })
+    let open = (): void => undefined
+    const opened = new Promise<void>((resolve) => {
+      open = resolve
+    })
+    const armed: ArmedHold = {
+      spec: { ...spec },
+      arrive,
+      open: opened,
+      release: () => {
+        this.#holds = this.#holds.filter((h) => h !== armed)
+        open()
+      },
+    }
+    this.#holds.push(armed)
+    return { reached, release: armed.release }
+  }
+
   clear(): void {
     this.#armed = []
+    for (const hold of [...this.#holds]) hold.release()
+  }
+
+  /**
+   * Where an operation starts its work: waits while a hold matches it. Rejects with the
+   * signal's reason when the task is cancelled (or the simulator closes) meanwhile.
+   */
+  async gate(operation: FaultOperation, vmid: number, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const hold = this.#holds.find(
+        (h) =>
+          h.spec.operation === operation && (h.spec.vmid === undefined || h.spec.vmid === vmid),
+      )
+      if (hold === undefined) return
+      hold.arrive(vmid)
+      await untilOpen(hold.open, signal)
+    }
   }
 
   /** Consumes one matching fault and returns its message, or undefined when none is armed. */
@@ -87,4 +156,22 @@ export class Faults implements FaultInjector {
     if (fault.remaining <= 0) this.#armed = this.#armed.filter((f) => f !== fault)
     return fault.message ?? defaultFaultMessages[operation](vmid)
   }
+}
+
+function untilOpen(open: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (signal === undefined) return open
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(signal.reason as Error)
+    }
+    if (signal.aborted) {
+      onAbort()
+      return
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    void open.then(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    })
+  })
 }

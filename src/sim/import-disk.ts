@@ -62,6 +62,7 @@ export async function importDisk(
   sim.changed()
   let volumeId: string | undefined
   try {
+    await sim.faults.gate('import', args.vmid, args.signal)
     const volume = await allocateVolume(
       sim,
       node,

@@ -11,7 +11,7 @@ export type {
   VmEvent,
   VmEventPayload,
 } from './simulator.js'
-export type { FaultInjector, FaultOperation, FaultSpec } from './faults.js'
+export type { FaultHold, FaultInjector, FaultOperation, FaultSpec, HoldSpec } from './faults.js'
 export type { ImportDiskArgs } from './import-disk.js'
 export type { SimApi, SimCaller, SimParams, SimRequest, SimResponse } from './api/types.js'
 export { timings } from './timings.js'

@@ -217,6 +217,8 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
       if (closed) return
       closed = true
       statd.stop()
+      // a test's held operation must not keep a closing simulator waiting
+      faults.clear()
       await tasks.close()
       await persister.flush()
     },

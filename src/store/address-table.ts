@@ -43,6 +43,8 @@ export interface AddressTable {
   /** Frees every hold (at start: no install survives a restart). */
   releaseAllHolds(): number
   rows(): readonly AddressRecord[]
+  /** The row of one address of one network, if any (from memory). */
+  find(network: string, address: string): AddressRecord | undefined
 }
 
 interface Row {
@@ -129,6 +131,7 @@ export function createAddressTable(db: Database, now: () => Date): AddressTable 
       return changes
     },
     rows: () => [...mirror.values()],
+    find: (network, address) => mirror.get(key(network, address)),
   }
 }
 

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js'
-import { jsonLines, runPveQemu, spawnPveQemu } from './run-pve-qemu.js'
+import { jsonLines, runPveQemu, spawnPveQemu, type CliRun } from './run-pve-qemu.js'
 
 let t: TestApp
 
 beforeAll(async () => {
-  // slow enough that an install is still running when the CLI attaches to it
-  t = await buildTestApp({ env: { SIM_SPEED: '0.05' } })
+  t = await buildTestApp()
 })
 afterAll(async () => {
   await t.close()
@@ -29,11 +28,32 @@ async function startInstallAndHangUp(name: string): Promise<string> {
   return jobId ?? ''
 }
 
+/**
+ * Runs `pve-qemu` and calls `onOutput` once its stdout contains `text` (the test lets the job go
+ * on there).
+ */
+async function cliUntil(args: string[], text: string, onOutput: () => void): Promise<CliRun> {
+  const child = spawnPveQemu(args, { url: t.url })
+  let stdout = ''
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    const seen = stdout.includes(text)
+    stdout += chunk
+    if (!seen && stdout.includes(text)) onOutput()
+  })
+  child.stdin.end()
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
+  return { code, stdout, stderr }
+}
+
 describe('pve-qemu jobs and attach', () => {
   it('reattaches to a running install and shows it to the end', async () => {
+    // the install waits for its VM's SSH until the CLI has attached
+    const release = t.simGuests.faults.holdBoots()
     const jobId = await startInstallAndHangUp('attached')
     expect(t.jobs.get(jobId)?.state).toBe('running')
-    const run = await cli('attach', jobId)
+    const run = await cliUntil(['attach', jobId], 'checking VMID', release)
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
     // replayed from the first stage, followed to the last
@@ -62,7 +82,9 @@ describe('pve-qemu jobs and attach', () => {
   })
 
   it('cancels a running install, which then ends cancelled', async () => {
+    const release = t.simGuests.faults.holdBoots()
     const jobId = await startInstallAndHangUp('cancelled')
+    expect(t.jobs.get(jobId)?.state).toBe('running')
     const cancel = await cli('cancel', jobId)
     expect(cancel.code).toBe(0)
     expect(cancel.stdout).toContain(`job ${jobId} (install) is being cancelled`)
@@ -79,9 +101,11 @@ describe('pve-qemu jobs and attach', () => {
     const again = await cli('cancel', jobId)
     expect(again.code).toBe(1)
     expect(again.stderr).toContain('already ended')
+    release()
   })
 
   it('detaches on Ctrl-C, says how to attach again, and leaves the job running', async () => {
+    const release = t.simGuests.faults.holdBoots()
     const child = spawnPveQemu(['install', 'debian', '12', '--name', 'detached'], { url: t.url })
     let stdout = ''
     let stderr = ''
@@ -99,6 +123,7 @@ describe('pve-qemu jobs and attach', () => {
     const jobId = /attach (\S+)$/m.exec(stderr)?.[1] ?? ''
     expect(stderr).toContain(`detached from job ${jobId}`)
     expect(t.jobs.get(jobId)?.state).toBe('running')
+    release()
     expect((await t.jobs.settled(jobId))?.state).toBe('succeeded')
   })
 

@@ -10,9 +10,9 @@ let t: TestApp
 let bareHome: string
 
 beforeAll(async () => {
-  // slow enough that an install is still running when the test acts on it; one install at a
-  // time, so a second one waits in line for as long as a test needs
-  t = await buildTestApp({ env: { SIM_SPEED: '0.02', MAX_CONCURRENT_INSTALLS: '1' } })
+  // one install at a time, so a second one waits in line for as long as a test needs; the tests
+  // keep an install running by holding its VM's SSH (neverAnswer), not by a slow simulator
+  t = await buildTestApp({ env: { MAX_CONCURRENT_INSTALLS: '1' } })
   bareHome = mkdtempSync(join(tmpdir(), 'pve-qemu-home-'))
 })
 afterAll(async () => {

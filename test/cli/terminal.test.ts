@@ -7,7 +7,7 @@ import { pveQemuBin } from './run-pve-qemu.js'
 let t: TestApp
 
 beforeAll(async () => {
-  t = await buildTestApp({ env: { SIM_SPEED: '0.02' } })
+  t = await buildTestApp()
 })
 afterAll(async () => {
   await t.close()
@@ -17,7 +17,10 @@ afterAll(async () => {
  * Runs `pve-qemu` on a pseudo-terminal (util-linux `script`, part of every Debian), so it
  * takes its interactive path, and returns everything it drew.
  */
-async function onTerminal(args: string[]): Promise<{ code: number | null; output: string }> {
+async function onTerminal(
+  args: string[],
+  when?: { drawn: string; then: () => void },
+): Promise<{ code: number | null; output: string }> {
   const command = [process.execPath, pveQemuBin, ...args].map((word) => `'${word}'`).join(' ')
   const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
     env: {
@@ -29,14 +32,23 @@ async function onTerminal(args: string[]): Promise<{ code: number | null; output
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    const seen = output.includes(when?.drawn ?? '')
+    output += chunk
+    if (!seen && when !== undefined && output.includes(when.drawn)) when.then()
+  })
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
   return { code, output }
 }
 
 describe('pve-qemu on a terminal', () => {
   it('draws the install live and leaves one finished line per stage with the summary', async () => {
-    const { code, output } = await onTerminal(['install', 'debian', '12', '--user', 'deploy'])
+    // the install waits for its VM's SSH until the terminal shows it live
+    const release = t.simGuests.faults.holdBoots()
+    const { code, output } = await onTerminal(['install', 'debian', '12', '--user', 'deploy'], {
+      drawn: 'waiting for ready',
+      then: release,
+    })
     expect(code).toBe(0)
     // colours, a hidden cursor while drawing, and lines redrawn in place
     expect(output).toContain('\x1b[?25l')

@@ -106,6 +106,10 @@ describe('a production configuration', () => {
     expect(loaded).toContain(pathToFileURL(join(root, 'dist', 'create-service.js')).href)
     expect(loaded.filter((url) => url.startsWith(simDir))).toEqual([])
     expect(loaded.filter((url) => url.endsWith('/start-simulated.js'))).toEqual([])
+    // for the idle footprint: SSH and the image store's HTTP client load on first use
+    expect(loaded.filter((url) => url.includes('/node_modules/ssh2/'))).toEqual([])
+    expect(loaded.filter((url) => url.includes('/node_modules/undici/'))).toEqual([])
+    expect(loaded.filter((url) => url.includes('/node_modules/@fastify/swagger-ui/'))).toEqual([])
   })
 
   it('with the api driver on a (loopback) cluster loads no module of the simulator', async () => {
@@ -122,6 +126,7 @@ describe('a production configuration', () => {
     })
     expect(loaded).toContain(pathToFileURL(join(root, 'dist', 'create-service.js')).href)
     expect(loaded.filter((url) => url.startsWith(simDir))).toEqual([])
+    expect(loaded.filter((url) => url.includes('/node_modules/ssh2/'))).toEqual([])
   })
 
   it('reaches src/sim from src/main.ts by no static import (only the dynamic one)', () => {

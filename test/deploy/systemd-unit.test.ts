@@ -28,7 +28,7 @@ describe('deploy/pve-qemu.service', () => {
   const values = new Map(settings(unit))
 
   it('runs the compiled service under its own user, hardened, with its state in DATA_DIR', () => {
-    expect(values.get('ExecStart')).toMatch(/^\/usr\/bin\/node \S+\/dist\/main\.js$/)
+    expect(values.get('ExecStart')).toMatch(/^\/usr\/bin\/node (--\S+ )*\S+\/dist\/main\.js$/)
     expect(values.get('User')).toBe('pve-qemu')
     expect(values.get('StateDirectory')).toBe('pve-qemu')
     expect(unit).toContain('Environment=DATA_DIR=/var/lib/pve-qemu')
@@ -36,6 +36,18 @@ describe('deploy/pve-qemu.service', () => {
     expect(values.get('NoNewPrivileges')).toBe('yes')
     expect(values.get('ProtectSystem')).toBe('strict')
     expect(values.get('Restart')).toBe('on-failure')
+  })
+
+  it('gives Node the same flags as `npm start`, so the bench measures what the unit runs', () => {
+    const manifest = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { scripts: Record<string, string> }
+    const flags = (command: string): string[] =>
+      command.split(' ').filter((word) => word.startsWith('--'))
+    const start = manifest.scripts.start ?? ''
+    expect(start).toMatch(/^node (--\S+ )*dist\/main\.js$/)
+    expect(flags(values.get('ExecStart') ?? '')).toEqual(flags(start))
+    expect(flags(start)).toContain('--max-semi-space-size=2')
   })
 
   it('has a drop-in for the cli driver that runs as root (qm needs it)', () => {

@@ -149,6 +149,21 @@ describe('ssh executor', () => {
     expect(isExecError(error, 'EXEC_TIMEOUT')).toBe(true)
   })
 
+  it('stops waiting past its timeout while the node has not yet answered the exec request', async () => {
+    const executor = connect()
+    await executor.run(['true'])
+    const release = server.holdExecs()
+    try {
+      // what would run does not matter: the node never starts it before the timeout
+      const error: unknown = await executor
+        .run(['true'], { timeoutMs: 100 })
+        .catch((e: unknown) => e)
+      expect(isExecError(error, 'EXEC_TIMEOUT')).toBe(true)
+    } finally {
+      release()
+    }
+  })
+
   it('stops waiting when the caller aborts', async () => {
     const controller = new AbortController()
     const error: unknown = await connect()

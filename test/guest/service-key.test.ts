@@ -80,4 +80,68 @@ describe('service key', () => {
       expect(String(error)).not.toContain('garbage')
     }
   })
+
+  it('reads an ecdsa key in OpenSSH format as ssh2 does (the public half and fingerprint)', () => {
+    const dir = dataDir()
+    const pair = utils.generateKeyPairSync('ecdsa', { bits: 256 })
+    mkdirSync(join(dir, 'ssh'))
+    writeFileSync(join(dir, 'ssh', 'id_ed25519'), pair.private, { mode: 0o600 })
+
+    const key = loadOrCreateServiceKey(dir)
+
+    const parsed = utils.parseKey(pair.public)
+    if (parsed instanceof Error) throw parsed
+    expect(key.publicKey).toBe(
+      `ecdsa-sha2-nistp256 ${parsed.getPublicSSH().toString('base64')} pve-qemu`,
+    )
+    expect(key.fingerprint).toBe(fingerprintOf(pair.private))
+  })
+
+  it('refuses a public key put where the private key belongs', () => {
+    const dir = dataDir()
+    mkdirSync(join(dir, 'ssh'))
+    writeFileSync(join(dir, 'ssh', 'id_ed25519'), `${generateKeyPair().publicKey}\n`)
+
+    expect(() => loadOrCreateServiceKey(dir)).toThrow('holds a public key, not a private key')
+  })
+
+  it('refuses a key protected by a passphrase, without quoting it', () => {
+    const dir = dataDir()
+    mkdirSync(join(dir, 'ssh'))
+    const path = join(dir, 'ssh', 'id_ed25519')
+    writeFileSync(path, encryptedLookingKey(), { mode: 0o600 })
+
+    const attempt = (): unknown => loadOrCreateServiceKey(dir)
+
+    expect(attempt).toThrow('is protected by a passphrase')
+    try {
+      attempt()
+    } catch (error) {
+      expect(isGuestError(error, 'GUEST_SERVICE_KEY_INVALID')).toBe(true)
+      expect(String(error)).not.toContain('AAAA')
+    }
+  })
 })
+
+/** An `openssh-key-v1` file whose private part is encrypted (aes256-ctr, bcrypt), as `ssh-keygen -N` writes. */
+function encryptedLookingKey(): string {
+  const string = (value: string | Buffer): Buffer => {
+    const bytes = typeof value === 'string' ? Buffer.from(value) : value
+    const length = Buffer.alloc(4)
+    length.writeUInt32BE(bytes.length)
+    return Buffer.concat([length, bytes])
+  }
+  const count = Buffer.alloc(4)
+  count.writeUInt32BE(1)
+  const publicBlob = Buffer.concat([string('ssh-ed25519'), string(Buffer.alloc(32, 7))])
+  const body = Buffer.concat([
+    Buffer.from('openssh-key-v1\0', 'latin1'),
+    string('aes256-ctr'),
+    string('bcrypt'),
+    string(Buffer.concat([string(Buffer.alloc(16, 1)), Buffer.from([0, 0, 0, 16])])),
+    count,
+    string(publicBlob),
+    string(Buffer.alloc(144, 9)),
+  ])
+  return `-----BEGIN OPENSSH PRIVATE KEY-----\n${body.toString('base64')}\n-----END OPENSSH PRIVATE KEY-----\n`
+}

@@ -37,6 +37,11 @@ export interface SshNodeServer {
   readonly peakSessions: number
   /** Cuts every open connection, as a node reboot or a network blip would. */
   dropConnections(): void
+  /**
+   * From now on, exec requests get no answer (as from a node too busy to fork) until the
+   * returned function is called; then the held ones run as usual.
+   */
+  holdExecs(): () => void
   close(): Promise<void>
 }
 
@@ -55,6 +60,7 @@ export async function startSshNodeServer(options: SshNodeServerOptions): Promise
   let logins = 0
   let running = 0
   let peakSessions = 0
+  let held: (() => void)[] | undefined
 
   const server = new Server({ hostKeys: [hostKey] }, (client: Connection) => {
     clients.add(client)
@@ -78,11 +84,15 @@ export async function startSshNodeServer(options: SshNodeServerOptions): Promise
         const session = acceptSession()
         session.on('exec', (accept, _reject, info) => {
           commands.push(info.command)
-          running++
-          peakSessions = Math.max(peakSessions, running)
-          runCommand(accept(), info.command, options.env ?? {}, session, () => {
-            running--
-          })
+          const run = (): void => {
+            running++
+            peakSessions = Math.max(peakSessions, running)
+            runCommand(accept(), info.command, options.env ?? {}, session, () => {
+              running--
+            })
+          }
+          if (held === undefined) run()
+          else held.push(run)
         })
       })
     })
@@ -111,6 +121,14 @@ export async function startSshNodeServer(options: SshNodeServerOptions): Promise
     },
     dropConnections() {
       for (const client of clients) client.end()
+    },
+    holdExecs() {
+      const queue: (() => void)[] = held ?? []
+      held = queue
+      return () => {
+        if (held === queue) held = undefined
+        for (const run of queue.splice(0)) run()
+      }
     },
     close() {
       for (const client of clients) client.end()

@@ -35,8 +35,10 @@ async function streamsOpen(app: TestApp, open: number): Promise<void> {
 describe('the install queue', () => {
   it('holds MAX_QUEUED_INSTALLS; one more gets 429 with Retry-After and nothing starts', async () => {
     t = await buildTestApp({
-      env: { SIM_SPEED: '0.2', MAX_CONCURRENT_INSTALLS: '1', MAX_QUEUED_INSTALLS: '1' },
+      env: { MAX_CONCURRENT_INSTALLS: '1', MAX_QUEUED_INSTALLS: '1' },
     })
+    // the running install stays running: its VM's SSH never answers while the test runs
+    t.simGuests.faults.holdBoot(103)
     const url = `${t.url}/api/vm/install`
     const running = await stream(url, { method: 'POST', body: installBody })
     await running.until((event) => event.data.message.includes('auto-assigned VMID'))
@@ -63,8 +65,11 @@ describe('the install queue', () => {
 describe('streams following jobs', () => {
   it('are capped per job (429) and in total (503); the starting stream always gets in', async () => {
     t = await buildTestApp({
-      env: { SIM_SPEED: '0.2', MAX_FOLLOWERS_PER_JOB: '2', MAX_FOLLOWERS: '3' },
+      env: { MAX_FOLLOWERS_PER_JOB: '2', MAX_FOLLOWERS: '3' },
     })
+    // both installs stay running: their VMs' SSH never answers while the test runs
+    t.simGuests.faults.holdBoot(103)
+    t.simGuests.faults.holdBoot(104)
     const app = t
     const url = `${app.url}/api/vm/install`
     const first = await stream(url, { method: 'POST', body: installBody })

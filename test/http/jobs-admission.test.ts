@@ -26,7 +26,9 @@ async function json(url: string, method = 'GET'): Promise<{ status: number; body
 
 describe('Idempotency-Key on install', () => {
   it('joins the first job for the same key and body, refuses another body with 409', async () => {
-    const app = await start({ SIM_SPEED: '0.02' })
+    const app = await start()
+    // the first install (VM 103) runs until the test lets its VM's SSH answer
+    const boot = app.simGuests.faults.holdBoot(103)
     const body = { os: 'debian', version: '12', name: 'once', passwd: 'correct horse' }
     const key = { 'idempotency-key': 'deploy-42' }
     const first = await install(app, body, key)
@@ -49,6 +51,7 @@ describe('Idempotency-Key on install', () => {
       success: false,
       code: 'JOB_IDEMPOTENCY_CONFLICT',
     })
+    boot()
     await Promise.all([first.ended, retry.ended])
     expect(stepsOf(retry)).toEqual(stepsOf(first))
     const { vms } = (await json(`${app.url}/api/vm/list`)).body as { vms: { name: string }[] }
@@ -69,7 +72,8 @@ describe('Idempotency-Key on install', () => {
 
 describe('limits', () => {
   it('queues installs beyond MAX_CONCURRENT_INSTALLS and says so in a processing event', async () => {
-    const app = await start({ SIM_SPEED: '0.02', MAX_CONCURRENT_INSTALLS: '1' })
+    const app = await start({ MAX_CONCURRENT_INSTALLS: '1' })
+    const boot = app.simGuests.faults.holdBoot(103)
     const first = await install(app, { os: 'debian', version: '12' })
     await first.until((event) => event.data.step === 'preparation > checking VMID')
     const second = await install(app, { os: 'debian', version: '12' })
@@ -79,6 +83,7 @@ describe('limits', () => {
       message: '[*] waiting for a free install slot: 1 of 1 running; this one is next in line',
     })
     expect(app.jobs.get(second.headers.get('x-job-id') ?? '')?.state).toBe('queued')
+    boot()
     await Promise.all([first.ended, second.ended])
     expect(stepsOf(second).at(-1)).toMatchObject({ status: 'success', vm_id: 104 })
     expect(

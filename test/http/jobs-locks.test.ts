@@ -10,13 +10,16 @@ afterEach(async () => {
 
 describe('one changing operation per VM, across jobs and plain operations', () => {
   it('refuses changes to a migrating VM with 409 naming the migration job; reads go on', async () => {
-    t = await buildTestApp({ env: { SIM_SPEED: '0.05' } })
+    t = await buildTestApp()
     const target = t.sim.nodes.find((node) => node !== 'pve1') ?? ''
+    // the migration stays in progress until the test lets it go on
+    const hold = t.sim.faults.hold({ operation: 'migrate', vmid: 100 })
     const migration = await openStream(`${t.url}/api/vm/100/set/node`, {
       method: 'POST',
       body: { node: target },
     })
     expect(migration.status).toBe(200)
+    await hold.reached
     const jobId = migration.headers.get('x-job-id') ?? ''
     const busy = `VM 100 is busy: migration (job ${jobId}) is in progress`
     for (const path of ['destroy', 'stop', 'shutdown', 'reboot', 'start']) {
@@ -35,13 +38,16 @@ describe('one changing operation per VM, across jobs and plain operations', () =
     expect((await get(`${t.url}/api/vm/list`)).status).toBe(200)
     expect(t.jobs.get(jobId)?.state).toBe('running')
 
+    hold.release()
     await migration.ended
     expect(t.jobs.get(jobId)?.state).toBe('succeeded')
     expect((await post(`${t.url}/api/vm/100/set/cpu`, { cpu: 4 })).status).toBe(200)
   })
 
   it('holds a VM from the moment an install chooses its VMID until the install ends', async () => {
-    t = await buildTestApp({ env: { SIM_SPEED: '0.02' } })
+    t = await buildTestApp()
+    // the install cannot end before the test lets its VM's SSH answer
+    const boot = t.simGuests.faults.holdBoot(103)
     const install = await openStream(`${t.url}/api/vm/install`, {
       method: 'POST',
       body: { os: 'debian', version: '12' },
@@ -60,6 +66,7 @@ describe('one changing operation per VM, across jobs and plain operations', () =
     })
     expect((await get(`${t.url}/api/vm/103/status`)).status).toBe(200)
 
+    boot()
     await install.ended
     expect(t.jobs.get(jobId)?.state).toBe('succeeded')
     expect(t.store.reservations.reserved().size).toBe(0)

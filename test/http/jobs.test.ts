@@ -71,7 +71,8 @@ describe('GET /api/jobs', () => {
 
 describe('GET /api/jobs/:id/events', () => {
   it('lets a client that dropped mid-install reattach with Last-Event-ID and see every event exactly once', async () => {
-    const app = await start({ SIM_SPEED: '0.02' })
+    const app = await start()
+    const boot = app.simGuests.faults.holdBoot(103)
     const first = await install(app, { os: 'ubuntu', version: '24.04' })
     const jobId = first.headers.get('x-job-id') ?? ''
     await first.until((event) => event.data.message.startsWith('[+] VM created'))
@@ -86,6 +87,7 @@ describe('GET /api/jobs/:id/events', () => {
     })
     expect(resumed.status).toBe(200)
     expect(resumed.headers.get('x-job-id')).toBe(jobId)
+    boot()
     await resumed.ended
     expect(resumed.closed()).toBe(true)
 
@@ -106,13 +108,17 @@ describe('GET /api/jobs/:id/events', () => {
   })
 
   it('serves several followers of one job alike, and ?after= as curl would', async () => {
-    const app = await start({ SIM_SPEED: '0.02' })
+    const app = await start()
+    // the followers join while the install runs
+    const boot = app.simGuests.faults.holdBoot(103)
     const owner = await install(app, { os: 'debian', version: '12' })
     const jobId = owner.headers.get('x-job-id') ?? ''
     const [a, b] = await Promise.all([
       openStream(`${app.url}/api/jobs/${jobId}/events`),
       openStream(`${app.url}/api/jobs/${jobId}/events?after=2`),
     ])
+    expect(app.jobs.get(jobId)?.state).toBe('running')
+    boot()
     await Promise.all([owner.ended, a.ended, b.ended])
     // followers see what the owner saw, but never its generated password
     const hidden = (steps: ReturnType<typeof stepsOf>): unknown[] =>
@@ -130,7 +136,8 @@ describe('GET /api/jobs/:id/events', () => {
 
 describe('POST /api/jobs/:id/cancel', () => {
   it('rolls an install back: no VM, no reservation, the job reads cancelled', async () => {
-    const app = await start({ SIM_SPEED: '0.02' })
+    const app = await start()
+    app.simGuests.faults.holdBoot(103)
     const stream = await install(app, { os: 'debian', version: '12', name: 'doomed' })
     const jobId = stream.headers.get('x-job-id') ?? ''
     await stream.until((event) => event.data.message.startsWith('[+] VM created'))

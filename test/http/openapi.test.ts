@@ -119,6 +119,17 @@ describe('GET /docs', () => {
     expect(page.type).toContain('text/html')
     expect(page.text.toLowerCase()).toContain('swagger')
   })
+
+  it("serves Swagger UI's own files and the service's document (the UI loads on first use)", async () => {
+    const script = await get(`${t.url}/docs/static/swagger-ui-bundle.js`)
+    expect(script.status).toBe(200)
+    expect(script.type).toContain('javascript')
+    expect(script.text.length).toBeGreaterThan(100_000)
+    const shown = await get(`${t.url}/docs/json`)
+    expect(shown.status).toBe(200)
+    expect(JSON.parse(shown.text)).toEqual(document)
+    expect((await get(`${t.url}/docs/static/no-such-file.js`)).status).toBe(404)
+  })
 })
 
 describe('the API description when tokens are configured', () => {

@@ -23,8 +23,10 @@ async function fullHealth(app: TestApp): Promise<{ status: number; body: FullHea
 
 describe('a store that stops writing in the middle of an install', () => {
   it('fails that job and rolls its VM back, never the process; installs get 503 meanwhile', async () => {
-    t = await buildTestApp({ env: { SIM_SPEED: '0.02' } })
+    t = await buildTestApp()
     const app = t
+    // the install waits for its VM's SSH until the store has stopped writing
+    const boot = app.simGuests.faults.holdBoot(103)
     const before = app.sim.snapshot().vms.map((vm) => vm.vmid)
     const stream = await openStream(`${app.url}/api/vm/install`, {
       method: 'POST',
@@ -34,6 +36,7 @@ describe('a store that stops writing in the middle of an install', () => {
       (event) => event.data.step === 'VM creation > creating VM' && event.data.status === 'success',
     )
     app.store.refuseWrites(true)
+    boot()
     await stream.ended
     const last = stream.events.filter((event) => event.event !== 'close').at(-1)?.data
     expect(last).toMatchObject({ status: 'error' })

@@ -396,18 +396,19 @@ describe('ALLOW_IPS', () => {
 
 describe('a VM busy with one operation', () => {
   it('refuses a second change with 409 naming what holds it', async () => {
-    await t.close()
-    t = await buildApp({ SIM_SPEED: '0.05' })
-    // the stream's headers arrive once the migration was checked and holds the VM
+    // the migration stays in progress until the test lets it go on
+    const hold = t.sim.faults.hold({ operation: 'migrate', vmid: 100 })
     const migration = await fetch(`${t.url}/api/vm/100/set/node`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ node: nodes()[1] }),
     })
     expect(migration.status).toBe(200)
+    await hold.reached
     const destroy = await post(`${t.url}/api/vm/100/destroy`)
     expect(destroy.status).toBe(409)
     expect(destroy.text).toContain('migration')
+    hold.release()
     expect(await migration.text()).toContain('migration finished successfully')
     expect((await get(`${t.url}/api/vm/100/status`)).status).toBe(200)
   })

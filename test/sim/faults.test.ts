@@ -84,3 +84,44 @@ describe('fault injection', () => {
     expect((await runTask(sim, 'POST', '/nodes/pve2/qemu/101/status/start')).exitstatus).toBe('OK')
   })
 })
+
+describe('holding an operation (a latch for tests that act while it runs)', () => {
+  it('keeps a migration running with the VM locked until released, then lets it finish', async () => {
+    sim = await buildSim()
+    const hold = sim.faults.hold({ operation: 'migrate', vmid: 100 })
+    const response = await call(sim, 'POST', '/nodes/pve1/qemu/100/migrate', {
+      target: 'pve3',
+      online: 1,
+      'with-local-disks': 1,
+    })
+    let ended = false
+    const done = sim.followTask(String(response.data)).finally(() => {
+      ended = true
+    })
+    expect(await hold.reached).toBe(100)
+    // at speed 0 nothing else would keep it running: only the hold does
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(ended).toBe(false)
+    expect(asRecord(await get(sim, '/nodes/pve1/qemu/100/status/current')).lock).toBe('migrate')
+    // another VM's operations are not held
+    expect((await runTask(sim, 'POST', '/nodes/pve2/qemu/101/status/start')).exitstatus).toBe('OK')
+    hold.release()
+    expect(await done).toBe('OK')
+    expect(sim.snapshot().vms.find((vm) => vm.vmid === 100)?.node).toBe('pve3')
+  })
+
+  it('releases every hold on clear, and a closing simulator ends a held task', async () => {
+    sim = await buildSim()
+    const hold = sim.faults.hold({ operation: 'stop' })
+    const stopped = runTask(sim, 'POST', '/nodes/pve1/qemu/100/status/stop')
+    expect(await hold.reached).toBe(100)
+    sim.faults.clear()
+    expect((await stopped).exitstatus).toBe('OK')
+
+    const start = sim.faults.hold({ operation: 'start', vmid: 101 })
+    const started = runTask(sim, 'POST', '/nodes/pve2/qemu/101/status/start')
+    await start.reached
+    await sim.close()
+    expect((await started).exitstatus).not.toBe('OK')
+  })
+})

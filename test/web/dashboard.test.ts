@@ -14,7 +14,7 @@ let browser: Browser
 beforeAll(async () => {
   buildDashboard()
   // slow enough that stages are seen running, fast enough for a short test
-  service = await buildTestApp({ env: { SIM_SPEED: '0.02' } })
+  service = await buildTestApp()
   browser = await launchBrowser()
 }, 60_000)
 

@@ -1,8 +1,8 @@
 import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { documentRoute } from './document-route.js'
+import { lazyDocs } from './lazy-docs.js'
 import { routeDocs } from './route-docs.js'
 
 export interface OpenApiOptions {
@@ -59,8 +59,10 @@ export const openApi = fp(
         return { schema: documentRoute(schema, doc, { needsToken }), url }
       },
     })
-    await app.register(swaggerUi, {
-      routePrefix: openApiPaths.ui,
+    // Swagger UI loads on its first request (see lazy-docs.ts), not with the service
+    lazyDocs(app, {
+      prefix: openApiPaths.ui,
+      document: () => app.swagger(),
       uiConfig: { deepLinking: true, docExpansion: 'list' },
     })
     app.get(

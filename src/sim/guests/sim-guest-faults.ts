@@ -15,6 +15,11 @@ export interface SimGuestFaults {
    * the VM ready before its SSH answers.
    */
   holdBoot(vmid: number): () => void
+  /**
+   * `holdBoot` for every VM, those not created yet included (an install whose VMID the test
+   * does not know in advance): no SSH opens after a start until the returned function is called.
+   */
+  holdBoots(): () => void
   clear(): void
 }
 
@@ -33,6 +38,11 @@ export function createSimGuestFaults(): SimGuestFaultRegistry {
   const scriptFailures = new Map<number, number>()
   const reboots = new Set<number>()
   const held = new Map<number, { gate: Promise<void>; open: () => void }>()
+  let heldAll: { gate: Promise<void>; open: () => void } | undefined
+  const releaseAll = (): void => {
+    heldAll?.open()
+    heldAll = undefined
+  }
   const release = (vmid: number): void => {
     held.get(vmid)?.open()
     held.delete(vmid)
@@ -52,7 +62,20 @@ export function createSimGuestFaults(): SimGuestFaultRegistry {
       }
       return () => release(vmid)
     },
-    bootGate: (vmid) => held.get(vmid)?.gate ?? Promise.resolve(),
+    holdBoots: () => {
+      if (heldAll === undefined) {
+        let open = (): void => undefined
+        const gate = new Promise<void>((resolve) => {
+          open = resolve
+        })
+        heldAll = { gate, open }
+      }
+      return releaseAll
+    },
+    bootGate: async (vmid) => {
+      await heldAll?.gate
+      await held.get(vmid)?.gate
+    },
     neverAnswer: (vmid) => {
       silent.add(vmid)
     },
@@ -62,6 +85,7 @@ export function createSimGuestFaults(): SimGuestFaultRegistry {
     clear: () => {
       reboots.clear()
       for (const vmid of [...held.keys()]) release(vmid)
+      releaseAll()
       silent.clear()
       scriptFailures.clear()
     },

@@ -105,6 +105,7 @@ export async function cloneVm(
   const made: SimVolume[] = []
   try {
     const fault = sim.faults.take('clone', newid)
+    await sim.faults.gate('clone', newid, task.signal)
     const config = cloneConfig(source.config, plan)
     for (const disk of disks) {
       task.log(`create ${disk.how} clone of drive ${disk.key} (${disk.volume.volid})`)

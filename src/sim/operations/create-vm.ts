@@ -47,6 +47,7 @@ export async function createVm(
         })
         sim.changed()
         const fault = sim.faults.take('create', vmid)
+        await sim.faults.gate('create', vmid, task.signal)
         await sim.pacer.wait(timings.createBaseMs, task.signal)
         if (fault !== undefined) throw new Error(fault.replace(/^unable to create VM \d+ - /, ''))
         const config = { ...plan.config }

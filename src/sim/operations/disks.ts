@@ -259,6 +259,7 @@ export async function createDisk(
     options,
   )
   try {
+    await sim.faults.gate('import', vmid, options.signal)
     await copyWithProgress({
       pacer: sim.pacer,
       size: source.virtualSize,

@@ -55,6 +55,7 @@ export async function downloadToStorage(
   }
   const fault = sim.faults.take('download', 0)
   task.log(`downloading ${plan.url} to ${plan.dest}`)
+  await sim.faults.gate('download', 0, task.signal)
   if (fault !== undefined) throw new Error(fault)
   const url = new URL(plan.url)
   if (!loopbackHost.test(url.hostname)) {

@@ -265,6 +265,7 @@ export async function migrateVm(
   vm.config.lock = 'migrate'
   sim.changed()
   try {
+    await sim.faults.gate('migrate', vm.vmid, task.signal)
     scanVolumes(run, sim.faults.take('migrate', vm.vmid))
     if (plan.online) await transferOnline(run)
     else await copyOffline(run)

@@ -76,6 +76,7 @@ export async function bootVm(
     options.print("kvm: Host doesn't support requested features")
     throw new Error('start failed: QEMU exited with code 1')
   }
+  await sim.faults.gate('start', vm.vmid, options.signal)
   await sim.pacer.wait(timings.startMs, options.signal)
   if (fault !== undefined) throw new Error(fault)
   vm.power = 'running'

@@ -36,6 +36,7 @@ export async function templateVm(
       const vm = requireVm(sim, node.name, vmid)
       checkTemplatable(vm)
       const fault = sim.faults.take('template', vmid)
+      await sim.faults.gate('template', vmid, task.signal)
       await sim.pacer.wait(timings.templateMs, task.signal)
       if (fault !== undefined) die(fault)
       const config = { ...vm.config }

@@ -45,6 +45,7 @@ function destroy(rc: RouteContext) {
         vm.config.lock = 'destroyed'
         rc.sim.changed()
         try {
+          await rc.sim.faults.gate('destroy', vmid, task.signal)
           await rc.sim.pacer.wait(timings.destroyMs, task.signal)
           if (fault !== undefined) die(fault)
         } catch (error) {

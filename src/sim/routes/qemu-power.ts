@@ -78,6 +78,7 @@ function stop(rc: RouteContext) {
         if (vm.power !== 'running') return
         checkLock(vm, values.skiplock === '1')
         const fault = rc.sim.faults.take('stop', vmid)
+        await rc.sim.faults.gate('stop', vmid, task.signal)
         await rc.sim.pacer.wait(timings.stopMs, task.signal)
         if (fault !== undefined) die(fault)
         markStopped(rc.sim, vm)
@@ -108,6 +109,7 @@ function shutdown(rc: RouteContext) {
         if (vm.power !== 'running') return
         checkLock(vm, values.skiplock === '1')
         const fault = rc.sim.faults.take('shutdown', vmid)
+        await rc.sim.faults.gate('shutdown', vmid, task.signal)
         const limitMs = values.timeout === undefined ? undefined : Number(values.timeout) * 1000
         if (fault !== undefined || (limitMs !== undefined && limitMs < timings.shutdownMs)) {
           await rc.sim.pacer.wait(limitMs ?? timings.shutdownMs, task.signal)
@@ -147,6 +149,7 @@ function reboot(rc: RouteContext) {
         checkLock(vm, false)
         if (vm.power !== 'running') die(`VM ${vmid} not running`)
         const fault = rc.sim.faults.take('reboot', vmid)
+        await rc.sim.faults.gate('reboot', vmid, task.signal)
         await rc.sim.pacer.wait(timings.shutdownMs, task.signal)
         if (fault !== undefined) die(fault)
         markStopped(rc.sim, vm)

@@ -84,7 +84,9 @@ describe('a failed install leaves nothing behind', () => {
 
   it('when the install is cancelled mid-way', async () => {
     await t.close()
-    t = await buildTestApp({ env: { SIM_SPEED: '0.05' } })
+    t = await buildTestApp()
+    // the disk import is still running when the cancel comes: held until then
+    const importing = t.sim.faults.hold({ operation: 'import' })
     const before = clusterState()
     const response = await fetch(`${t.url}/api/vm/install`, {
       method: 'POST',
@@ -99,7 +101,9 @@ describe('a failed install leaves nothing behind', () => {
       if (done) break
       seen += value
     }
+    await importing.reached
     expect(t.jobs.cancel(jobId)).toBe(true)
+    importing.release()
     const job = await t.jobs.settled(jobId)
     expect(job?.state).toBe('cancelled')
     await reader?.cancel()

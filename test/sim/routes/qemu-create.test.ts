@@ -176,15 +176,18 @@ describe('POST /nodes/{node}/qemu', () => {
   })
 
   it('picks the first free disk number and shows a new VM as locked while it is built', async () => {
-    sim = await buildSim({ demoVms: false, speed: 0.01 })
+    sim = await buildSim({ demoVms: false })
+    // the create stays in progress until the test has looked
+    const building = sim.faults.hold({ operation: 'create', vmid: 140 })
     const response = await call(sim, 'POST', '/nodes/pve1/qemu', {
       vmid: 140,
       scsi0: 'local-lvm:1',
       scsi1: 'local-lvm:2',
     })
     const upid = String(response.data)
-    await new Promise((resolve) => setImmediate(resolve))
+    await building.reached
     expect(sim.snapshot().vms[0]?.config.lock).toBe('create')
+    building.release()
     await sim.followTask(upid)
     const volumes = asList(await get(sim, '/nodes/pve1/storage/local-lvm/content', { vmid: 140 }))
     expect(volumes.map((v) => v.volid)).toEqual([
