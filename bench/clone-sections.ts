@@ -18,7 +18,7 @@ export async function cloneCommandsRow(out: Out): Promise<void> {
 /** §3's clone-path table: wall time against the floor, cli and api drivers. */
 export async function cloneCriticalPathTable(out: Out, speed: number): Promise<void> {
   out(
-    'The clone path (TEMPLATES=auto, INSTALL_REBOOT=auto, template already built): the floor is the linked clone, the cloud-init copy, resize, start, boot and the first-boot script (a reboot only if the guest asked), plus for the cli driver the Perl start-up of each command it ran.',
+    "The clone path (TEMPLATES=auto, INSTALL_REBOOT=auto, template already built): the floor is the linked clone, the cloud-init copy, resize, start, boot and the first-boot script (a reboot only if the guest asked), plus for the cli driver the Perl start-up of each command on the critical path (the clone's `qm set` and `qm disk resize` run at once, so do the first storage read and the resource list: one start-up for each pair).",
   )
   out()
   out('| path | driver | wall | commands | floor | ratio | target |')

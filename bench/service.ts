@@ -51,6 +51,14 @@ export async function countRequests(app: TestApp, work: () => Promise<unknown>):
   return face.requestCount() - before
 }
 
+/**
+ * Commands whose Perl start-up is off the critical path because the install runs them beside
+ * another: its first storage read goes beside the resource list (pipeline.ts, planInstall).
+ */
+export function besideOthers(counts: Readonly<Record<string, number>>): number {
+  return (counts['pvesh get'] ?? 0) >= 2 ? 1 : 0
+}
+
 /** The total of the counter's commands. */
 export function totalCommands(snapshot: Readonly<Record<string, number>>): number {
   return Object.values(snapshot).reduce((sum, count) => sum + count, 0)
@@ -72,6 +80,28 @@ export async function countCommands(
     if (added > 0) delta[key] = added
   }
   return delta
+}
+
+/**
+ * Waits until the service has started no Proxmox command for `quietMs` (background reads it
+ * started, like the list's IP cache reading each new VM's config once, have ended: each takes
+ * well under 3 s even on a loaded machine), at most `limitMs`.
+ */
+export async function untilQuiet(app: TestApp, quietMs = 3000, limitMs = 60_000): Promise<void> {
+  const counter = app.commandCounter
+  if (counter === undefined) return
+  const total = (): number => totalCommands(counter.snapshot())
+  const deadline = performance.now() + limitMs
+  let last = total()
+  let since = performance.now()
+  while (performance.now() < deadline && performance.now() - since < quietMs) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const now = total()
+    if (now !== last) {
+      last = now
+      since = performance.now()
+    }
+  }
 }
 
 export function percentile(values: readonly number[], p: number): number {

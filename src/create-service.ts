@@ -126,7 +126,9 @@ export async function createService(
       log,
       mainNode: config.pve.mainNode ?? simulator?.mainNode ?? '',
       addresses,
-      ...(sim === undefined ? {} : { mirrors: sim.mirrors, lockRetry: sim.lockRetry }),
+      ...(sim === undefined
+        ? {}
+        : { mirrors: sim.mirrors, lockRetry: sim.lockRetry, guestPollMs: sim.guestPollMs }),
     })
     closers.push(() => install.close())
     const protectedVms = { vmids: config.auth.protectedVmids, tag: config.auth.protectedTag }

@@ -48,6 +48,8 @@ export interface InstallServicesOptions {
   mainNode: string
   /** retries of Proxmox storage-lock timeouts (default `storageLockRetry`; the simulator's scale) */
   lockRetry?: InstallServices['lockRetry']
+  /** pause between SSH readiness attempts (default `guestPollMs`; the simulator's scale) */
+  guestPollMs?: number
   /** the network address book (createService builds it over the store) */
   addresses: AddressBook
 }
@@ -79,6 +81,7 @@ export async function startInstallServices(
     privateKey: serviceKey.privateKey,
     publicKey: serviceKey.publicKey,
     hostKeys,
+    pollMs: options.guestPollMs ?? guestPollMs,
   })
   const rootPassword = config.vm.rootPassword
   const storageQueue = createWorkQueue(config.install.storageQueueConcurrency)
@@ -129,6 +132,9 @@ export async function startInstallServices(
   }
 }
 
+/** A booting VM's SSH is tried every 500 ms; SIM_SPEED scales only the simulator's, as its boot. */
+export const guestPollMs = 500
+
 /** Proxmox's storage-lock timeouts are retried from 1 s on; SIM_SPEED scales only the simulator's. */
 export const storageLockRetry = { attempts: 6, baseDelayMs: 1000 } as const
 
@@ -167,6 +173,7 @@ function createImagePort(store: ImageStore): ImagePort {
 }
 
 interface GuestPortOptions {
+  pollMs: number
   port: number
   timeoutMs: number
   privateKey: string
@@ -183,7 +190,7 @@ function createGuestPort(options: GuestPortOptions): GuestPort {
     privateKey,
     hostKeys,
     timeoutMs,
-    pollMs: 500,
+    pollMs: options.pollMs,
   })
   return {
     servicePublicKey: async () => options.publicKey,

@@ -13,7 +13,7 @@ import { startSimGuests, type SimGuests } from './sim/guests/index.js'
 import { startSimImageServer, type SimImageServer } from './sim/images/sim-image-server.js'
 import { createSimulatedPing, createSimulator, timings, type Simulator } from './sim/index.js'
 import type { ClusterLog, StartedCluster } from './start-cluster.js'
-import { storageLockRetry } from './start-install-services.js'
+import { guestPollMs, storageLockRetry } from './start-install-services.js'
 import type { Mirrors } from './images/index.js'
 
 /*
@@ -57,6 +57,8 @@ export interface SimInstallExtras {
   simImages: SimImageServer
   /** the storage-lock retry interval, scaled by SIM_SPEED (only here: a real cluster's is fixed) */
   lockRetry: { attempts: number; baseDelayMs: number }
+  /** the SSH readiness poll, scaled by SIM_SPEED like the guest's boot it waits for */
+  guestPollMs: number
   /** IP_PROBE=ping on the simulator: nothing is pinged, the simulated network answers */
   addressProbe: AddressProbe
   close(): Promise<void>
@@ -84,6 +86,7 @@ export async function startSimInstallExtras(
       attempts: storageLockRetry.attempts,
       baseDelayMs: storageLockRetry.baseDelayMs * Math.max(config.sim.speed, 0.05),
     },
+    guestPollMs: guestPollMs * Math.max(config.sim.speed, 0.05),
     addressProbe: createSimulatedPing(simulator),
     async close() {
       await simGuests.close()

@@ -7,6 +7,7 @@
 import { Buffer } from 'node:buffer'
 import { fstatSync } from 'node:fs'
 import net from 'node:net'
+import { performance } from 'node:perf_hooks'
 import process from 'node:process'
 import tty from 'node:tty'
 
@@ -62,6 +63,8 @@ export function main(tool) {
       cwd: process.cwd(),
       stdin: stdin.toString('base64'),
       stdinKind: kind,
+      // when this process started: the simulated start-up cost includes ours
+      startedAt: performance.timeOrigin,
     }
     let exitCode
     let buffer = ''

@@ -48,5 +48,11 @@ export interface InstallContext {
   /** digest of the verified image (set when the image is placed) */
   imageSha?: string
   /** set when the VM is to be a linked clone of a cached template rather than an import */
-  clone?: { scope: TemplateScope; template?: TemplateRecord; built?: boolean }
+  clone?: {
+    scope: TemplateScope
+    template?: TemplateRecord
+    built?: boolean
+    /** the disk was grown beside the clone's own settings (so not again afterwards) */
+    resized?: boolean
+  }
 }

@@ -78,6 +78,9 @@ export async function planInstall(
   }
   const network = chooseNetwork(deps, request)
   const vmid = requestedVmid(network, request)
+  // the storage check reads the main node's storages: asked now, beside the resource list, its
+  // answer is there when the stage comes (shared reads keep it), one command start-up sooner
+  void deps.cluster.nodeStorages(deps.mainNode).catch(() => undefined)
   const { vms, nodes } = await deps.cluster.resources()
   const targetNode = request.node ?? deps.mainNode
   const node = nodes.find((entry) => entry.node === targetNode)

@@ -2,7 +2,7 @@ import { describeError } from '../../errors.js'
 import type { OsRelease } from '../../images/os-catalog.js'
 import type { Cluster, NodeStorage, VmSummary } from '../../pve/cluster.js'
 import { PveError } from '../../pve/errors.js'
-import { createWorkQueue, type WorkQueue } from '../install/work-queue.js'
+import type { WorkQueue } from '../install/work-queue.js'
 import { buildTemplate } from './build-template.js'
 import { TemplateError } from './errors.js'
 import {
@@ -64,7 +64,7 @@ export interface TemplateServiceOptions {
   log?: { warn(details: object, message: string): void }
 }
 
-/** Cached OS templates: found, built once (single flight), cloned one at a time, retired. */
+/** Cached OS templates: found, built once (single flight), cloned in parallel, retired. */
 export interface TemplateService {
   /** The scope of an install's template, or undefined when its storage cannot link-clone. */
   scopeFor(targetNode: string, mainNode: string, storage: NodeStorage): TemplateScope | undefined
@@ -75,7 +75,11 @@ export interface TemplateService {
     request: EnsureTemplateRequest,
     options: { signal: AbortSignal; onLine: (line: string) => void },
   ): Promise<{ template: TemplateRecord; built: boolean }>
-  /** Runs a clone of `template` in its queue (Proxmox's clone lock waits only 1 s). */
+  /**
+   * Runs a clone of `template` in its storage's queue, beside the other disk operations there.
+   * Proxmox holds only a shared lock on a stopped template for a clone (clones of one template
+   * run side by side); what parallel clones contend for is the storage's allocation lock.
+   */
   cloneTurn<T>(
     template: TemplateRecord,
     clone: number,
@@ -114,7 +118,6 @@ export function createTemplateService(options: TemplateServiceOptions): Template
   /** the newest verified digest of each release */
   const latest = new Map<string, string>()
   const flights = new Map<string, Flight>()
-  const cloneQueue = createWorkQueue(1)
   let loading: Promise<void> | undefined
   let sweeping: Promise<number[]> | undefined
 
@@ -258,7 +261,11 @@ export function createTemplateService(options: TemplateServiceOptions): Template
     },
 
     async cloneTurn(template, clone, { signal, onQueued }, work) {
-      const leave = await cloneQueue.enter(`template-${template.vmid}`, { signal, onQueued })
+      // the clone's disks are made where the template is (pve.md §2.9, §10.10)
+      const leave = await options.storageQueue.enter(`${template.node}/${template.storage}`, {
+        signal,
+        onQueued,
+      })
       try {
         const result = await work()
         const set = made.get(template.vmid) ?? new Set<number>()

@@ -1,12 +1,16 @@
 import { PveDieError } from '../api/errors.js'
 
 interface Waiter {
+  shared: boolean
   grant: () => void
   timer?: ReturnType<typeof setTimeout>
 }
 
 interface LockState {
-  held: boolean
+  /** an exclusive holder has it */
+  exclusive: boolean
+  /** how many shared holders have it */
+  sharedHolders: number
   queue: Waiter[]
 }
 
@@ -15,6 +19,11 @@ export type Release = () => void
 export interface AcquireOptions {
   /** how long to wait (ms, already scaled); Infinity waits forever */
   timeoutMs: number
+  /**
+   * `flock(LOCK_SH)`: any number of shared holders at once, none while an exclusive one holds
+   * it (pve-common's `lock_file_full` with `$shared`, used by `lock_config_shared`)
+   */
+  shared?: boolean
   /** called once when the lock is busy and the caller starts waiting */
   onWait?: () => void
   signal?: AbortSignal
@@ -27,8 +36,9 @@ export const storageLockPath = (storeid: string): string =>
   `/var/lock/pve-manager/pve-storage-${storeid}`
 
 /**
- * `flock` with a wait limit, per node: the first caller holds the lock, later ones queue in
- * order and give up with `can't lock file '<path>' - got timeout`.
+ * `flock` with a wait limit, per node: an exclusive holder, or any number of shared ones; later
+ * callers queue in order and give up with `can't lock file '<path>' - got timeout`. A shared
+ * request is granted at once while only shared holders have the lock, as flock(2) does.
  */
 export class FileLocks {
   readonly #locks = new Map<string, LockState>()
@@ -37,30 +47,49 @@ export class FileLocks {
     const key = `${node}\u0000${path}`
     let state = this.#locks.get(key)
     if (!state) {
-      state = { held: false, queue: [] }
+      state = { exclusive: false, sharedHolders: 0, queue: [] }
       this.#locks.set(key, state)
     }
     const lock = state
-    const release: Release = () => {
-      const next = lock.queue.shift()
-      if (next) {
-        if (next.timer !== undefined) clearTimeout(next.timer)
-        next.grant()
-      } else {
-        lock.held = false
-        this.#locks.delete(key)
-      }
+    const shared = options.shared === true
+    const free = (wantShared: boolean): boolean =>
+      !lock.exclusive && (wantShared || lock.sharedHolders === 0)
+    const take = (wantShared: boolean): void => {
+      if (wantShared) lock.sharedHolders += 1
+      else lock.exclusive = true
     }
-    if (!lock.held) {
-      lock.held = true
-      return once(release)
+    const grantWaiting = (): void => {
+      for (
+        let next = lock.queue[0];
+        next !== undefined && free(next.shared);
+        next = lock.queue[0]
+      ) {
+        lock.queue.shift()
+        if (next.timer !== undefined) clearTimeout(next.timer)
+        take(next.shared)
+        next.grant()
+      }
+      if (!lock.exclusive && lock.sharedHolders === 0 && lock.queue.length === 0)
+        this.#locks.delete(key)
+    }
+    const releaseFor =
+      (heldShared: boolean): Release =>
+      () => {
+        if (heldShared) lock.sharedHolders -= 1
+        else lock.exclusive = false
+        grantWaiting()
+      }
+    if (free(shared)) {
+      take(shared)
+      return once(releaseFor(shared))
     }
     options.onWait?.()
     return new Promise<Release>((resolve, reject) => {
       const waiter: Waiter = {
+        shared,
         grant: () => {
           options.signal?.removeEventListener('abort', onAbort)
-          resolve(once(release))
+          resolve(once(releaseFor(shared)))
         },
       }
       const leave = (error: Error): void => {
@@ -68,6 +97,8 @@ export class FileLocks {
         if (index >= 0) lock.queue.splice(index, 1)
         if (waiter.timer !== undefined) clearTimeout(waiter.timer)
         options.signal?.removeEventListener('abort', onAbort)
+        // a shared request behind this one may be grantable now
+        grantWaiting()
         reject(error)
       }
       const onAbort = (): void => {

@@ -70,11 +70,16 @@ export function checkLinkedOptions(full: boolean, storage: string | undefined): 
 }
 
 /**
- * The `qmclone` worker: takes the source's config flock with clone's 1 s wait (parallel clones of
- * one template that are not queued fail here, pve.md §10.10), writes the new config locked
- * `clone`, makes each disk (linked: a thin snapshot or qcow2 overlay of the base, nearly
- * instant; full: allocated and copied), then the final config with fresh identifiers. A failure
- * removes what was made and dies `clone failed: <reason>`.
+ * The `qmclone` worker, locked as qemu-server's `clone_vm` locks it (API2/Qemu.pm:
+ * `$lock_source_vm` → `$lock_target_vm` → `$clonefn`): the source's config flock, shared while
+ * the source is stopped (`lock_config_shared`, so clones of one template run side by side) and
+ * exclusive while it runs, then the new VMID's flock exclusively, each with clone's 1 s wait,
+ * both held for the whole clone. Inside, it writes the new config locked `clone`, makes each
+ * disk (linked: a thin snapshot or qcow2 overlay of the base under the storage's lock, nearly
+ * instant; full: allocated under that lock and copied), then the final config with fresh
+ * identifiers. The storage lock (10 s wait, pve-storage's `cluster_lock_storage`) is what many
+ * parallel clones on one storage contend for (pve.md §10.10). A failure removes what was made
+ * and dies `clone failed: <reason>`.
  */
 export async function cloneVm(
   sim: SimContext,
@@ -82,31 +87,48 @@ export async function cloneVm(
   disks: DiskToClone[],
   task: TaskContext,
 ): Promise<void> {
-  const { source, sourceNode, targetNode, newid } = plan
+  const { source, sourceNode, newid } = plan
+  const lockOptions = { waitMs: timings.cloneLockWaitMs, print: task.log, signal: task.signal }
   await withVmLock(
     sim,
     sourceNode.name,
     source.vmid,
-    async () => {
-      const other = sim.state.vms.get(newid)
-      if (other) die(`unable to create VM ${newid}: config file already exists`)
-      sim.state.vms.set(newid, {
-        vmid: newid,
-        node: targetNode.name,
-        config: { lock: 'clone' },
-        pending: {},
-        pendingDelete: [],
-        power: 'stopped',
-      })
-      sim.changed()
-    },
-    { waitMs: timings.cloneLockWaitMs, print: task.log, signal: task.signal },
+    () =>
+      withVmLock(
+        sim,
+        sourceNode.name,
+        newid,
+        () => cloneLocked(sim, plan, disks, task),
+        lockOptions,
+      ),
+    { ...lockOptions, shared: source.power !== 'running' },
   )
+}
+
+/** `$clonefn`: the clone itself, with both config locks held. */
+async function cloneLocked(
+  sim: SimContext,
+  plan: ClonePlan,
+  disks: DiskToClone[],
+  task: TaskContext,
+): Promise<void> {
+  const { targetNode, newid } = plan
+  const other = sim.state.vms.get(newid)
+  if (other) die(`unable to create VM ${newid}: config file already exists`)
+  sim.state.vms.set(newid, {
+    vmid: newid,
+    node: targetNode.name,
+    config: { lock: 'clone' },
+    pending: {},
+    pendingDelete: [],
+    power: 'stopped',
+  })
+  sim.changed()
   const made: SimVolume[] = []
   try {
     const fault = sim.faults.take('clone', newid)
     await sim.faults.gate('clone', newid, task.signal)
-    const config = cloneConfig(source.config, plan)
+    const config = cloneConfig(plan.source.config, plan)
     for (const disk of disks) {
       task.log(`create ${disk.how} clone of drive ${disk.key} (${disk.volume.volid})`)
       const volume =

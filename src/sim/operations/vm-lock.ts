@@ -28,12 +28,14 @@ export function checkLock(vm: SimVm, skiplock: boolean): void {
 export interface VmLockOptions {
   /** wait limit at speed 1 (default 10 s) */
   waitMs?: number
+  /** `lock_config_shared`: other shared holders may hold it at once (a clone's source) */
+  shared?: boolean
   /** where `trying to acquire lock...` goes */
   print?: (line: string) => void
   signal?: AbortSignal
 }
 
-/** Runs `fn` holding the VM's config flock, as `lock_config` does. */
+/** Runs `fn` holding the VM's config flock, as `lock_config` (or `lock_config_shared`) does. */
 export async function withVmLock<T>(
   sim: SimContext,
   node: string,
@@ -44,6 +46,7 @@ export async function withVmLock<T>(
   const progress = { waited: false }
   const release = await sim.locks.acquire(node, vmLockPath(vmid), {
     timeoutMs: sim.pacer.lockTimeout(options.waitMs ?? timings.configLockWaitMs),
+    ...(options.shared === true ? { shared: true } : {}),
     onWait: () => {
       progress.waited = true
       options.print?.('trying to acquire lock...')

@@ -6,6 +6,7 @@ import type { InstallContext } from '../context.js'
 import { imageTransferOf } from '../image-transfer.js'
 import { retryOnLockTimeout } from '../retry.js'
 import { removeVm, vmConfig } from './creating-vm.js'
+import { growDisk } from './initializing-config.js'
 
 /** What the template already holds: the clone keeps it and sets only its own values. */
 const templateKeys = new Set(['ostype', 'scsihw', 'net0', 'serial0', 'vga', 'agent', 'scsi1'])
@@ -75,9 +76,10 @@ export async function ensureTemplateStep(ctx: InstallContext, step: StepHandle):
 }
 
 /**
- * `importing disk image`'s part on the clone path: `qm clone --full 0` of the template (queued
- * per template: Proxmox's clone lock waits 1 s), then the VM's own name, size, user, keys and
- * address. A storage that cannot link after all gets a full clone.
+ * `importing disk image`'s part on the clone path: `qm clone --full 0` of the template (clones
+ * of one template run at once, as Proxmox allows; they queue per storage with the other disk
+ * operations there, and a lock timeout is retried with backoff), then the VM's own name, size,
+ * user, keys and address. A storage that cannot link after all gets a full clone.
  */
 export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandle): Promise<void> {
   const template = ctx.clone?.template
@@ -95,7 +97,7 @@ export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandl
         signal: ctx.signal,
         onQueued: (position) =>
           step.processing(
-            `waiting for template ${template.vmid}: position ${position} in the queue`,
+            `waiting for storage ${template.storage} to clone template ${template.vmid}: position ${position} in the queue`,
           ),
       },
       () =>
@@ -140,10 +142,18 @@ export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandl
   }
   ctx.vmNode = ctx.createNode
   ctx.deps.locator.remember([{ vmid: ctx.vmid, node: ctx.createNode }])
-  await cluster.updateVm(ctx.createNode, ctx.vmid, ownConfig(config, template.vmid, how), {
-    signal: ctx.signal,
-    onLine: (line) => step.line(line),
-  })
+  // its own settings and the disk's size at once: Proxmox takes the VM's config lock for each in
+  // turn (10 s wait), and the second command's start-up overlaps the first's work
+  const outcomes = await Promise.allSettled([
+    cluster.updateVm(ctx.createNode, ctx.vmid, ownConfig(config, template.vmid, how), {
+      signal: ctx.signal,
+      onLine: (line) => step.line(line),
+    }),
+    growDisk(ctx, ctx.createNode, step),
+  ])
+  // both ended before anything is rolled back: a failure is reported once the other is done
+  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason
+  if (ctx.clone !== undefined) ctx.clone.resized = true
   step.success(`VM ${ctx.vmid} is a ${how} of template ${template.vmid}: no disk import needed`)
 }
 

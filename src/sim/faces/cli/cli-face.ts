@@ -16,7 +16,10 @@ import type { CliFaceSimulator, ToolIo } from './tool-io.js'
 export interface CliFaceOptions {
   /** Where to listen; the fake tools find it in `PVE_SIM_SOCKET`. A stale file is replaced. */
   socketPath: string
-  /** Delay before each invocation runs: the Perl start-up cost of a real tool (pve.md §7). */
+  /**
+   * The Perl start-up cost of a real tool (pve.md §7), counted from when the tool's process
+   * started: the fake tool's own start-up (a Node process) is part of it, not added to it.
+   */
   startupCostMs?: number
   /** The node a request without `PVE_SIM_NODE` runs on. */
   defaultNode?: string
@@ -161,7 +164,8 @@ async function invoke(
   }
   let exit = 255
   try {
-    if ((options.startupCostMs ?? 0) > 0) await sleep(options.startupCostMs ?? 0, signal)
+    const startup = startupLeft(options.startupCostMs ?? 0, request.startedAt)
+    if (startup > 0) await sleep(startup, signal)
     exit = await runTool(io, request.tool, request.argv)
   } catch {
     // the client went away during the start-up delay: nobody to answer
@@ -169,6 +173,18 @@ async function invoke(
   }
   send(socket, { exit })
   socket.end()
+}
+
+/**
+ * What is left of a real tool's start-up once the fake one has reached the face: a real `qm`
+ * costs ~1.4 s from exec to work (pve.md §7), and the fake tool's own process start already
+ * spent part of that. A client that does not say when it started pays the whole cost here.
+ */
+function startupLeft(costMs: number, startedAt: number | undefined): number {
+  if (costMs <= 0) return 0
+  if (startedAt === undefined) return costMs
+  const spent = Date.now() - startedAt
+  return Math.min(costMs, Math.max(0, costMs - spent))
 }
 
 function send(socket: Socket, message: CliMessage): void {

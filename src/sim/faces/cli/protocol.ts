@@ -15,6 +15,8 @@ export interface CliRequest {
   stdin?: string
   /** what the client's fd 0 is: it decides what opening `/dev/stdin` does (pve.md §10.1) */
   stdinKind?: StdinKind
+  /** epoch ms the client process started: its own start-up counts toward the tool's */
+  startedAt?: number
 }
 
 /** fd 0 of the client as `fstat` sees it; `closed` when there is no fd 0. */
@@ -67,7 +69,7 @@ export function parseCliRequest(line: string): CliRequest | undefined {
     return undefined
   }
   if (!isRecord(value)) return undefined
-  const { tool, argv, node, cwd, stdin, stdinKind } = value
+  const { tool, argv, node, cwd, stdin, stdinKind, startedAt } = value
   if (typeof tool !== 'string' || !Array.isArray(argv)) return undefined
   const words = argv.filter((word): word is string => typeof word === 'string')
   if (words.length !== argv.length) return undefined
@@ -78,6 +80,7 @@ export function parseCliRequest(line: string): CliRequest | undefined {
     ...(typeof cwd === 'string' ? { cwd } : {}),
     ...(typeof stdin === 'string' ? { stdin } : {}),
     ...(isStdinKind(stdinKind) ? { stdinKind } : {}),
+    ...(typeof startedAt === 'number' && Number.isFinite(startedAt) ? { startedAt } : {}),
   }
 }
 
