@@ -168,6 +168,7 @@ export async function createService(
         cluster: started.cluster,
         gateway: config.network.gateway,
         guest: install.services.guest,
+        agentTimeoutMs: config.install.guestSshTimeoutMs,
       }),
       imageStats: () => install.imageStore.stats(),
       imageDir: config.install.imageDir,

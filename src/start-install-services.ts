@@ -89,6 +89,7 @@ export async function startInstallServices(
     network: config.network,
     networks: config.networks,
     addresses: options.addresses,
+    agentTimeoutMs: config.install.guestSshTimeoutMs,
     mainNode: options.mainNode,
     storage: config.pve.storage,
     reservations: options.store.reservations,

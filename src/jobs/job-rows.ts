@@ -97,5 +97,18 @@ function readResult(value: unknown): InstallResult | undefined {
   if (typeof vmid !== 'number' || typeof ip !== 'string' || typeof node !== 'string')
     return undefined
   if (typeof user !== 'string' || typeof ssh !== 'string') return undefined
-  return { vmid, ip, node, user, ssh }
+  const network = field('network')
+  const addresses = field('addresses')
+  const list = Array.isArray(addresses)
+    ? addresses.filter((entry): entry is string => typeof entry === 'string')
+    : undefined
+  return {
+    vmid,
+    ip,
+    node,
+    user,
+    ssh,
+    ...(typeof network === 'string' ? { network } : {}),
+    ...(list === undefined ? {} : { addresses: list }),
+  }
 }

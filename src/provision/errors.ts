@@ -8,6 +8,8 @@ export const provisionErrorCodes: Record<string, string> = {
   INVALID_INPUT: 'a request field is missing or out of range',
   VM_NOT_OURS:
     "a VM the service was to remove does not carry its install's stamp; it was left alone",
+  GUEST_ADDRESS_UNKNOWN:
+    'a DHCP/SLAAC VM booted but its guest agent reported no address within GUEST_SSH_TIMEOUT',
 }
 
 export class VmNotFoundError extends AppError {

@@ -28,6 +28,10 @@ export interface InstallResult {
   user: string
   /** the exact login command, with the port when it is not 22 */
   ssh: string
+  /** the network it joined (installs on a named network; the seed's scheme leaves it out) */
+  network?: string
+  /** every address, IPv4 first (installs on a named network) */
+  addresses?: string[]
 }
 
 type EventExtra = Pick<StepEvent, 'vmId' | 'ip' | 'sensitive' | 'bytes' | 'total' | 'result'>

@@ -166,7 +166,9 @@ describe('the dashboard in headless Chromium', () => {
       expect(await row.getByRole('button', { name: /^Destroy VM/ }).isDisabled()).toBe(true)
     }
     await docsScreenshot(page, 'parallel-installs')
-    for (const button of await page.locator('#progress button.cancel').all()) await button.click()
+    // one card after the other: a cancelled job's card loses its button within ~0.1 s, so the
+    // n-th cancel button of the page is not the same button once the first job has ended
+    for (const card of await cards.all()) await card.locator('button.cancel').click()
     await expect
       .poll(() => page.locator('#progress .outcome.cancelled').count(), { timeout: 20_000 })
       .toBe(2)

@@ -160,6 +160,9 @@ export interface VmInfo {
   uptime: number
   os: string
   ip?: string | undefined
+  /** every address, IPv4 first */
+  addresses: string[]
+  network?: string | undefined
   user?: string | undefined
   ssh?: string | undefined
   config: Record<string, string>
@@ -188,6 +191,10 @@ export async function fetchVmInfo(vmid: number): Promise<VmInfo> {
     uptime: typeof vm.uptime === 'number' ? vm.uptime : 0,
     os: stringOf(vm.os) ?? '',
     ip: stringOf(vm.ip),
+    addresses: Array.isArray(vm.addresses)
+      ? vm.addresses.filter((entry): entry is string => typeof entry === 'string')
+      : [],
+    network: stringOf(vm.network),
     user: stringOf(vm.user),
     ssh: stringOf(vm.ssh),
     config: strings(vm.config),

@@ -9,7 +9,8 @@ import { readJob } from './job-summary.js'
 export const infoCommand: Command = {
   name: 'info',
   usage: 'pve-qemu info <vmid> [--json]',
-  summary: 'one VM: node, state, uptime, IP, the SSH command, config, pending changes, jobs',
+  summary:
+    'one VM: node, state, uptime, IP and every other address, network, the SSH command, config, pending changes, jobs',
   async run({ client, out, json, positionals, signal }) {
     const vmid = vmidArgument(positionals, 0, this.usage)
     const reply: unknown = await client().getJson(`/api/vm/${vmid}/info`, { signal })
@@ -28,6 +29,8 @@ export const infoCommand: Command = {
       ['Uptime', running ? uptime(vm.number('uptime')) : undefined],
       ['OS', vm.string('os') || undefined],
       ['IP', vm.optionalString('ip')],
+      ['Address', otherAddresses(vm)],
+      ['Network', vm.optionalString('network')],
       ['User', vm.optionalString('user')],
       ['SSH', vm.optionalString('ssh')],
     ]
@@ -67,6 +70,16 @@ export const infoCommand: Command = {
 /** The `vm` object of the answer, as the API gives it (snake_case). */
 function pick(reply: unknown): unknown {
   return typeof reply === 'object' && reply !== null && 'vm' in reply ? reply.vm : reply
+}
+
+/** The addresses besides `ip` (IPv6, a second NIC), or all of them when there is no IPv4. */
+function otherAddresses(vm: JsonFields): string | undefined {
+  if (!vm.has('addresses')) return undefined
+  const ip = vm.optionalString('ip')
+  const rest = vm
+    .array('addresses')
+    .filter((entry): entry is string => typeof entry === 'string' && entry !== ip)
+  return rest.length === 0 ? undefined : rest.join(' ')
 }
 
 function entries(fields: JsonFields): [string, string][] {

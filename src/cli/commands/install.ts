@@ -9,7 +9,7 @@ import { printPlan } from './print-plan.js'
 import { runStreamed } from './watch-stream.js'
 
 const usage =
-  'pve-qemu install [os] [version] [--os debian --version 12] [--name N] [--id VMID] [--node N] [--cpu N] [--ram MB] [--disk 20G] [--user U] [--passwd P] [--pubkey KEY | --pubkey-file FILE | --no-key] [--dry-run]'
+  'pve-qemu install [os] [version] [--os debian --version 12] [--name N] [--id VMID] [--node N] [--cpu N] [--ram MB] [--disk 20G] [--user U] [--passwd P] [--network NAME] [--ip ADDRESS] [--pubkey KEY | --pubkey-file FILE | --no-key] [--dry-run]'
 
 /** The user's own public keys, tried in this order when no key or password is given. */
 const defaultKeyFiles = ['.ssh/id_ed25519.pub', '.ssh/id_rsa.pub']
@@ -25,7 +25,8 @@ export const installCommand: Command = {
     '(~/.ssh/id_ed25519.pub, else ~/.ssh/id_rsa.pub) is used. With --no-key, or when you have',
     'none, a password is generated and shown at the end; if you miss it (Ctrl-C, a closed',
     'terminal), `pve-qemu credentials <job>` gives it once within 24 h.',
-    '--json prints one event per line, then the result: {vmid, ip, node, user, ssh}.',
+    '--network picks a network of the service (GET /api/networks; default the first), --ip an address of its pool.',
+    '--json prints one event per line, then the result: {vmid, ip, node, user, ssh} (on a named network also network and addresses).',
     '--dry-run prints the plan (VMID, IP, image, template, stages, commands, estimate) and changes nothing.',
   ],
   options: {
@@ -42,6 +43,8 @@ export const installCommand: Command = {
     pubkey: { type: 'string' },
     'pubkey-file': { type: 'string' },
     'no-key': { type: 'boolean' },
+    network: { type: 'string' },
+    ip: { type: 'string' },
     'dry-run': { type: 'boolean' },
   },
   async run(context) {
@@ -111,6 +114,8 @@ async function installBody(context: CommandContext): Promise<InstallBody> {
     user: stringFlag(values, 'user'),
     passwd: stringFlag(values, 'passwd'),
     pubkey,
+    network: stringFlag(values, 'network'),
+    ip: stringFlag(values, 'ip'),
   }
   const body: InstallBody = { os, version }
   for (const [key, value] of Object.entries(optional)) {

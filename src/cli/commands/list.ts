@@ -17,7 +17,9 @@ const vmColumns: Column<ListedVm>[] = [
       style.paint(vm.installing !== undefined ? 'cyan' : vm.running ? 'green' : 'dim', text),
   },
   { title: 'NODE', value: (vm) => vm.node },
-  { title: 'IP', value: (vm) => vm.ip ?? '-' },
+  // every address, the first IPv4 first (the `ip` field), then the rest
+  { title: 'IP', value: (vm) => addressesOf(vm).join(' ') || '-' },
+  { title: 'NETWORK', value: (vm) => vm.network ?? '-' },
   { title: 'OS', value: (vm) => vm.os },
   { title: 'CPU', value: (vm) => String(vm.cpu), align: 'right' },
   { title: 'MEMORY', value: (vm) => `${vm.memory} MB`, align: 'right' },
@@ -29,6 +31,12 @@ const vmColumns: Column<ListedVm>[] = [
     paint: (_vm, text, style) => style.paint('yellow', text),
   },
 ]
+
+/** The VM's addresses as the list gives them (an older service sends `ip` alone). */
+function addressesOf(vm: ListedVm): string[] {
+  const all = vm.addresses ?? []
+  return vm.ip === undefined ? all : [vm.ip, ...all.filter((address) => address !== vm.ip)]
+}
 
 /** What the last column says: an install at work, changes waiting for a restart, protection. */
 function notes(vm: ListedVm): string[] {

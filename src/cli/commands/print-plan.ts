@@ -4,6 +4,8 @@ import type { Output } from '../output/output.js'
 interface PlanView {
   vm_id?: number
   ip?: string
+  network?: string
+  addressing?: string
   node?: string
   storage?: string
   cpu_type?: string
@@ -32,8 +34,12 @@ export function printPlan(plan: unknown, out: Output): void {
   const mb = (bytes: number | null | undefined): string =>
     bytes === null || bytes === undefined ? 'size unknown' : `${(bytes / 1024 ** 2).toFixed(1)} MB`
   out.line(
-    `VMID ${String(plan.vm_id)}, IP ${plan.ip ?? '?'} on ${plan.node ?? '?'} (${plan.storage ?? '?'})`,
+    `VMID ${String(plan.vm_id)}, IP ${plan.ip === undefined || plan.ip === '' ? 'assigned at install' : plan.ip} on ${plan.node ?? '?'} (${plan.storage ?? '?'})`,
   )
+  if (plan.network !== undefined)
+    out.line(
+      `network: ${plan.network}${plan.addressing === undefined ? '' : `, ${plan.addressing}`}`,
+    )
   out.line(
     `${String(plan.cpu)} vCPU (${plan.cpu_type ?? '?'}), ${String(plan.ram_mb)} MB RAM, ${String(plan.disk_gb)}G disk`,
   )

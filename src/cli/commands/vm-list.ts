@@ -50,9 +50,16 @@ export async function fetchVmList(
   return { success: reply.boolean('success'), vms, nodes }
 }
 
-/** What the list adds to the original entry: address, install in progress, pending changes. */
-function optionalMarks(vm: JsonFields): Pick<ListedVm, 'ip' | 'installing' | 'pending'> {
+/** What the list adds to the original entry: addresses and network, install in progress,
+ * pending changes. */
+function optionalMarks(
+  vm: JsonFields,
+): Pick<ListedVm, 'ip' | 'addresses' | 'network' | 'installing' | 'pending'> {
   const ip = vm.optionalString('ip')
+  const network = vm.optionalString('network')
+  const addresses = vm.has('addresses')
+    ? vm.array('addresses').filter((entry): entry is string => typeof entry === 'string')
+    : undefined
   const installing = vm.has('installing') ? vm.object('installing') : undefined
   const pending = vm.has('pending') ? vm.object('pending') : undefined
   const values =
@@ -61,6 +68,8 @@ function optionalMarks(vm: JsonFields): Pick<ListedVm, 'ip' | 'installing' | 'pe
       : pending.keys().map((key): [string, string] => [key, pending.optionalString(key) ?? ''])
   return {
     ...(ip === undefined ? {} : { ip }),
+    ...(addresses === undefined ? {} : { addresses }),
+    ...(network === undefined ? {} : { network }),
     ...(installing === undefined
       ? {}
       : { installing: { job_id: installing.string('job_id'), stage: installing.string('stage') } }),

@@ -29,6 +29,7 @@ export const statusByCode: Readonly<Record<string, number>> = {
   VM_WRONG_STATE: 409,
   VM_BUSY: 409,
   VM_NOT_OURS: 409,
+  GUEST_ADDRESS_UNKNOWN: 504,
   INVALID_INPUT: 400,
   TEMPLATE_NOT_FOUND: 404,
   TEMPLATE_IN_USE: 409,

@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { JobRunner } from '../../jobs/index.js'
 import {
-  addressOf,
+  addressReadersOf,
   listCluster,
+  readVmAddresses,
   sshCommand,
   type LifecycleDeps,
 } from '../../provision/lifecycle/index.js'
@@ -31,7 +32,11 @@ const InfoReply = Type.Object({
     status: Type.String({ description: 'running or stopped' }),
     uptime: Type.Number({ description: 'seconds since it started; 0 when stopped' }),
     os: Type.String(),
-    ip: Type.Optional(Type.String()),
+    ip: Type.Optional(Type.String({ description: 'the first IPv4 address' })),
+    addresses: Type.Optional(
+      Type.Array(Type.String(), { description: 'every address, IPv4 first, then IPv6' }),
+    ),
+    network: Type.Optional(Type.String({ description: 'the network the VM is on' })),
     user: Type.Optional(Type.String()),
     ssh: Type.Optional(Type.String({ description: 'the login command, port included' })),
     config: Type.Record(Type.String(), Type.String(), {
@@ -62,15 +67,21 @@ export const vmInfoRoutes: FastifyPluginAsyncTypebox<VmInfoRoutesOptions> = asyn
     async (request) => {
       const vmid = request.params.id
       const located = await lifecycle.locator.locate(vmid)
-      const [config, { listing }] = await Promise.all([
-        lifecycle.cluster.vmConfig(located.node, vmid),
+      const [{ config, view }, { listing }] = await Promise.all([
+        readVmAddresses(
+          lifecycle.cluster,
+          { node: located.node, vmid, running: located.status.status === 'running' },
+          addressReadersOf(lifecycle),
+          { signal: request.signal },
+        ),
         listCluster(lifecycle.cluster, options.osNames),
       ])
       const listed = listing.vms.find((vm) => vm.vmid === vmid)
       const shown = Object.fromEntries(
         Object.entries(config).filter(([key]) => !hiddenKeys.has(key)),
       )
-      const ip = addressOf(config.ipconfig0)
+      // the login goes to the first IPv4 address, else the first one there is
+      const ip = view.ip ?? view.addresses[0]
       const user = config.ciuser
       const pending = listed === undefined ? undefined : pendingOf(listed)
       return {
@@ -82,7 +93,9 @@ export const vmInfoRoutes: FastifyPluginAsyncTypebox<VmInfoRoutesOptions> = asyn
           status: located.status.status,
           uptime: located.status.uptime,
           os: listed?.os ?? '',
-          ...(ip === undefined ? {} : { ip }),
+          ...(view.ip === undefined ? {} : { ip: view.ip }),
+          ...(view.addresses.length === 0 ? {} : { addresses: view.addresses }),
+          ...(view.network === undefined ? {} : { network: view.network }),
           ...(user === undefined ? {} : { user }),
           ...(ip === undefined
             ? {}

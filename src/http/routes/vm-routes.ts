@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { CurrentSteps, JobRunner, JobType } from '../../jobs/index.js'
 import {
+  addressReadersOf,
   createVmAddresses,
   destroyVm,
   markVms,
@@ -69,7 +70,7 @@ export const vmRoutes: FastifyPluginAsyncTypebox<VmRoutesOptions> = async (app, 
   const { lifecycle, jobs, protection } = options
   if (protection !== undefined) addProtectedVmHook(app, protection)
 
-  const addresses = createVmAddresses(lifecycle.cluster)
+  const addresses = createVmAddresses(lifecycle.cluster, addressReadersOf(lifecycle))
   /** The install job working on a VM, and the step it is at. */
   const installing = (vmid: number): { job_id: string; stage: string } | undefined => {
     const job = jobs.activeOn(vmid)

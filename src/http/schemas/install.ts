@@ -68,6 +68,19 @@ export const InstallBody = Type.Object(
         description: 'OpenSSH public keys, one per line (no options); a trailing newline is fine',
       }),
     ),
+    network: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$',
+        description: 'the network (NETWORKS_FILE) the VM joins; default the first one',
+      }),
+    ),
+    ip: Type.Optional(
+      Type.String({
+        pattern: '^[0-9A-Fa-f.:]{2,45}$',
+        description:
+          "the VM's address, free and inside the network's pool (IPv4, or IPv6 on an IPv6 pool); default: the next free one",
+      }),
+    ),
     dry_run: Type.Optional(
       Type.Boolean({
         description:
@@ -80,7 +93,19 @@ export const InstallBody = Type.Object(
 export type InstallBody = Static<typeof InstallBody>
 
 /** Optional fields a Go client sends as `""` or `0` when they are not set. */
-const optionalFields = ['name', 'id', 'node', 'cpu', 'ram', 'disk', 'user', 'passwd', 'pubkey']
+const optionalFields = [
+  'name',
+  'id',
+  'node',
+  'cpu',
+  'ram',
+  'disk',
+  'user',
+  'passwd',
+  'pubkey',
+  'network',
+  'ip',
+]
 
 /**
  * Leaves out of the body, in place, every optional field that holds its Go zero value (`""`,

@@ -56,7 +56,18 @@ export const ListedVmSchema = Type.Object({
   memory: Type.Number({ description: 'MB' }),
   memory_used: Type.Number({ description: 'MB' }),
   ip: Type.Optional(
-    Type.String({ description: "the VM's address from its cloud-init ipconfig0, once known" }),
+    Type.String({
+      description:
+        "the VM's first IPv4 address (cloud-init ipconfigN, or the guest agent for DHCP), once known",
+    }),
+  ),
+  addresses: Type.Optional(
+    Type.Array(Type.String(), {
+      description: 'every address of the VM, IPv4 first, then IPv6 (once known)',
+    }),
+  ),
+  network: Type.Optional(
+    Type.String({ description: 'the network the VM is on, when one matches' }),
   ),
   installing: Type.Optional(
     Type.Object(
@@ -109,6 +120,14 @@ export const StepEventSchema = Type.Object({
         node: Type.String(),
         user: Type.String(),
         ssh: Type.String({ description: 'the login command, e.g. ssh -p 2222 debian@10.0.0.105' }),
+        network: Type.Optional(
+          Type.String({ description: 'the network the VM joined (installs on a named network)' }),
+        ),
+        addresses: Type.Optional(
+          Type.Array(Type.String(), {
+            description: 'every address of the VM, IPv4 first (installs on a named network)',
+          }),
+        ),
       },
       { description: 'the last event of a successful install: the VM and how to log in' },
     ),

@@ -1,4 +1,5 @@
 import type { OsRelease } from '../../images/os-catalog.js'
+import type { HeldAddresses, VmNetwork } from '../../networks/index.js'
 import type { ReportStep } from '../progress.js'
 import type { TemplateRecord, TemplateScope } from '../templates/template-service.js'
 import type { InstallDeps } from './deps.js'
@@ -16,7 +17,16 @@ export interface InstallContext {
   readonly report: ReportStep
   readonly signal: AbortSignal
   vmid: number
+  /** the network the VM joins */
+  readonly network: VmNetwork
+  /** the VMID asked for (`id`, or on the seed's network the last number of `ip`) */
+  readonly requestedVmid: number | undefined
+  /** the address SSH goes to: the held IPv4, else what the guest agent reports (IPv4 first) */
   ip: string
+  /** the VM's IPv6 address, held or reported, when it has one */
+  ip6: string | undefined
+  /** what the address book holds for this install */
+  held: HeldAddresses | undefined
   /** where the VM is created (the main node; see the README on why) */
   createNode: string
   /** where it should end up */

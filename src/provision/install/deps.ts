@@ -18,10 +18,12 @@ export interface InstallDeps {
   locks: VmLocks
   limits: VmLimits
   network: { gateway: string; ipStart: number; ipEnd: number }
-  /** the networks VMs are installed on (first = default), the VMID range of non-seed networks */
+  /** the networks VMs are installed on (the first is the default), the VMID range of non-seed ones */
   networks: NetworksConfig
-  /** who holds which address of which network: hold, assign on success, release on rollback */
+  /** who holds which address: an install holds, then assigns on success or releases on rollback */
   addresses: AddressBook
+  /** how long a DHCP VM's guest agent is asked for its address (GUEST_SSH_TIMEOUT); default 300 s */
+  agentTimeoutMs?: number
   mainNode: string
   /** ASSIGN_STORAGE */
   storage: string

@@ -6,6 +6,8 @@ import { beginStep, type ReportStep } from '../progress.js'
 import type { InstallContext } from './context.js'
 import type { InstallDeps } from './deps.js'
 import { generatePassword } from './password.js'
+import type { VmNetwork } from '../../networks/index.js'
+import { checkBridges, chooseNetwork, requestedVmid, vmidRange } from './network-choice.js'
 import type { InstallRequest } from './request.js'
 import { assigningIp } from './stages/assigning-ip.js'
 import { checkingSshKey } from './stages/checking-ssh-key.js'
@@ -74,6 +76,8 @@ export async function planInstall(
       `${request.os} ${request.version} is not supported; use one of ${known.join(', ')}`,
     )
   }
+  const network = chooseNetwork(deps, request)
+  const vmid = requestedVmid(network, request)
   // the storage check reads the main node's storages: asked now, beside the resource list, its
   // answer is there when the stage comes (shared reads keep it), one command start-up sooner
   void deps.cluster.nodeStorages(deps.mainNode).catch(() => undefined)
@@ -84,33 +88,37 @@ export async function planInstall(
     throw new InvalidInputError('node', `no cluster node named "${targetNode}"`)
   if (node.status !== 'online')
     throw new InvalidInputError('node', `node ${targetNode} is not online`)
-  if (request.id !== undefined) {
-    const { ipStart, ipEnd } = deps.network
-    if (request.id < ipStart || request.id > ipEnd) {
+  if (vmid !== undefined) {
+    const field = request.id === undefined ? 'ip' : 'id'
+    const range = vmidRange(deps, network)
+    if (vmid < range.start || vmid > range.end) {
       throw new InvalidInputError(
-        'id',
-        `must be from ${ipStart} to ${ipEnd} (ASSIGN_IP_START..ASSIGN_IP_END)`,
+        field,
+        `must be from ${range.start} to ${range.end} (${range.names})`,
       )
     }
-    if (vms.some((vm) => vm.vmid === request.id))
-      throw new InvalidInputError('id', `VM ${request.id} already exists`)
+    if (vms.some((vm) => vm.vmid === vmid))
+      throw new InvalidInputError(field, `VM ${vmid} already exists`)
   }
+  // the VM is made on the main node (or the target, for a clone) and ends on the target
+  await checkBridges(deps, network, [deps.mainNode, targetNode])
+  const chosen = { release, network, vmid, targetNode }
   return {
     release,
     run: (report, signal, options) =>
-      runInstall(deps, request, release, targetNode, report, signal, options?.jobId),
+      runInstall(deps, request, chosen, report, signal, options?.jobId),
   }
 }
 
 async function runInstall(
   deps: InstallDeps,
   request: InstallRequest,
-  release: OsRelease,
-  targetNode: string,
+  chosen: { release: OsRelease; network: VmNetwork; vmid: number | undefined; targetNode: string },
   report: ReportStep,
   signal: AbortSignal,
   jobId: string = randomUUID(),
 ): Promise<void> {
+  const { release, targetNode } = chosen
   const startedAt = Date.now()
   const generate = request.passwd === undefined && request.pubkey === undefined
   const ctx: InstallContext = {
@@ -121,7 +129,11 @@ async function runInstall(
     report,
     signal,
     vmid: 0,
+    network: chosen.network,
+    requestedVmid: chosen.vmid,
     ip: '',
+    ip6: undefined,
+    held: undefined,
     createNode: deps.mainNode,
     targetNode,
     cpu: 0,
@@ -145,6 +157,8 @@ async function runInstall(
       await stage.run(ctx, beginStep(report, stage.name))
     }
     current = finalizingStep
+    // the addresses are the VM's now: kept until it is destroyed
+    deps.addresses.assign(jobId, ctx.vmid)
     finalize(ctx, beginStep(report, finalizingStep), (Date.now() - startedAt) / 1000)
     ctx.password = undefined
   } catch (error) {

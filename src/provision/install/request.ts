@@ -1,4 +1,4 @@
-/** `POST /api/vm/install` after schema validation (the seed's fields). */
+/** `POST /api/vm/install` after schema validation (the seed's fields, plus `network` and `ip`). */
 export interface InstallRequest {
   os: string
   version: string
@@ -11,6 +11,10 @@ export interface InstallRequest {
   user?: string
   passwd?: string
   pubkey?: string
+  /** the network's name (NETWORKS_FILE); default the first network */
+  network?: string
+  /** the address asked for: free and inside the network's pool */
+  ip?: string
 }
 
 /** The seed's defaults. */

@@ -24,12 +24,12 @@ export interface LifecycleDeps {
   limits: VmLimits
   /** Values this service left pending on running VMs, for the list (one per app). */
   pending: PendingTracker
+  /** the networks VMs are installed on: a migration checks the target has their bridges */
+  networks: NetworksConfig
+  /** a destroyed VM's addresses are freed here */
+  addresses: AddressBook
   /** Waits until a started VM is usable; the install issue makes this an SSH check. */
   waitUntilReady: (vm: LocatedVm, report: ReportStep, signal: AbortSignal) => Promise<void>
-  /** the networks VMs are installed on (a migration checks the target has their bridges) */
-  networks: NetworksConfig
-  /** who holds which address: destroy frees the VM's (`releaseVm`) */
-  addresses: AddressBook
 }
 
 /** A checked operation ready to run: checks happened when it was made, work happens in run. */

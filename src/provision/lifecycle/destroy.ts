@@ -23,6 +23,8 @@ export async function destroyVm(deps: LifecycleDeps, vmid: number): Promise<void
     await deps.cluster.destroyVm(vm.node, vmid)
     deps.locator.forget(vmid)
     deps.pending.forget(vmid)
+    // its addresses go back to their pools
+    deps.addresses.releaseVm(vmid)
   } finally {
     release()
   }

@@ -8,6 +8,13 @@ export { createPendingTracker, type PendingTracker } from './pending-tracker.js'
 export { parseRequestedSize } from './disk-size.js'
 export { createVmLocator, type LocatedVm, type VmLocator } from './vm-locator.js'
 export { markVms, type InstallingMark, type MarkedVm, type VmMarks } from './list-marks.js'
-export { addressOf, createVmAddresses, type VmAddresses } from './vm-addresses.js'
+export {
+  addressOf,
+  createVmAddresses,
+  readVmAddresses,
+  type VmAddresses,
+  type VmAddressView,
+} from './vm-addresses.js'
+export { addressReadersOf } from './address-readers.js'
 export { sshCommand } from '../install/stages/finalizing.js'
 export { beginStep, type StepHandle } from '../progress.js'

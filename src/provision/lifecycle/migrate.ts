@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../errors.js'
 import { beginStep } from '../progress.js'
 import type { LifecycleDeps, PlannedOperation } from './deps.js'
+import type { LocatedVm } from './vm-locator.js'
 
 /**
  * Checks the target node, then plans a migration that carries local disks along, live when the
@@ -22,6 +23,7 @@ export async function planMigration(
       throw new InvalidInputError('node', `VM ${vmid} is already on ${target}`)
     if (targetNode.status !== 'online')
       throw new InvalidInputError('node', `node ${target} is not online`)
+    await checkTargetBridges(deps, vm, target)
     const online = vm.status.status === 'running'
     return {
       vmid,
@@ -56,4 +58,37 @@ export async function planMigration(
     release()
     throw error
   }
+}
+
+/** `bridge=vmbr1` of each `netN` of a config: the bridges a VM needs wherever it runs. */
+export function bridgesOf(config: Record<string, string>): string[] {
+  const found = Object.entries(config)
+    .filter(([key]) => /^net\d+$/.test(key))
+    .map(([, value]) => /(?:^|,)bridge=([^,]+)/.exec(value)?.[1])
+    .filter((bridge): bridge is string => bridge !== undefined)
+  return [...new Set(found)]
+}
+
+/**
+ * The target node must have every bridge of the VM's NICs: Proxmox moves the VM first and only
+ * its start there fails (`bridge 'vmbr1' does not exist`), an offline VM silently so. Refused
+ * before anything moves (400 naming `node` and the bridge). Checked when NETWORKS_FILE defines
+ * the networks; the seed's vmbr0 never was.
+ */
+async function checkTargetBridges(
+  deps: LifecycleDeps,
+  vm: LocatedVm,
+  target: string,
+): Promise<void> {
+  if (!deps.networks.fromFile) return
+  const config = await deps.cluster.vmConfig(vm.node, vm.vmid)
+  const needed = bridgesOf(config)
+  if (needed.length === 0) return
+  const there = new Set((await deps.cluster.nodeBridges(target)).map((bridge) => bridge.iface))
+  const missing = needed.filter((bridge) => !there.has(bridge))
+  if (missing.length > 0)
+    throw new InvalidInputError(
+      'node',
+      `node ${target} has no bridge ${missing.join(', ')}, which VM ${vm.vmid} is connected to; nothing was moved`,
+    )
 }

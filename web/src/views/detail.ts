@@ -64,6 +64,8 @@ export function detailView(
     ['Uptime', uptime(vm.uptime)],
     ['OS', vm.os || '–'],
     ['IP', vm.ip ?? '–'],
+    ['Addresses', vm.addresses.filter((address) => address !== vm.ip).join(' ') || '–'],
+    ['Network', vm.network ?? '–'],
     ['User', vm.user ?? '–'],
   ]
   const cpu = hinted(

@@ -6,6 +6,8 @@ import { readInstallForm } from './install-form.js'
 interface Plan {
   vm_id: number
   ip: string
+  network?: string
+  addressing?: string
   node: string
   storage: string
   image: { cached: boolean; size_bytes: number | null }
@@ -26,7 +28,10 @@ function describePlan(plan: Plan): string {
   const size =
     plan.image.size_bytes === null ? '' : `, ${(plan.image.size_bytes / 1024 ** 2).toFixed(1)} MB`
   const lines = [
-    `VMID ${String(plan.vm_id)}, IP ${plan.ip} on ${plan.node} (${plan.storage})`,
+    `VMID ${String(plan.vm_id)}, IP ${plan.ip === '' ? 'assigned at install' : plan.ip} on ${plan.node} (${plan.storage})`,
+    ...(plan.network === undefined
+      ? []
+      : [`network: ${plan.network}${plan.addressing === undefined ? '' : `, ${plan.addressing}`}`]),
     `image: ${plan.image.cached ? 'cached' : 'to download'}${size}`,
     `disk: ${plan.template.note}`,
     `reboot: ${plan.reboot}`,

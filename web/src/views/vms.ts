@@ -11,6 +11,12 @@ export type ListedVm = VmListReply['vms'][number] & {
 }
 export type VmAction = 'start' | 'stop' | 'shutdown' | 'reboot' | 'destroy' | 'details'
 
+/** Every address of a VM, its first IPv4 (`ip`) first. */
+export function addressesOf(vm: Pick<ListedVm, 'ip' | 'addresses'>): string[] {
+  const all = vm.addresses ?? []
+  return vm.ip === undefined ? all : [vm.ip, ...all.filter((address) => address !== vm.ip)]
+}
+
 /** The VM table: state and the actions that make sense in it. */
 export function vmRows(
   vms: readonly ListedVm[],
@@ -90,7 +96,8 @@ export function vmRows(
               ),
         ),
         h('td', {}, vm.node),
-        h('td', { class: 'ip' }, vm.ip ?? '–'),
+        h('td', { class: 'ip' }, addressesOf(vm).join(' ') || '–'),
+        h('td', {}, vm.network ?? '–'),
         h('td', {}, vm.os),
         h('td', { class: 'num' }, vm.cpu),
         h('td', { class: 'num' }, `${vm.memory} MB`),

@@ -11,6 +11,10 @@ import { ipForVmid } from '../ip-address.js'
 import { finalizingStep, installStages, planInstall } from '../pipeline.js'
 import type { InstallRequest } from '../request.js'
 import { vmConfig } from '../stages/creating-vm.js'
+import { isOwnKey } from '../stages/cloning-from-template.js'
+import { chooseNetwork, net0Of, requestedVmid, vmidRange } from '../network-choice.js'
+import type { VmNetwork } from '../../../networks/index.js'
+import { isIPv4 } from 'node:net'
 import { planSizes } from './plan-sizes.js'
 import { estimateStage, stageVariant, type StageTimes } from './stage-history.js'
 
@@ -30,7 +34,12 @@ export interface DryRunSupport {
 /** The answer of `POST /api/vm/install` with `"dry_run": true` (snake_case on the wire). */
 export interface InstallPlan {
   vm_id: number
+  /** the IPv4 address when it is known before the install ('' when the pool or DHCP decides) */
   ip: string
+  /** the network the VM joins */
+  network: string
+  /** how the VM gets its addresses, in words (`10.20.0.7/22 from pool …`, `DHCP at boot`) */
+  addressing: string
   node: string
   storage: string
   cpu_type: string
@@ -57,9 +66,12 @@ export async function planDryRun(
   signal: AbortSignal,
 ): Promise<InstallPlan> {
   const { release } = await planInstall(deps, request)
+  const network = chooseNetwork(deps, request)
   const problems: string[] = []
   const { vms } = await deps.cluster.resources({ signal })
-  const vmid = request.id ?? (await firstFreeVmid(deps, new Set(vms.map((vm) => vm.vmid)), signal))
+  const vmid =
+    requestedVmid(network, request) ??
+    (await firstFreeVmid(deps, network, new Set(vms.map((vm) => vm.vmid)), signal))
   const targetNode = request.node ?? deps.mainNode
   const sizes = planSizes(deps, request)
   const level = await deps.clusterCpuLevel()
@@ -79,6 +91,7 @@ export async function planDryRun(
   const template = await templateChoice(deps, scope, release, image.sha)
   const createNode = scope !== undefined && !scope.shared ? targetNode : deps.mainNode
   const ctx = planContext(deps, request, release, {
+    network,
     vmid,
     targetNode,
     createNode,
@@ -100,7 +113,9 @@ export async function planDryRun(
   const commandLines = deps.dryRun?.commandLines
   return {
     vm_id: vmid,
-    ip: ipForVmid(deps.network.gateway, vmid),
+    ip: ctx.ip,
+    network: network.name,
+    addressing: describeAddressing(network, ctx),
     node: targetNode,
     storage: deps.storage,
     cpu_type: cpuModelFor(level),
@@ -131,17 +146,61 @@ export async function planDryRun(
 
 async function firstFreeVmid(
   deps: InstallDeps,
+  network: VmNetwork,
   taken: ReadonlySet<number>,
   signal: AbortSignal,
 ): Promise<number> {
-  const { ipStart, ipEnd, gateway } = deps.network
+  const range = vmidRange(deps, network)
+  const v4 = network.ipv4
   const held = deps.reservations.reserved()
-  for (let vmid = ipStart; vmid <= ipEnd; vmid += 1) {
+  for (let vmid = range.start; vmid <= range.end; vmid += 1) {
     if (taken.has(vmid) || held.has(vmid)) continue
-    if (await deps.guest.isAnswering(ipForVmid(gateway, vmid), signal)) continue
+    if (v4.mode === 'seed' && (await deps.guest.isAnswering(ipForVmid(v4.gateway, vmid), signal)))
+      continue
     return vmid
   }
   return 0
+}
+
+/**
+ * The addresses the plan can tell without holding one: the seed's (it follows the VMID) or the
+ * one asked for; a pool's next free address is decided when the install holds it.
+ */
+function plannedAddresses(
+  network: VmNetwork,
+  request: InstallRequest,
+  vmid: number,
+): { ipv4: string; ipv6: string | undefined } {
+  const v4 = network.ipv4
+  const asked = request.ip
+  const askedV4 = asked !== undefined && isIPv4(asked) ? asked : undefined
+  const askedV6 = asked !== undefined && !isIPv4(asked) ? asked : undefined
+  const ipv4 = v4.mode === 'seed' ? ipForVmid(v4.gateway, vmid) : (askedV4 ?? '')
+  return { ipv4, ipv6: askedV6 }
+}
+
+/** `10.20.0.0/22: the pool's next free address; IPv6 …` in words, for the plan. */
+function describeAddressing(network: VmNetwork, ctx: InstallContext): string {
+  const v4 = network.ipv4
+  const parts: string[] = []
+  if (v4.mode === 'seed') parts.push(`${ctx.ip}/24 (the VMID's address), gateway ${v4.gateway}`)
+  else if (v4.mode === 'dhcp') parts.push('IPv4 from DHCP at boot, learnt from the guest agent')
+  else
+    parts.push(
+      ctx.ip === ''
+        ? `the next free address of ${v4.cidr}, held when the install runs, gateway ${v4.gateway}`
+        : `${ctx.ip}/${v4.prefixLength} (asked for; must still be free), gateway ${v4.gateway}`,
+    )
+  const v6 = network.ipv6
+  if (v6?.mode === 'static')
+    parts.push(
+      ctx.ip6 === undefined
+        ? `IPv6: the next free address of ${v6.prefix}/${v6.prefixLength}`
+        : `IPv6: ${ctx.ip6}/${v6.prefixLength}`,
+    )
+  else if (v6 !== undefined) parts.push(`IPv6 by ${v6.mode === 'slaac' ? 'SLAAC' : 'DHCPv6'}`)
+  const nic = net0Of(network)
+  return `${parts.join('; ')} on ${nic.replace('virtio,', '')}`
 }
 
 async function inspect(
@@ -213,6 +272,7 @@ function planContext(
   request: InstallRequest,
   release: OsRelease,
   facts: {
+    network: VmNetwork
     vmid: number
     targetNode: string
     createNode: string
@@ -228,7 +288,10 @@ function planContext(
     report: () => undefined,
     signal: new AbortController().signal,
     vmid: facts.vmid,
-    ip: ipForVmid(deps.network.gateway, facts.vmid),
+    network: facts.network,
+    requestedVmid: undefined,
+    ...addressFacts(facts.network, request, facts.vmid),
+    held: undefined,
     createNode: facts.createNode,
     targetNode: facts.targetNode,
     cpu: facts.sizes.cpu,
@@ -247,13 +310,20 @@ function planContext(
   }
 }
 
+function addressFacts(
+  network: VmNetwork,
+  request: InstallRequest,
+  vmid: number,
+): { ip: string; ip6: string | undefined } {
+  const planned = plannedAddresses(network, request, vmid)
+  return { ip: planned.ipv4, ip6: planned.ipv6 }
+}
+
 async function planKeys(deps: InstallDeps, request: InstallRequest): Promise<string[]> {
   const keys = [await deps.guest.servicePublicKey(), ...deps.adminKeys]
   if (request.pubkey !== undefined) keys.push(request.pubkey.trim())
   return [...new Set(keys)]
 }
-
-const templateKeys = new Set(['ostype', 'scsihw', 'net0', 'serial0', 'vga', 'agent', 'scsi1'])
 
 function planOperations(
   ctx: InstallContext,
@@ -300,7 +370,9 @@ function planOperations(
       ...(name === undefined ? {} : { name }),
       ...(createNode === tplNode ? {} : { target: createNode }),
     })
-    const own = Object.fromEntries(Object.entries(config).filter(([key]) => !templateKeys.has(key)))
+    const own = Object.fromEntries(
+      Object.entries(config).filter(([key, value]) => isOwnKey(key, value)),
+    )
     ops.push({ op: 'update', node: createNode, vmid, changes: own })
     return [...ops, ...tail(createNode)]
   }

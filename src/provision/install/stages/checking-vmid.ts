@@ -2,31 +2,35 @@ import { PveError } from '../../../pve/errors.js'
 import { InvalidInputError } from '../../errors.js'
 import type { InstallContext } from '../context.js'
 import { ipForVmid } from '../ip-address.js'
+import { vmidRange } from '../network-choice.js'
 import type { Stage } from './stage.js'
 
 /**
- * Picks the VMID: the one asked for, checked, or the first in ASSIGN_IP_START..END that is no VM
- * in the cluster, not held by another install and not answering on its IP. The choice is held in
- * the reservation store until the install ends.
+ * Picks the VMID: the one asked for, checked, or the first of the range that is no VM in the
+ * cluster and not held by another install — on the seed's network ASSIGN_IP_START..END, and not
+ * answering on its IP (the address follows the VMID); on any other network VMID_START..END (the
+ * address is the pool's business). The choice is held in the reservation store until the
+ * install ends.
  */
 export const checkingVmid: Stage = {
   name: 'preparation > checking VMID',
   async run(ctx, step) {
     step.processing('start VM installation')
-    const { network } = ctx.deps
     const { vms } = await ctx.deps.cluster.resources({ signal: ctx.signal })
     const taken = new Set(vms.map((vm) => vm.vmid))
-    const requested = ctx.request.id
+    const requested = ctx.requestedVmid
     if (requested !== undefined) {
-      if (requested < network.ipStart || requested > network.ipEnd) {
+      const field = ctx.request.id === undefined ? 'ip' : 'id'
+      const range = vmidRange(ctx.deps, ctx.network)
+      if (requested < range.start || requested > range.end) {
         throw new InvalidInputError(
-          'id',
-          `must be from ${network.ipStart} to ${network.ipEnd} (ASSIGN_IP_START..ASSIGN_IP_END)`,
+          field,
+          `must be from ${range.start} to ${range.end} (${range.names})`,
         )
       }
-      if (taken.has(requested)) throw new InvalidInputError('id', `VM ${requested} already exists`)
+      if (taken.has(requested)) throw new InvalidInputError(field, `VM ${requested} already exists`)
       if (!hold(ctx, requested))
-        throw new InvalidInputError('id', `VM ${requested} is being installed by another request`)
+        throw new InvalidInputError(field, `VM ${requested} is being installed by another request`)
       step.success(`using VMID: ${requested}`)
       return
     }
@@ -36,20 +40,26 @@ export const checkingVmid: Stage = {
 }
 
 /**
- * Holds the first VMID of the range that is not in `taken`, not held by another install and
- * not answering on its IP; sets `ctx.vmid`.
+ * Holds the first VMID of the network's range that is not in `taken`, not held by another
+ * install and, on the seed's network, not answering on its IP; sets `ctx.vmid`.
  */
 export async function autoAssignVmid(
   ctx: InstallContext,
   taken: ReadonlySet<number>,
 ): Promise<number> {
-  const { network, reservations } = ctx.deps
-  for (let vmid = network.ipStart; vmid <= network.ipEnd; vmid += 1) {
+  const { reservations } = ctx.deps
+  const range = vmidRange(ctx.deps, ctx.network)
+  const v4 = ctx.network.ipv4
+  for (let vmid = range.start; vmid <= range.end; vmid += 1) {
     if (taken.has(vmid) || reservations.reserved().has(vmid)) continue
-    if (await ctx.deps.guest.isAnswering(ipForVmid(network.gateway, vmid), ctx.signal)) continue
+    if (
+      v4.mode === 'seed' &&
+      (await ctx.deps.guest.isAnswering(ipForVmid(v4.gateway, vmid), ctx.signal))
+    )
+      continue
     if (hold(ctx, vmid)) return vmid
   }
-  throw new PveError('failed', `no free VMID in ${network.ipStart}..${network.ipEnd}`)
+  throw new PveError('failed', `no free VMID in ${range.start}..${range.end} (${range.names})`)
 }
 
 function hold(ctx: InstallContext, vmid: number): boolean {

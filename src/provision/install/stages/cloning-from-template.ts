@@ -11,6 +11,14 @@ import { growDisk } from './initializing-config.js'
 /** What the template already holds: the clone keeps it and sets only its own values. */
 const templateKeys = new Set(['ostype', 'scsihw', 'net0', 'serial0', 'vga', 'agent', 'scsi1'])
 
+/** The template's NIC (build-template.ts): a clone on another network sets its own. */
+export const templateNet0 = 'virtio,bridge=vmbr0'
+
+/** Whether the clone sets `key` itself: what the template lacks, and a NIC other than its own. */
+export function isOwnKey(key: string, value: string | null | undefined): boolean {
+  return !templateKeys.has(key) || (key === 'net0' && value !== templateNet0)
+}
+
 /**
  * `checking storage pool`'s part: with templates on and a storage that can link-clone, the VM
  * will be a linked clone. On local storage a linked clone cannot migrate (pve.md §10.9), so it
@@ -153,7 +161,7 @@ export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandl
 function ownConfig(config: VmConfigChanges, templateVmid: number, how: string): VmConfigChanges {
   const own: VmConfigChanges = {}
   for (const [key, value] of Object.entries(config)) {
-    if (!templateKeys.has(key)) own[key] = value
+    if (isOwnKey(key, value)) own[key] = value
   }
   // a full clone does not use the template's base: only linked clones carry the mark
   if (how === 'linked clone') {

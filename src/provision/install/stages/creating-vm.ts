@@ -4,7 +4,8 @@ import type { VmConfigChanges } from '../../../pve/cluster.js'
 import type { InstallContext } from '../context.js'
 import { isStampedBy, ownershipStamp, removeOwnVm } from '../../own-vm.js'
 import { withDiskTurn } from '../disk-turn.js'
-import { ipForVmid } from '../ip-address.js'
+import { ipconfig0Of, isSeedNetwork, net0Of } from '../network-choice.js'
+import { holdAddresses } from './assigning-ip.js'
 import { autoAssignVmid } from './checking-vmid.js'
 import { ensureTemplateStep } from './cloning-from-template.js'
 import type { Stage } from './stage.js'
@@ -14,7 +15,8 @@ const maxIdRetries = 5
 
 /**
  * `qm create` with the whole hardware profile and cloud-init in one call: virtio-scsi-pci, l26,
- * agent, virtio NIC on vmbr0, serial console, a cloud-init drive on SCSI (seen by every image,
+ * agent (a DHCP VM's address comes from it), virtio NIC on the network's bridge (VLAN tag, MTU,
+ * firewall as the network says), its addresses in `ipconfig0`, serial console, a cloud-init drive on SCSI (seen by every image,
  * cloud-images.md §5), no first-boot package upgrade (it fights the init script for dpkg's lock).
  */
 export const creatingVm: Stage = {
@@ -49,8 +51,12 @@ export const creatingVm: Stage = {
         skipped.add(ctx.vmid)
         ctx.deps.reservations.release(ctx.vmid, ctx.jobId)
         await autoAssignVmid(ctx, skipped)
-        ctx.ip = ipForVmid(ctx.deps.network.gateway, ctx.vmid)
-        step.processing(`now VMID ${ctx.vmid}, IP ${ctx.ip}`)
+        // on the seed's network the address follows the VMID: hold the new one's
+        if (isSeedNetwork(ctx.network)) {
+          ctx.deps.addresses.release(ctx.jobId)
+          await holdAddresses(ctx)
+        }
+        step.processing(`now VMID ${ctx.vmid}, IP ${ctx.ip || 'from DHCP'}`)
       }
     }
     ctx.vmNode = ctx.createNode
@@ -60,7 +66,6 @@ export const creatingVm: Stage = {
 }
 
 export function vmConfig(ctx: InstallContext): VmConfigChanges {
-  const { gateway } = ctx.deps.network
   const config: VmConfigChanges = {
     name: ctx.request.name ?? defaultName(ctx),
     ostype: 'l26',
@@ -70,7 +75,7 @@ export function vmConfig(ctx: InstallContext): VmConfigChanges {
     memory: String(ctx.ramMb),
     agent: 'enabled=1',
     scsihw: 'virtio-scsi-pci',
-    net0: 'virtio,bridge=vmbr0',
+    net0: net0Of(ctx.network),
     serial0: 'socket',
     vga: 'serial0',
     tags: ctx.release.os,
@@ -78,11 +83,14 @@ export function vmConfig(ctx: InstallContext): VmConfigChanges {
     scsi1: `${ctx.storage}:cloudinit`,
     ciuser: ctx.user,
     sshkeys: ctx.sshKeys.join('\n'),
-    ipconfig0: `ip=${ctx.ip}/24,gw=${gateway}`,
+    ipconfig0: ipconfig0Of(ctx.network, { ipv4: ctx.ip, ipv6: ctx.ip6 }),
     // no first-boot package upgrade (PVE's default is 1): it would hold dpkg's lock for minutes
     // while the init script wants it; any driver may set it, a token too (pve.md §10.6)
     ciupgrade: '0',
   }
+  const v4 = ctx.network.ipv4
+  // cloud-init's resolvers (qemu-server `nameserver`: a list of addresses)
+  if (v4.mode === 'static' && v4.dns.length > 0) config.nameserver = v4.dns.join(' ')
   const balloonMin = ctx.deps.limits.balloonMinMb
   if (balloonMin !== undefined) config.balloon = String(Math.min(balloonMin, ctx.ramMb))
   return config
