@@ -36,7 +36,14 @@ export async function removeOwnVm(
     if (!isStampedBy(config, vm.jobId)) return 'not-ours'
     const status = await cluster.vmStatus(node, vmid)
     if (status.status === 'running') await cluster.stopVm(node, vmid)
-    await cluster.destroyVm(node, vmid)
+    try {
+      await cluster.destroyVm(node, vmid)
+    } catch (error) {
+      // a start the cancelled install had asked for may finish after the status read above
+      if (!(error instanceof PveError && error.kind === 'vm_running')) throw error
+      await cluster.stopVm(node, vmid)
+      await cluster.destroyVm(node, vmid)
+    }
     return 'removed'
   } catch (error) {
     if (error instanceof PveError && error.kind === 'vm_not_found') return 'gone'
