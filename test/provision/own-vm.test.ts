@@ -35,7 +35,8 @@ describe('removeOwnVm', () => {
     })
     const observed = new Proxy(cluster, {
       get(target, key, receiver) {
-        if (key !== 'vmStatus') return Reflect.get(target, key, receiver)
+        const value: unknown = Reflect.get(target, key, receiver)
+        if (key !== 'vmStatus') return value
         return async (...args: Parameters<Cluster['vmStatus']>) => {
           const status = await target.vmStatus(...args)
           statusRead()
