@@ -2,7 +2,7 @@ import { AppError } from '../errors.js'
 import { sleep } from '../lib/sleep.js'
 import type { Cluster } from '../pve/cluster.js'
 import { PveError } from '../pve/errors.js'
-import { agentAddresses } from './lifecycle/configured-addresses.js'
+import { agentAddresses } from './lifecycle/agent-addresses.js'
 
 export interface LearnAddressesOptions {
   /** which families the guest must report before the wait ends */

@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net'
 import type { VmNetwork } from '../../networks/index.js'
 import type { VmConfig } from '../../pve/cluster.js'
-import { configuredAddresses } from './configured-addresses.js'
+import { configuredAddresses } from '../../pve/ipconfig.js'
 
 /**
  * The network a VM is on, read from its config: `net0`'s bridge and VLAN tag must be the

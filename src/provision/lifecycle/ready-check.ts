@@ -4,7 +4,7 @@ import type { GuestPort } from '../install/ports.js'
 import { VmStateError } from '../errors.js'
 import { learnGuestAddresses } from '../learn-guest-addresses.js'
 import { beginStep, type StepHandle } from '../progress.js'
-import { configuredAddresses } from './configured-addresses.js'
+import { configuredAddresses } from '../../pve/ipconfig.js'
 import type { LifecycleDeps } from './deps.js'
 
 export interface ReadyCheckOptions {
@@ -55,7 +55,7 @@ async function reachableAddress(
   if (staticV4 !== undefined) return staticV4.address
   if (configured.dynamic) {
     step.processing('asking the guest agent for the address the VM got')
-    const dhcpV4 = isDhcpV4(vm.config)
+    const dhcpV4 = configured.dhcpV4
     const found = await learnGuestAddresses(options.cluster, vm, {
       // an IPv4 lease when there is one to wait for, else an IPv6 address when none is static
       need: { ipv4: dhcpV4, ipv6: !dhcpV4 && configured.static.length === 0 },
@@ -73,13 +73,6 @@ async function reachableAddress(
   const staticV6 = configured.static[0]
   if (staticV6 !== undefined) return staticV6.address
   return addressOf(vm.config, options.gateway, vm.vmid)
-}
-
-/** Some `ipconfigN` takes its IPv4 address from DHCP. */
-function isDhcpV4(config: VmConfig): boolean {
-  return Object.entries(config).some(
-    ([key, value]) => /^ipconfig\d+$/.test(key) && /(?:^|,)\s*ip=dhcp\s*(?:,|$)/.test(value),
-  )
 }
 
 /** The VM's address: `ip=` of `ipconfig0..N`, else gateway/24 + VMID (the seed's rule). */

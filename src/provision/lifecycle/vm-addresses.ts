@@ -1,11 +1,7 @@
 import type { Cluster, OperationOptions, VmConfig, VmSummary } from '../../pve/cluster.js'
 import { PveError } from '../../pve/errors.js'
-import {
-  agentAddresses,
-  configuredAddresses,
-  uniqueAddresses,
-  type AgentInterface,
-} from './configured-addresses.js'
+import { configuredAddresses } from '../../pve/ipconfig.js'
+import { agentAddresses, uniqueAddresses, type AgentInterface } from './agent-addresses.js'
 
 /** Where a VM can be reached, as the list, info and the CLI show it. */
 export interface VmAddressView {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { VmNetwork } from '../../../src/networks/index.js'
-import { configuredAddresses } from '../../../src/provision/lifecycle/configured-addresses.js'
+import { configuredAddresses } from '../../../src/pve/ipconfig.js'
 import { bridgesOf } from '../../../src/provision/lifecycle/migrate.js'
 import { networkOfConfig } from '../../../src/provision/lifecycle/network-of-config.js'
 import { readVmAddresses } from '../../../src/provision/lifecycle/vm-addresses.js'

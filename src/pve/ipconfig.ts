@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net'
-import type { VmConfig } from '../../pve/cluster.js'
+import type { VmConfig } from './cluster.js'
 
 /** One static address of a VM's cloud-init config, without its prefix length. */
 export interface StaticAddress {
@@ -16,6 +16,8 @@ export interface ConfiguredAddresses {
   /** some interface learns its address at boot (`ip=dhcp`, `ip6=dhcp|auto`): only the guest
    * agent knows it */
   dynamic: boolean
+  /** some interface takes its IPv4 address from DHCP (`ip=dhcp`) */
+  dhcpV4: boolean
 }
 
 /** qemu-server allows net0..net31 and ipconfig0..ipconfig31 (PVE/QemuServer.pm MAX_NETS). */
@@ -26,9 +28,10 @@ const ipconfigKey = /^ipconfig(\d{1,2})$/
  * option format is qemu-server's `ipconfig` (PVE/QemuServer/Cloudinit.pm): `ip` takes an IPv4
  * CIDR or `dhcp`, `ip6` an IPv6 CIDR, `dhcp` or `auto` (SLAAC).
  */
-export function configuredAddresses(config: VmConfig): ConfiguredAddresses {
+export function configuredAddresses(config: Readonly<VmConfig>): ConfiguredAddresses {
   const found: StaticAddress[] = []
   let dynamic = false
+  let dhcpV4 = false
   const indexes = Object.keys(config)
     .map((key) => ipconfigKey.exec(key)?.[1])
     .filter((index): index is string => index !== undefined)
@@ -40,6 +43,7 @@ export function configuredAddresses(config: VmConfig): ConfiguredAddresses {
       if (key !== 'ip' && key !== 'ip6') continue
       if (value === 'dhcp' || value === 'auto') {
         dynamic = true
+        if (key === 'ip') dhcpV4 = true
         continue
       }
       const address = value.split('/')[0] ?? ''
@@ -47,7 +51,7 @@ export function configuredAddresses(config: VmConfig): ConfiguredAddresses {
       if (key === 'ip6' && isIPv6(address)) found.push({ address, family: 'ipv6', index })
     }
   }
-  return { static: ipv4First(found), dynamic }
+  return { static: ipv4First(found), dynamic, dhcpV4 }
 }
 
 /** IPv4 addresses before IPv6 ones, each family in its original order. */
@@ -56,30 +60,4 @@ export function ipv4First<T extends { family: 'ipv4' | 'ipv6' }>(entries: readon
     ...entries.filter((entry) => entry.family === 'ipv4'),
     ...entries.filter((entry) => entry.family === 'ipv6'),
   ]
-}
-
-/** The guest agent's view of one interface (the port's `GuestInterface`, as far as read here). */
-export interface AgentInterface {
-  name: string
-  addresses: readonly { address: string; family: 'ipv4' | 'ipv6' }[]
-}
-
-/**
- * The addresses a guest reports that others can reach it on: not the loopback interface, not
- * IPv6 link-local (fe80::/10). IPv4 first.
- */
-export function agentAddresses(
-  interfaces: readonly AgentInterface[],
-): { address: string; family: 'ipv4' | 'ipv6' }[] {
-  const found = interfaces
-    .filter((entry) => entry.name !== 'lo')
-    .flatMap((entry) => entry.addresses)
-    .filter((entry) => !(entry.family === 'ipv6' && /^fe[89ab]/i.test(entry.address)))
-    .map((entry) => ({ address: entry.address, family: entry.family }))
-  return ipv4First(found)
-}
-
-/** Addresses without duplicates, in order. */
-export function uniqueAddresses(entries: readonly { address: string }[]): string[] {
-  return [...new Set(entries.map((entry) => entry.address))]
 }
