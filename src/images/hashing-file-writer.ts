@@ -155,12 +155,12 @@ export class HashingFileWriter extends Writable {
     this.#writing = this.#write(buffers, bytes).then(
       () => {
         this.#writing = undefined
+        this.#startSync()
         this.#pump(this.#ending)
       },
       (error: unknown) => {
-        this.#fail(error)
         this.#writing = undefined
-        this.#release()
+        this.#failed(error)
       },
     )
     // Only now: the sender's next piece may arrive within this call, and must find the write
@@ -173,19 +173,29 @@ export class HashingFileWriter extends Writable {
     const { bytesWritten } = await file.writev(buffers, this.#position)
     if (bytesWritten !== bytes) throw new Error(`short write: ${bytesWritten} of ${bytes} bytes`)
     this.#position += bytes
-    // A background fdatasync lets writeback overlap the download; its error is the disk's.
+  }
+
+  // A background fdatasync, one at a time, lets the disk write back while the download goes on:
+  // the page cache would otherwise hold the whole image until the final fsync (the kernel's own
+  // writeback starts only at a tenth of the RAM, or after 30 s). When the disk is slower than
+  // the network they run back to back. Its error is the disk's.
+  #startSync(): void {
     const due = this.#position - this.#syncedAt >= this.#options.syncEveryBytes
-    if (this.#syncing === undefined && due) {
-      this.#syncedAt = this.#position
-      this.#syncing = file.datasync().then(
+    // Once the body has ended, the final fsync takes what is left.
+    const idle = this.#syncing === undefined && this.#failure === undefined && !this.#ending
+    if (!idle || !due) return
+    this.#syncedAt = this.#position
+    this.#syncing = this.#handle()
+      .datasync()
+      .then(
         () => {
           this.#syncing = undefined
+          this.#startSync()
         },
         (error: unknown) => {
-          this.#fail(error)
+          this.#failed(error)
         },
       )
-    }
   }
 
   async #drainAndSync(): Promise<void> {
@@ -199,6 +209,14 @@ export class HashingFileWriter extends Writable {
     if (this.#failure !== undefined) throw this.#failure
     await this.#handle().sync()
     this.#synced = true
+  }
+
+  // A write or sync in the background failed: the sender hears of it now, not at its next piece
+  // (there may be none: a server that stalls, or the end of the body already received).
+  #failed(error: unknown): void {
+    const failure = this.#fail(error)
+    if (this.#waiting !== undefined) this.#release()
+    else if (!this.#ending) this.destroy(failure)
   }
 
   // Lets the sender go on: the queue has room again, or a failure will answer it.

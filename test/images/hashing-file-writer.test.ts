@@ -114,6 +114,34 @@ describe('HashingFileWriter', () => {
     expect(() => target.digest()).toThrow('not completely written')
   })
 
+  it('fails with the disk’s error when an fdatasync under way fails, and stops taking bytes', async () => {
+    // /dev/null takes every write and refuses every fdatasync (EINVAL): the writes succeed, the
+    // background fdatasync started after the first 64 KiB fails while more is on its way.
+    const target = writer({ path: '/dev/null' })
+    const data = randomBytes(4 * 1024 * 1024)
+
+    const error = await pipeline(Readable.from(pieces(data)), target).catch(
+      (caught: unknown) => caught,
+    )
+
+    expect(error).toMatchObject({ code: 'EINVAL', syscall: 'fdatasync' })
+    expect(target.diskFailure()).toBe(error)
+    expect(target.bytes).toBeLessThan(data.length)
+    expect(() => target.digest()).toThrow('not completely written')
+  })
+
+  it('fails with the disk’s error when the fdatasync fails while the sender is idle', async () => {
+    const target = writer({ path: '/dev/null', writeBytes: 1024 })
+    const failed = new Promise((resolve) => target.once('error', resolve))
+    // More than one interim sync's worth, then nothing more: no later write would notice.
+    await new Promise((resolve) => target.write(randomBytes(64 * 1024), resolve))
+
+    const error = await failed
+
+    expect(error).toMatchObject({ code: 'EINVAL', syscall: 'fdatasync' })
+    expect(target.diskFailure()).toBe(error)
+  })
+
   it('fails to open a file in a directory that does not exist, as the disk’s failure', async () => {
     const target = writer({ path: join(temp.dir, 'missing', 'image.part') })
     const error = await pipeline(Readable.from([Buffer.from('x')]), target).catch(

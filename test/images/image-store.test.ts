@@ -501,6 +501,48 @@ describe('ensure when the disk fails', () => {
   })
 })
 
+describe('ensure when the disk cannot sync', () => {
+  // /dev/null takes every write and refuses fdatasync and fsync (EINVAL): a disk that loses
+  // what it was given, as the store can only tell by syncing.
+  const part = 'debian-12-genericcloud-amd64.qcow2.part'
+
+  it('fails with IMAGE_WRITE_FAILED when the fsync before the rename fails, and leaves nothing', async () => {
+    serveDebian(randomBytes(256 * 1024))
+    symlinkSync('/dev/null', join(temp.dir, part))
+
+    const error = await store()
+      .ensure(debian12)
+      .catch((caught: unknown) => caught)
+
+    expect(isImageError(error, 'IMAGE_WRITE_FAILED')).toBe(true)
+    expect(String(error)).toContain('EINVAL')
+    expect(leftovers()).toEqual([])
+  })
+
+  it('fails at once when a sync during the download fails, not when the body ends', async () => {
+    // More than the 64 MiB after which the store syncs in the background, then the server
+    // stalls for good: only a failure reported as it happens ends this download.
+    const image = Buffer.alloc(80 * 1024 * 1024, 7)
+    serveDebian(image)
+    let unstall = (): void => undefined
+    const gate = new Promise<void>((resolve) => {
+      unstall = resolve
+    })
+    server.routes.set(debianImage, { kind: 'file', body: image, pauseAt: 72 * 1024 * 1024, gate })
+    symlinkSync('/dev/null', join(temp.dir, part))
+
+    const error = await store()
+      .ensure(debian12)
+      .catch((caught: unknown) => caught)
+    unstall()
+
+    expect(isImageError(error, 'IMAGE_WRITE_FAILED')).toBe(true)
+    expect(String(error)).toContain('EINVAL')
+    expect(String(error)).toContain(part)
+    expect(leftovers()).toEqual([])
+  })
+})
+
 describe('ensure without a usable checksum', () => {
   it('refuses when the checksum file is missing, without fetching the image', async () => {
     serveDebian(randomBytes(1024))
