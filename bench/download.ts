@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { productionNodeFlags } from './footprint.js'
@@ -10,6 +11,17 @@ export interface DownloadResult {
   storeSeconds: number
   curlSeconds: number
   throughputRatio: number
+  /**
+   * curl, then an fsync of its file, timed together: the same durability as the store's (its
+   * bytes on disk before the rename), which plain curl leaves in the page cache
+   */
+  curlSyncSeconds: number
+  /** curlSyncSeconds ÷ storeSeconds: the store against curl when both end with the bytes on disk */
+  syncedThroughputRatio: number
+  /** 1 GiB written in 1 MiB pieces and fsynced (as `dd bs=1M conv=fsync`): the disk's floor */
+  diskSeconds: number
+  /** the same as a speed, in MB/s (10^6 bytes, as dd says it) */
+  diskMBps: number
   /** the highest peak RSS of the image store's process over the rounds */
   peakRssMb: number
   baselineRssMb: number
@@ -52,10 +64,43 @@ function run(command: string, args: string[]): Promise<string> {
   })
 }
 
-async function timeCurl(url: string, dir: string): Promise<number> {
+interface CurlTimes {
+  /** until curl exits: its bytes are in the page cache, most not yet on disk */
+  seconds: number
+  /** until an fsync of its file after that returns */
+  syncedSeconds: number
+}
+
+// One curl run gives both figures: the fsync starts only once curl has exited, so the first is
+// exactly plain curl's time.
+async function timeCurl(url: string, dir: string): Promise<CurlTimes> {
   const target = join(dir, 'curl.img')
   const started = performance.now()
   await run('curl', ['-sS', '-o', target, `${url}/big/bench.img`])
+  const seconds = (performance.now() - started) / 1000
+  const file = await open(target, 'r')
+  try {
+    await file.sync()
+  } finally {
+    await file.close()
+  }
+  const syncedSeconds = (performance.now() - started) / 1000
+  rmSync(target)
+  return { seconds, syncedSeconds }
+}
+
+// The disk alone, in the directory the store and curl write to: no network, no hashing.
+function timeDiskWrite(dir: string, bytes: number): number {
+  const target = join(dir, 'disk.img')
+  const piece = Buffer.alloc(1024 * 1024, 0x5a)
+  const started = performance.now()
+  const fd = openSync(target, 'w')
+  try {
+    for (let written = 0; written < bytes; written += piece.length) writeSync(fd, piece)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
   const seconds = (performance.now() - started) / 1000
   rmSync(target)
   return seconds
@@ -81,24 +126,37 @@ function median(values: number[]): number {
 /**
  * The image store against curl fetching the same 1 GiB file from a loopback server, `rounds`
  * times each, alternating so both see the same load on a shared machine; medians compared.
+ * Each round also times curl followed by an fsync of its file, and the disk writing 1 GiB with
+ * an fsync, so the figures show how much of the store's time is the disk's: the store must have
+ * its bytes on disk before the rename, plain curl does not wait for them.
  */
 export async function measureDownload(rounds = 3): Promise<DownloadResult> {
   const { child, url, bytes } = await startServer()
   const dir = mkdtempSync(join(tmpdir(), 'pve-qemu-bench-'))
   try {
-    const curl: number[] = []
+    const curl: CurlTimes[] = []
     const store: ChildReport[] = []
+    const disk: number[] = []
+    // Each step leaves no dirty pages behind for the next: curl's and the disk's files are
+    // synced, the store's too before its child deletes it.
     for (let round = 0; round < rounds; round += 1) {
       curl.push(await timeCurl(url, dir))
       store.push(await runStore(url))
+      disk.push(timeDiskWrite(dir, bytes))
     }
     const storeSeconds = median(store.map((report) => report.seconds))
-    const curlSeconds = median(curl)
+    const curlSeconds = median(curl.map((times) => times.seconds))
+    const curlSyncSeconds = median(curl.map((times) => times.syncedSeconds))
+    const diskSeconds = median(disk)
     return {
       bytes,
       storeSeconds,
       curlSeconds,
       throughputRatio: curlSeconds / storeSeconds,
+      curlSyncSeconds,
+      syncedThroughputRatio: curlSyncSeconds / storeSeconds,
+      diskSeconds,
+      diskMBps: bytes / diskSeconds / 1e6,
       peakRssMb: Math.max(...store.map((report) => report.peakRss)) / 1024 ** 2,
       baselineRssMb: median(store.map((report) => report.baselineRss)) / 1024 ** 2,
       rounds,
