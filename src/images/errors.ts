@@ -23,7 +23,7 @@ export const imageErrorCodes: Record<ImageErrorCode, string> = {
   IMAGE_DOWNLOAD_FAILED:
     'the image download failed: no connection, a status other than 2xx, the connection broken off, or a short body',
   IMAGE_WRITE_FAILED:
-    'the downloaded bytes could not be written to the image directory (disk full, I/O error, permissions); the .part was deleted',
+    'the downloaded bytes could not be written or synced to the image directory (disk full, I/O error, permissions); the .part was deleted',
   IMAGE_ABORTED: 'the caller cancelled the image check or download; no partial file was left',
   IMAGE_INVALID_SOURCE:
     'a mirror URL or catalog entry gives a URL or file name the store cannot use',
