@@ -10,7 +10,8 @@ import { pino } from 'pino'
  * One image-store download of bench/serve-big-file.ts's file, in a process of its own so its
  * peak RSS is the download's and nothing else's, run as production runs it: compiled
  * JavaScript from dist/ (`npm run build`), no TypeScript loader. Prints one JSON line: seconds,
- * peak RSS (the kernel's high-water mark for this process) and the RSS before the download.
+ * peak RSS (the kernel's high-water mark for this process), the RSS before the download, and
+ * the CPU time (user + system, all of the process's threads) the download took.
  */
 const url = process.argv[2]
 if (url === undefined) throw new Error('usage: download-child.mjs <server url>')
@@ -37,12 +38,17 @@ const dir = mkdtempSync(join(tmpdir(), 'pve-qemu-bench-'))
 try {
   const store = createImageStore({ imageDir: join(dir, 'images'), log: pino({ level: 'silent' }) })
   const baselineRss = process.memoryUsage().rss
+  const cpuBefore = process.cpuUsage()
   const started = performance.now()
   const image = await store.ensure(release)
   const seconds = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6
   await store.close()
   const peakRss = process.resourceUsage().maxRSS * 1024
-  process.stdout.write(`${JSON.stringify({ seconds, bytes: image.bytes, peakRss, baselineRss })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ seconds, bytes: image.bytes, peakRss, baselineRss, cpuSeconds })}\n`,
+  )
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

@@ -1,5 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  fsyncSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs'
 import { open } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,6 +30,9 @@ export interface DownloadResult {
   diskSeconds: number
   /** the same as a speed, in MB/s (10^6 bytes, as dd says it) */
   diskMBps: number
+  /** CPU time (user + system) per download, medians: the store's process, and curl's */
+  storeCpuSeconds: number
+  curlCpuSeconds: number
   /** the highest peak RSS of the image store's process over the rounds */
   peakRssMb: number
   baselineRssMb: number
@@ -33,6 +44,7 @@ interface ChildReport {
   bytes: number
   peakRss: number
   baselineRss: number
+  cpuSeconds: number
 }
 
 const tsx = ['--import', 'tsx']
@@ -69,15 +81,28 @@ interface CurlTimes {
   seconds: number
   /** until an fsync of its file after that returns */
   syncedSeconds: number
+  /** curl's CPU time, user + system */
+  cpuSeconds: number
+}
+
+// The CPU time of this process's children that have been waited for (Linux /proc, in clock
+// ticks of 10 ms): before and after one curl, the difference is curl's.
+function childrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  // cutime and cstime are fields 16 and 17 of proc(5), counted from 1 with pid and comm first
+  return (Number(fields[13]) + Number(fields[14])) / 100
 }
 
 // One curl run gives both figures: the fsync starts only once curl has exited, so the first is
 // exactly plain curl's time.
 async function timeCurl(url: string, dir: string): Promise<CurlTimes> {
   const target = join(dir, 'curl.img')
+  const cpuBefore = childrenCpuSeconds()
   const started = performance.now()
   await run('curl', ['-sS', '-o', target, `${url}/big/bench.img`])
   const seconds = (performance.now() - started) / 1000
+  const cpuSeconds = childrenCpuSeconds() - cpuBefore
   const file = await open(target, 'r')
   try {
     await file.sync()
@@ -86,7 +111,7 @@ async function timeCurl(url: string, dir: string): Promise<CurlTimes> {
   }
   const syncedSeconds = (performance.now() - started) / 1000
   rmSync(target)
-  return { seconds, syncedSeconds }
+  return { seconds, syncedSeconds, cpuSeconds }
 }
 
 // The disk alone, in the directory the store and curl write to: no network, no hashing.
@@ -157,6 +182,8 @@ export async function measureDownload(rounds = 3): Promise<DownloadResult> {
       syncedThroughputRatio: curlSyncSeconds / storeSeconds,
       diskSeconds,
       diskMBps: bytes / diskSeconds / 1e6,
+      storeCpuSeconds: median(store.map((report) => report.cpuSeconds)),
+      curlCpuSeconds: median(curl.map((times) => times.cpuSeconds)),
       peakRssMb: Math.max(...store.map((report) => report.peakRss)) / 1024 ** 2,
       baselineRssMb: median(store.map((report) => report.baselineRss)) / 1024 ** 2,
       rounds,
