@@ -190,6 +190,9 @@ describe('a production configuration', () => {
     expectTheBundleRan(loaded, meta)
     expect(loaded.filter((url) => filesHolding(meta, simulatorCode).includes(url))).toEqual([])
     expect(loadedOf('ssh2', loaded, meta)).toEqual([])
+    // the driver talks to Proxmox through Node's own HTTPS client (it checked the token's
+    // privileges before the first ok); undici is the image downloads' and loads with the first
+    expect(loadedOf('undici', loaded, meta)).toEqual([])
   })
 
   it('reaches src/sim from src/main.ts by no static import (only the dynamic one)', () => {
