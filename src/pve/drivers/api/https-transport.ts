@@ -1,5 +1,4 @@
-import type { Agent } from 'node:https'
-import { request } from 'node:https'
+import { request, type Agent } from 'node:https'
 
 import { PveConnectionError, type ConnectionFailure } from './errors.js'
 import { FingerprintMismatchError, createTlsAgent, type TlsTrust } from './tls-trust.js'
@@ -129,8 +128,10 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
         authorization: `PVEAPIToken=${options.tokenId}=${options.tokenSecret.reveal()}`,
       }
       const body = inQuery ? undefined : formBody(params)
-      if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded'
-      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body))
+      if (body !== undefined) {
+        headers['content-type'] = 'application/x-www-form-urlencoded'
+        headers['content-length'] = String(Buffer.byteLength(body))
+      }
       let answer: RawAnswer
       try {
         answer = await send(
@@ -205,14 +206,15 @@ function send(url: URL, options: SendOptions, signal: AbortSignal | undefined): 
       reject(silence)
       outgoing.destroy(silence)
     })
-    outgoing.once('error', reject)
+    // `on`, not `once`: a second error after the first must not go unhandled
+    outgoing.on('error', reject)
     outgoing.once('response', (incoming) => {
       let text = ''
       incoming.setEncoding('utf8')
       incoming.on('data', (chunk: string) => {
         text += chunk
       })
-      incoming.once('error', reject)
+      incoming.on('error', reject)
       incoming.once('end', () => {
         resolve({
           status: incoming.statusCode ?? 0,
