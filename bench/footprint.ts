@@ -15,6 +15,9 @@ export interface FootprintResult {
   /** CPU time (user + system) the service used until that `ok`: steadier than wall time on a
    *  shared machine (median of the runs) */
   cpuSecondsToFirstOk: number
+  /** how long of that wall time the service's main thread was ready to run but waited for a
+   *  CPU (schedstat): on a shared machine, wall time less this is what it takes alone */
+  cpuWaitSecondsToFirstOk: number
   idleRssMb: number
   runs: number
 }
@@ -23,6 +26,7 @@ export interface FootprintResult {
 interface FootprintRun {
   secondsToFirstOk: number
   cpuSecondsToFirstOk: number
+  cpuWaitSecondsToFirstOk: number
   idleRssMb: number
 }
 
@@ -116,6 +120,7 @@ export async function measureFootprint(
     configuration,
     secondsToFirstOk: median((run) => run.secondsToFirstOk),
     cpuSecondsToFirstOk: median((run) => run.cpuSecondsToFirstOk),
+    cpuWaitSecondsToFirstOk: median((run) => run.cpuWaitSecondsToFirstOk),
     idleRssMb: median((run) => run.idleRssMb),
     runs,
   }
@@ -142,6 +147,12 @@ function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / clockTicks
 }
 
+/** Seconds the main thread of `pid` has waited on a run queue (the second field of schedstat). */
+function cpuWaitSecondsOf(pid: number): number {
+  const schedstat = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8')
+  return Number(schedstat.split(' ')[1] ?? 0) / 1e9
+}
+
 async function startOnce(
   configuration: string,
   env: Record<string, string>,
@@ -165,6 +176,7 @@ async function startOnce(
   try {
     let secondsToFirstOk = 0
     let cpuSecondsToFirstOk = 0
+    let cpuWaitSecondsToFirstOk = 0
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${configuration}: the service exited`)
       try {
@@ -172,6 +184,7 @@ async function startOnce(
         if ((await response.text()) === 'ok') {
           secondsToFirstOk = (performance.now() - started) / 1000
           cpuSecondsToFirstOk = cpuSecondsOf(child.pid ?? 0)
+          cpuWaitSecondsToFirstOk = cpuWaitSecondsOf(child.pid ?? 0)
           break
         }
       } catch {
@@ -184,7 +197,12 @@ async function startOnce(
     await sleep(3000)
     const status = readFileSync(`/proc/${child.pid ?? 0}/status`, 'utf8')
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
-    return { secondsToFirstOk, cpuSecondsToFirstOk, idleRssMb: rssKb / 1024 }
+    return {
+      secondsToFirstOk,
+      cpuSecondsToFirstOk,
+      cpuWaitSecondsToFirstOk,
+      idleRssMb: rssKb / 1024,
+    }
   } finally {
     child.kill('SIGTERM')
     if (child.exitCode === null) await once(child, 'exit')
