@@ -19,7 +19,8 @@
 //
 // Besides the code it writes dist/bundle-meta.json: which source files and packages each
 // output file holds, so a test can tell which chunks a start loaded (the simulator's, undici's).
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+// The build fails when the bundle would carry a package `npm ci --omit=dev` leaves out.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import process from 'node:process'
 import { URL, fileURLToPath } from 'node:url'
@@ -40,7 +41,14 @@ const external = [
   'thread-stream',
   '@fastify/ajv-compiler',
   '@fastify/fast-json-stringify-compiler',
+  // debug's optional colours: installed here only as a dev tool's dependency, absent in
+  // production, where debug goes without them; the bundle keeps it that way
+  'supports-color',
 ]
+
+// Development dependencies the bundle may carry: the `pve-qemu` command's SSE parser is only
+// needed at build time, since dist/cli/main.js holds it.
+const bundledDevDependencies = new Set(['eventsource-parser'])
 
 // CommonJS packages inside an ES module bundle call require() for Node's built-in modules:
 // each output file gets a real `require` of its own.
@@ -84,6 +92,16 @@ for (const [output, details] of Object.entries(result.metafile.outputs)) {
     sources: [...sources].sort(),
     packages: [...packages].sort(),
   }
+}
+// What `npm ci --omit=dev` leaves out must not end up in what runs, except on purpose.
+const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'))
+const devOnly = Object.values(meta)
+  .flatMap((file) => file.packages)
+  .filter((name) => lock.packages[`node_modules/${name}`]?.dev === true)
+  .filter((name) => !bundledDevDependencies.has(name))
+if (devOnly.length > 0) {
+  process.stderr.write(`the bundle holds development-only packages: ${[...new Set(devOnly)]}\n`)
+  process.exit(1)
 }
 writeFileSync(join(outdir, 'bundle-meta.json'), `${JSON.stringify(meta, null, 1)}\n`)
 process.stdout.write(`service bundled in ${outdir}\n`)
