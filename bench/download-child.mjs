@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -11,7 +11,8 @@ import { pino } from 'pino'
  * peak RSS is the download's and nothing else's, run as production runs it: compiled
  * JavaScript (tsc's output in build/tsc, `npm run build`), no TypeScript loader. Prints one
  * JSON line: seconds, peak RSS (the kernel's high-water mark for this process), the RSS before
- * the download, and the CPU time (user + system, all of the process's threads) it took.
+ * the download, the CPU time (user + system, all of the process's threads) it took, and how
+ * long its main thread waited for a CPU meanwhile.
  */
 const url = process.argv[2]
 if (url === undefined) throw new Error('usage: download-child.mjs <server url>')
@@ -39,16 +40,20 @@ const dir = mkdtempSync(join(tmpdir(), 'pve-qemu-bench-'))
 try {
   const store = createImageStore({ imageDir: join(dir, 'images'), log: pino({ level: 'silent' }) })
   const baselineRss = process.memoryUsage().rss
+  // Seconds the main thread was ready to run but had no core (schedstat's second field).
+  const cpuWait = () => Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]) / 1e9
+  const waitBefore = cpuWait()
   const cpuBefore = process.cpuUsage()
   const started = performance.now()
   const image = await store.ensure(release)
   const seconds = (performance.now() - started) / 1000
   const cpu = process.cpuUsage(cpuBefore)
   const cpuSeconds = (cpu.user + cpu.system) / 1e6
+  const cpuWaitSeconds = cpuWait() - waitBefore
   await store.close()
   const peakRss = process.resourceUsage().maxRSS * 1024
   process.stdout.write(
-    `${JSON.stringify({ seconds, bytes: image.bytes, peakRss, baselineRss, cpuSeconds })}\n`,
+    `${JSON.stringify({ seconds, bytes: image.bytes, peakRss, baselineRss, cpuSeconds, cpuWaitSeconds })}\n`,
   )
 } finally {
   rmSync(dir, { recursive: true, force: true })

@@ -33,6 +33,11 @@ export interface DownloadResult {
   /** CPU time (user + system) per download, medians: the store's process, and curl's */
   storeCpuSeconds: number
   curlCpuSeconds: number
+  /**
+   * how long of its time the store's main thread was ready to run but had no core (median): on
+   * a shared machine, the part of the store's time that is the other work's
+   */
+  storeCpuWaitSeconds: number
   /** the highest peak RSS of the image store's process over the rounds */
   peakRssMb: number
   baselineRssMb: number
@@ -45,6 +50,7 @@ interface ChildReport {
   peakRss: number
   baselineRss: number
   cpuSeconds: number
+  cpuWaitSeconds: number
 }
 
 const tsx = ['--import', 'tsx']
@@ -184,6 +190,7 @@ export async function measureDownload(rounds = 3): Promise<DownloadResult> {
       diskMBps: bytes / diskSeconds / 1e6,
       storeCpuSeconds: median(store.map((report) => report.cpuSeconds)),
       curlCpuSeconds: median(curl.map((times) => times.cpuSeconds)),
+      storeCpuWaitSeconds: median(store.map((report) => report.cpuWaitSeconds)),
       peakRssMb: Math.max(...store.map((report) => report.peakRss)) / 1024 ** 2,
       baselineRssMb: median(store.map((report) => report.baselineRss)) / 1024 ** 2,
       rounds,

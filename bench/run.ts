@@ -165,15 +165,15 @@ async function sectionFive(): Promise<void> {
   )
   out()
   out(
-    'The image store also verifies SHA-256 while it writes and fsyncs before the rename; curl does neither. Like for like, curl followed by an fsync of its file, and the disk alone (1 GiB written in 1 MiB pieces, then fsync, as `dd bs=1M conv=fsync`):',
+    'The image store also verifies SHA-256 while it writes and fsyncs before the rename; curl does neither. Like for like, curl followed by an fsync of its file, and the disk alone (1 GiB written in 1 MiB pieces, then fsync, as `dd bs=1M conv=fsync`); CPU is user + system time of each download, and "waiting for a CPU" how long the store\'s main thread was ready to run but had no core (/proc schedstat):',
   )
   out()
   out(
-    '| curl, then fsync | image store ÷ that (throughput ratio) | disk alone, 1 GiB + fsync | CPU, image store | CPU, curl |',
+    '| curl, then fsync | image store ÷ that (throughput ratio) | disk alone, 1 GiB + fsync | CPU, image store | CPU, curl | store waiting for a CPU |',
   )
-  out('|---|---|---|---|---|')
+  out('|---|---|---|---|---|---|')
   out(
-    `| ${fmt(download.curlSyncSeconds)} s | ${fmt(download.syncedThroughputRatio)} | ${fmt(download.diskSeconds)} s (${fmt(download.diskMBps, 0)} MB/s) | ${fmt(download.storeCpuSeconds)} s | ${fmt(download.curlCpuSeconds)} s |`,
+    `| ${fmt(download.curlSyncSeconds)} s | ${fmt(download.syncedThroughputRatio)} | ${fmt(download.diskSeconds)} s (${fmt(download.diskMBps, 0)} MB/s) | ${fmt(download.storeCpuSeconds)} s | ${fmt(download.curlCpuSeconds)} s | ${fmt(download.storeCpuWaitSeconds)} s |`,
   )
   out()
   if (download.throughputRatio < 0.9) {
