@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
+import SlowFirstSequencer from './test/helpers/slow-first-sequencer.js'
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -12,5 +14,8 @@ export default defineConfig({
     // The tests wait on events and latches, not on wall-clock windows, so one per core is safe.
     maxWorkers: Math.max(2, availableParallelism()),
     globalSetup: ['test/helpers/global-setup.ts'],
+    // the longest files start first, also on a fresh clone (no results cache): no core idles
+    // at the end while the other runs a long file alone
+    sequence: { sequencer: SlowFirstSequencer },
   },
 })
