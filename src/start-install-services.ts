@@ -9,6 +9,7 @@ import {
   waitForSsh,
   type HostKeyStore,
 } from './guest/index.js'
+import { GuestSession } from './guest/guest-session.js'
 import { openTcpConnection } from './guest/open-tcp-connection.js'
 import { rebootCheckOf } from './guest/reboot-required.js'
 import { runGuestCheck } from './guest/run-guest-check.js'
@@ -203,7 +204,6 @@ function createGuestPort(options: GuestPortOptions): GuestPort {
         return false
       }
     },
-    waitForSsh: (ip, user, { signal }) => waitForSsh({ ...target(ip, user), signal }),
     waitForAnswer: (ip, user, { signal, onAttempt }) =>
       waitForSsh({
         ...target(ip, user),
@@ -211,27 +211,38 @@ function createGuestPort(options: GuestPortOptions): GuestPort {
         readyWhen: 'answering',
         onAttempt: ({ attempt, reason }) => onAttempt(attempt, reason),
       }),
-    rebootAndWait: (ip, user, reboot, { signal }) =>
-      rebootAndWaitForSsh({
-        ...target(ip, user),
-        reboot: (inner) => reboot(inner ?? signal),
-        downTimeoutMs: timeoutMs,
-        signal,
-      }),
-    runScript: (ip, user, script, { signal, onLine }) =>
-      runGuestScript({ ...target(ip, user), script, signal, onLine: (line) => onLine(line) }),
-    forgetHost: (ip) => hostKeys.forget(ip),
-    async rebootRequired(ip, user, release, { signal }) {
-      const check = rebootCheckOf(release)
-      const exit = await runGuestCheck({
-        ...target(ip, user),
-        argv: check.argv,
-        what: 'reboot check',
-        signal,
-        timeoutMs: 30_000,
-      })
-      return check.read(exit.exitCode)
+    session(ip, user) {
+      const base = target(ip, user)
+      const session = new GuestSession(base)
+      return {
+        waitForSsh: ({ signal }) =>
+          waitForSsh({ ...base, signal, keep: (client) => session.adopt(client) }),
+        runScript: (script, { signal, onLine }) =>
+          runGuestScript({ ...base, session, script, signal, onLine: (line) => onLine(line) }),
+        async rebootRequired(release, { signal }) {
+          const check = rebootCheckOf(release)
+          const exit = await runGuestCheck({
+            ...base,
+            session,
+            argv: check.argv,
+            what: 'reboot check',
+            signal,
+            timeoutMs: 30_000,
+          })
+          return check.read(exit.exitCode)
+        },
+        rebootAndWait: (reboot, { signal }) =>
+          rebootAndWaitForSsh({
+            ...base,
+            session,
+            reboot: (inner) => reboot(inner ?? signal),
+            downTimeoutMs: timeoutMs,
+            signal,
+          }),
+        close: () => session.close(),
+      }
     },
+    forgetHost: (ip) => hostKeys.forget(ip),
   }
 }
 

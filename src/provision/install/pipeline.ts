@@ -166,6 +166,9 @@ async function runInstall(
     const cleanup = await rollBack(ctx)
     const what = signal.aborted ? 'install cancelled' : `${current} failed: ${describeError(error)}`
     throw new InstallFailedError(current, `${what}; ${cleanup}`, { cause: error })
+  } finally {
+    // the SSH connection kept since the VM answered
+    ctx.guest?.close()
   }
 }
 

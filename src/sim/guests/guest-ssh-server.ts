@@ -21,6 +21,8 @@ export interface GuestSshServerOptions {
   authorizedKeys: readonly ParsedKey[]
   /** answers one exec request; the channel is the caller's to end */
   onExec: (channel: ServerChannel, commandLine: string) => void
+  /** told of each successful login (tests count the service's SSH connections) */
+  onLogin?: () => void
 }
 
 export interface GuestSshServer {
@@ -63,6 +65,7 @@ export async function startGuestSshServer(options: GuestSshServerOptions): Promi
       else context.reject(['publickey'])
     })
     connection.on('ready', () => {
+      options.onLogin?.()
       connection.on('session', (acceptSession) => {
         const session = acceptSession()
         session.on('exec', (accept, _reject, info) => {

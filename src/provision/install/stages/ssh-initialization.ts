@@ -1,5 +1,6 @@
 import { renderInitScript, withPasswordHashes } from '../../../guest/init-script.js'
 import { hashPassword } from '../password.js'
+import { guestSession } from '../context.js'
 import type { Stage } from './stage.js'
 
 /**
@@ -20,7 +21,7 @@ export const sshInitialization: Stage = {
         root: ctx.deps.rootPasswordHash,
       },
     )
-    await ctx.deps.guest.runScript(ctx.ip, ctx.user, script, {
+    await guestSession(ctx).runScript(script, {
       signal: ctx.signal,
       onLine: (line) => step.line(line),
     })

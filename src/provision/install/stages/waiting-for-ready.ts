@@ -1,5 +1,5 @@
 import { learnGuestAddresses } from '../../learn-guest-addresses.js'
-import type { InstallContext } from '../context.js'
+import { guestSession, type InstallContext } from '../context.js'
 import { dynamicFamilies } from '../network-choice.js'
 import type { StepHandle } from '../../progress.js'
 import type { Stage } from './stage.js'
@@ -23,7 +23,8 @@ export const waitingForReady: Stage = {
     })
     await learnAddresses(ctx, step, node)
     step.processing(`waiting for SSH on ${ctx.ip}`)
-    await ctx.deps.guest.waitForSsh(ctx.ip, ctx.user, { signal: ctx.signal })
+    // the login is kept: the first-boot script and the reboot check run on it
+    await guestSession(ctx).waitForSsh({ signal: ctx.signal })
     step.success('VM is ready')
   },
 }
