@@ -46,6 +46,8 @@ export interface InstallContext {
   /** where the VM lives now, once created */
   vmNode: string | undefined
   undo: (() => Promise<void>)[]
+  /** the first-boot script with the password hashes, rendered while the VM boots; in memory only */
+  initScript?: string | undefined
   /** the SSH connection to the VM kept from its readiness check on; closed when the install ends */
   guest?: GuestSessionPort
   /** digest of the verified image (set when the image is placed) */

@@ -2,6 +2,7 @@ import { learnGuestAddresses } from '../../learn-guest-addresses.js'
 import { guestSession, type InstallContext } from '../context.js'
 import { dynamicFamilies } from '../network-choice.js'
 import type { StepHandle } from '../../progress.js'
+import { initScriptOf } from './ssh-initialization.js'
 import type { Stage } from './stage.js'
 
 /** GUEST_SSH_TIMEOUT's default, for deps that do not say. */
@@ -21,6 +22,8 @@ export const waitingForReady: Stage = {
       signal: ctx.signal,
       onLine: (line) => step.line(line),
     })
+    // the password hash costs CPU time: spent now, while the guest boots, not after it answers
+    initScriptOf(ctx)
     await learnAddresses(ctx, step, node)
     step.processing(`waiting for SSH on ${ctx.ip}`)
     // the login is kept: the first-boot script and the reboot check run on it
