@@ -128,7 +128,7 @@ const architecture = [
 ]
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'web/dist/'] },
+  { ignores: ['dist/', 'build/', 'node_modules/', 'data/', 'coverage/', 'web/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   ...tseslint.configs.stylisticTypeChecked,

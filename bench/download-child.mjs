@@ -9,13 +9,14 @@ import { pino } from 'pino'
 /**
  * One image-store download of bench/serve-big-file.ts's file, in a process of its own so its
  * peak RSS is the download's and nothing else's, run as production runs it: compiled
- * JavaScript from dist/ (`npm run build`), no TypeScript loader. Prints one JSON line: seconds,
+ * JavaScript (tsc's output in build/tsc, `npm run build`), no TypeScript loader. Prints one JSON line: seconds,
  * peak RSS (the kernel's high-water mark for this process) and the RSS before the download.
  */
 const url = process.argv[2]
 if (url === undefined) throw new Error('usage: download-child.mjs <server url>')
-const compiled = new URL('../dist/images/index.js', import.meta.url)
-if (!existsSync(compiled)) throw new Error('dist/images/index.js is missing: run npm run build')
+const compiled = new URL('../build/tsc/images/index.js', import.meta.url)
+if (!existsSync(compiled))
+  throw new Error('build/tsc/images/index.js is missing: run npm run build')
 const { createImageStore } = await import(compiled.href)
 
 const release = {

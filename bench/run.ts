@@ -177,15 +177,21 @@ async function sectionSix(): Promise<void> {
     'The compiled service (`node --max-semi-space-size=2 dist/main.js`, as `npm start` and the systemd unit run it).',
   )
   out()
-  out('| configuration | time to first `ok` | target | idle RSS | target |')
-  out('|---|---|---|---|---|')
+  out(
+    'Each configuration starts 5 times; the figures are the medians. CPU time (user + system of the service until its first `ok`) depends less on what else the machine runs than wall time does; "waiting for a CPU" is how much of the wall time the main thread was ready to run but had no core (/proc schedstat), so wall time less it is the start-up on an idle machine.',
+  )
+  out()
+  out(
+    '| configuration | time to first `ok` | of it waiting for a CPU | CPU time to first `ok` | target | idle RSS | target |',
+  )
+  out('|---|---|---|---|---|---|---|')
   for (const row of await measureFootprints()) {
     // the targets are for production configurations; the simulator reports its own figures
     const production = !row.configuration.startsWith('embedded')
     const time = production ? `≤ 0.8 s (${verdict(row.secondsToFirstOk <= 0.8)})` : '—'
     const rss = production ? `≤ 80 MB (${verdict(row.idleRssMb <= 80)})` : '—'
     out(
-      `| ${row.configuration} | ${fmt(row.secondsToFirstOk)} s | ${time} | ${fmt(row.idleRssMb, 0)} MB | ${rss} |`,
+      `| ${row.configuration} | ${fmt(row.secondsToFirstOk)} s | ${fmt(row.cpuWaitSecondsToFirstOk)} s | ${fmt(row.cpuSecondsToFirstOk)} s | ${time} | ${fmt(row.idleRssMb, 0)} MB | ${rss} |`,
     )
   }
   out()

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Compiles src/ into dist/ (tsc) when a source is newer than the last build, then lets the
-// dashboard's own build decide about web/dist. Tests that start the compiled service or the
-// `pve-qemu` command call it (vitest's global setup), so a single `npx vitest run file` works.
+// Brings the build up to date when a source is newer than it: tsc's check and output
+// (build/tsc), the service's bundle (dist/, scripts/bundle.mjs), then lets the dashboard's own
+// build decide about web/dist. `npm start`, `npm pack` and the tests that start the compiled
+// service or the `pve-qemu` command call it (vitest's global setup), so a single `npx vitest
+// run file` works.
 import { spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -10,7 +12,9 @@ import process from 'node:process'
 import { URL, fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const stamp = join(root, 'dist', '.tsbuildinfo')
+// what each step writes last
+const tscStamp = join(root, 'build', 'tsc', '.tsbuildinfo')
+const bundleStamp = join(root, 'dist', 'bundle-meta.json')
 
 function newest(dir) {
   let time = 0
@@ -21,7 +25,7 @@ function newest(dir) {
   return time
 }
 
-function builtAt() {
+function builtAt(stamp) {
   try {
     return statSync(stamp).mtimeMs
   } catch {
@@ -39,8 +43,14 @@ const sources = Math.max(
   statSync(join(root, 'tsconfig.build.json')).mtimeMs,
   statSync(join(root, 'tsconfig.base.json')).mtimeMs,
 )
-if (sources > builtAt()) {
+if (sources > builtAt(tscStamp)) {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
   run([tsc, '-p', 'tsconfig.build.json'])
 }
+const bundleInputs = Math.max(
+  sources,
+  statSync(join(root, 'package-lock.json')).mtimeMs,
+  statSync(join(root, 'scripts', 'bundle.mjs')).mtimeMs,
+)
+if (bundleInputs > builtAt(bundleStamp)) run([join(root, 'scripts', 'bundle.mjs')])
 run([join(root, 'web', 'build.mjs')])

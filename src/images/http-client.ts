@@ -58,7 +58,7 @@ interface Dispatchers {
 }
 
 async function makeDispatchers(proxy: ProxySettings): Promise<Dispatchers> {
-  const { Agent, EnvHttpProxyAgent, interceptors } = await import('undici')
+  const { Agent, EnvHttpProxyAgent, interceptors } = await import('./undici.js')
   const proxied = present(proxy.httpProxy) || present(proxy.httpsProxy)
   // Every setting is passed, '' for unset: undici would otherwise read process.env itself.
   const base = proxied

@@ -57,4 +57,10 @@ export interface AddressBook {
   reconcile(signal?: AbortSignal): Promise<void>
   /** per network: pool size, used, held, free (GET /api/networks) */
   usage(): NetworkUsage[]
+  /**
+   * The addresses a hold on `network` would try first, holding and probing nothing (the
+   * dry-run's plan): per static pool its lowest free address; none before the cluster was read
+   * once, nor for the seed's, DHCP or SLAAC addressing.
+   */
+  nextFree(network: VmNetwork): { ipv4?: string; ipv6?: string }
 }

@@ -67,6 +67,17 @@ export function createStoreAddressBook(options: StoreAddressBookOptions): Addres
     return undefined
   }
 
+  const isFree = (network: string, address: string): boolean =>
+    table.find(network, address) === undefined && !onCluster.has(address) && !answering.has(address)
+
+  const firstFree = (network: string, pool: AddressPool): string | undefined => {
+    for (const candidate of pool.addresses(hints.get(`${network}/${pool.family}`))) {
+      const address = formatIpAddress(candidate)
+      if (isFree(network, address)) return address
+    }
+    return undefined
+  }
+
   const holdFrom = async (
     network: VmNetwork,
     pool: AddressPool,
@@ -75,10 +86,7 @@ export function createStoreAddressBook(options: StoreAddressBookOptions): Addres
     requested: string | undefined,
     signal: AbortSignal,
   ): Promise<string> => {
-    const free = (address: string): boolean =>
-      table.find(network.name, address) === undefined &&
-      !onCluster.has(address) &&
-      !answering.has(address)
+    const free = (address: string): boolean => isFree(network.name, address)
     const holdOne = (address: string): boolean =>
       table.hold({ network: network.name, address, family: pool.family, owner, vmid })
     if (requested !== undefined) {
@@ -200,6 +208,16 @@ export function createStoreAddressBook(options: StoreAddressBookOptions): Addres
       vmidsOnCluster.delete(vmid)
     },
     reconcile,
+    nextFree(network) {
+      const familyPools = pools.get(network.name) ?? poolsOf(network)
+      if (!reconciled) return {}
+      const ipv4 = familyPools.ipv4 && firstFree(network.name, familyPools.ipv4)
+      const ipv6 = familyPools.ipv6 && firstFree(network.name, familyPools.ipv6)
+      return {
+        ...(ipv4 === undefined ? {} : { ipv4 }),
+        ...(ipv6 === undefined ? {} : { ipv6 }),
+      }
+    },
     usage: () =>
       options.networks.networks.map((network) =>
         usageOf(network, pools.get(network.name) ?? {}, table, {

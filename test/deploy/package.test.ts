@@ -57,6 +57,18 @@ describe('the npm package', () => {
       ]),
     )
     expect(files.filter((path) => path.startsWith('src/') || path.startsWith('test/'))).toEqual([])
+    // what runs is the bundle (scripts/bundle.mjs): its entry points and chunks, not tsc's tree
+    // of modules (build/), no source maps
+    expect(files).toContain('dist/conformance/main.js')
+    expect(files.filter((path) => /^dist\/chunks\/[^/]+\.js$/.test(path))).not.toEqual([])
+    expect(
+      files.filter(
+        (path) =>
+          path.startsWith('dist/') &&
+          !/^dist\/((cli\/|conformance\/)?main|chunks\/[^/]+)\.js$/.test(path),
+      ),
+    ).toEqual([])
+    expect(files.filter((path) => path.startsWith('build/'))).toEqual([])
     expect(existsSync(join(root, 'npm-shrinkwrap.json'))).toBe(false)
 
     // installed the way a node gets it, offline: the package's own files plus its pinned runtime
@@ -69,7 +81,15 @@ describe('the npm package', () => {
     const pkg = join(home, 'package')
     run(npm, ['ci', '--omit=dev', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], pkg)
     const installed = readdirSync(join(pkg, 'node_modules'))
-    for (const devOnly of ['tsx', 'esbuild', 'typescript', 'vitest', 'dotenv']) {
+    // eventsource-parser is the command's alone, and the bundle (dist/cli/main.js) carries it
+    for (const devOnly of [
+      'tsx',
+      'esbuild',
+      'typescript',
+      'vitest',
+      'dotenv',
+      'eventsource-parser',
+    ]) {
       expect(installed).not.toContain(devOnly)
     }
     mkdirSync(join(sqliteAddon(join(pkg, 'node_modules')), '..'), { recursive: true })

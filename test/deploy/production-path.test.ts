@@ -10,7 +10,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { startHttpsTarget, type HttpsTarget } from '../pve/drivers/api/https-target.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const simDir = pathToFileURL(join(root, 'dist', 'sim')).href + '/'
+const distUrl = pathToFileURL(join(root, 'dist')).href + '/'
 const work = mkdtempSync(join(tmpdir(), 'pve-qemu-production-'))
 let target: HttpsTarget | undefined
 
@@ -44,8 +44,59 @@ async function freePort(): Promise<number> {
   return typeof address === 'object' && address !== null ? address.port : 0
 }
 
+/** What scripts/bundle.mjs wrote down: the sources and packages each file of dist/ holds. */
+interface BundleFile {
+  sources: string[]
+  packages: string[]
+}
+
+function readBundleMeta(): Map<string, BundleFile> {
+  const meta = JSON.parse(readFileSync(join(root, 'dist', 'bundle-meta.json'), 'utf8')) as Record<
+    string,
+    BundleFile
+  >
+  return new Map(Object.entries(meta).map(([file, holds]) => [distUrl + file, holds]))
+}
+
+/** The URLs of the bundle's files that hold something `holds` picks. */
+function filesHolding(meta: Map<string, BundleFile>, holds: (file: BundleFile) => boolean) {
+  return [...meta].filter(([, file]) => holds(file)).map(([url]) => url)
+}
+
+const simulatorCode = (file: BundleFile): boolean =>
+  file.sources.some(
+    (source) => source.startsWith('src/sim/') || source === 'src/start-simulated.ts',
+  )
+const packageCode =
+  (name: string) =>
+  (file: BundleFile): boolean =>
+    file.packages.includes(name)
+
 /**
- * Starts the compiled service (`node dist/main.js`, as the unit does) with `env`, waits for its
+ * The modules of a start that come from the bundle (dist/), and a check that nothing else of
+ * ours ran: no tsc output (build/), no TypeScript (src/).
+ */
+function expectTheBundleRan(loaded: string[], meta: Map<string, BundleFile>): void {
+  expect(loaded).toContain(distUrl + 'main.js')
+  // the hook saw the bundle's chunks, so an empty list below means something
+  const serviceChunks = filesHolding(meta, (file) => file.sources.includes('src/create-service.ts'))
+  expect(serviceChunks.filter((url) => loaded.includes(url))).not.toEqual([])
+  const ours = pathToFileURL(root).href + '/'
+  expect(
+    loaded.filter(
+      (url) => url.startsWith(ours) && !url.startsWith(distUrl) && !url.includes('/node_modules/'),
+    ),
+  ).toEqual([])
+}
+
+/** What of `loaded` is `name`'s code: a bundled package's chunk, or its own files (external). */
+function loadedOf(name: string, loaded: string[], meta: Map<string, BundleFile>): string[] {
+  const chunks = filesHolding(meta, packageCode(name))
+  return loaded.filter((url) => chunks.includes(url) || url.includes(`/node_modules/${name}/`))
+}
+
+/**
+ * Starts the bundled service (`node dist/main.js`, as the unit does) with `env`, waits for its
  * first `ok` from /api/health, stops it, and returns every module URL it loaded.
  */
 async function modulesLoadedBy(name: string, env: Record<string, string>): Promise<string[]> {
@@ -92,7 +143,17 @@ async function modulesLoadedBy(name: string, env: Record<string, string>): Promi
 }
 
 describe('a production configuration', () => {
-  it('with the cli driver loads no module of the simulator', async () => {
+  it('is built with the simulator and undici in chunks of their own', () => {
+    // else "loads no simulator chunk" below could not fail
+    const meta = readBundleMeta()
+    const main = meta.get(distUrl + 'main.js')
+    expect(main?.sources).toEqual(['src/main.ts'])
+    expect(filesHolding(meta, simulatorCode)).not.toEqual([])
+    expect(filesHolding(meta, packageCode('undici'))).not.toEqual([])
+    expect(filesHolding(meta, packageCode('fastify'))).not.toEqual([])
+  })
+
+  it('with the cli driver loads no chunk of the simulator', async () => {
     const key = join(work, 'id_ed25519')
     writeFileSync(key, 'not used: the main node runs qm locally\n', { mode: 0o600 })
     const loaded = await modulesLoadedBy('cli', {
@@ -102,17 +163,18 @@ describe('a production configuration', () => {
       GATEWAY: '127.0.0.1',
       PVE_SSH_KEY: key,
     })
-    // the hook saw the service's own modules, so an empty list below means something
-    expect(loaded).toContain(pathToFileURL(join(root, 'dist', 'create-service.js')).href)
-    expect(loaded.filter((url) => url.startsWith(simDir))).toEqual([])
-    expect(loaded.filter((url) => url.endsWith('/start-simulated.js'))).toEqual([])
+    const meta = readBundleMeta()
+    expectTheBundleRan(loaded, meta)
+    expect(loaded.filter((url) => filesHolding(meta, simulatorCode).includes(url))).toEqual([])
     // for the idle footprint: SSH and the image store's HTTP client load on first use
-    expect(loaded.filter((url) => url.includes('/node_modules/ssh2/'))).toEqual([])
-    expect(loaded.filter((url) => url.includes('/node_modules/undici/'))).toEqual([])
-    expect(loaded.filter((url) => url.includes('/node_modules/@fastify/swagger-ui/'))).toEqual([])
+    expect(loadedOf('ssh2', loaded, meta)).toEqual([])
+    expect(loadedOf('undici', loaded, meta)).toEqual([])
+    expect(loadedOf('@fastify/swagger-ui', loaded, meta)).toEqual([])
+    // fastify itself is bundled: none of its files is loaded from node_modules
+    expect(loaded.filter((url) => url.includes('/node_modules/fastify/'))).toEqual([])
   })
 
-  it('with the api driver on a (loopback) cluster loads no module of the simulator', async () => {
+  it('with the api driver on a (loopback) cluster loads no chunk of the simulator', async () => {
     // the cluster: a simulator's HTTPS face in this test process, not in the service
     target = await startHttpsTarget()
     const loaded = await modulesLoadedBy('api', {
@@ -124,9 +186,13 @@ describe('a production configuration', () => {
       PVE_TOKEN_SECRET: target.secret,
       PVE_TLS_FINGERPRINT: target.face.fingerprint256,
     })
-    expect(loaded).toContain(pathToFileURL(join(root, 'dist', 'create-service.js')).href)
-    expect(loaded.filter((url) => url.startsWith(simDir))).toEqual([])
-    expect(loaded.filter((url) => url.includes('/node_modules/ssh2/'))).toEqual([])
+    const meta = readBundleMeta()
+    expectTheBundleRan(loaded, meta)
+    expect(loaded.filter((url) => filesHolding(meta, simulatorCode).includes(url))).toEqual([])
+    expect(loadedOf('ssh2', loaded, meta)).toEqual([])
+    // the driver talks to Proxmox through Node's own HTTPS client (it checked the token's
+    // privileges before the first ok); undici is the image downloads' and loads with the first
+    expect(loadedOf('undici', loaded, meta)).toEqual([])
   })
 
   it('reaches src/sim from src/main.ts by no static import (only the dynamic one)', () => {

@@ -368,7 +368,9 @@ describe('templates and dry runs on a network', () => {
     })
     expect(answer.status).toBe(200)
     const plan = (await answer.json()) as Record<string, unknown>
-    expect(plan).toMatchObject({ network: 'lan', ip: '', vm_id: app.config.networks.vmidStart })
+    expect(plan).toMatchObject({ network: 'lan', vm_id: app.config.networks.vmidStart })
+    // '' while the book has not yet read the cluster at start, the pool's first address after
+    expect(['', '127.30.0.254']).toContain(plan.ip)
     expect(String(plan.addressing)).toContain('127.30.0.0/22')
     const asked = (await (
       await fetch(`${app.url}/api/vm/install`, {
@@ -385,6 +387,27 @@ describe('templates and dry runs on a network', () => {
     ).json()) as Record<string, unknown>
     expect(asked).toMatchObject({ network: 'lan', ip: '127.30.1.9' })
     expect(app.store.addresses.rows()).toEqual([])
+  })
+
+  it("a dry run names the pool's next free address, which the next install then gets", async () => {
+    const app = await start()
+    const plan = async (): Promise<Record<string, unknown>> =>
+      (await (
+        await fetch(`${app.url}/api/vm/install`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ os: 'debian', version: '12', network: 'lan', dry_run: true }),
+        })
+      ).json()) as Record<string, unknown>
+    // the first install waits for the book's read of the cluster; from then on a plan knows
+    expect(resultOf(await install(app, { network: 'lan', pubkey: sshKey })).ip).toBe('127.30.0.254')
+    const first = await plan()
+    expect(first).toMatchObject({ ip: '127.30.0.255' })
+    expect(String(first.addressing)).toContain('127.30.0.255/22, the next free address')
+    expect(await plan()).toEqual(first)
+    expect(app.store.addresses.rows().map((row) => row.address)).toEqual(['127.30.0.254'])
+    const second = resultOf(await install(app, { network: 'lan', pubkey: sshKey }))
+    expect(second.ip).toBe(first.ip)
   })
 })
 

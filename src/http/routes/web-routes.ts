@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { FastifyPluginAsync } from 'fastify'
+import { packageRoot } from '../../lib/package-root.js'
 import { sendError } from '../errors/error-handler.js'
 
 export interface WebRoutesOptions {
@@ -16,7 +16,8 @@ const files: Record<string, { file: string; type: string }> = {
   '/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
 }
 
-export const defaultWebDir = fileURLToPath(new URL('../../../web/dist/', import.meta.url))
+/** `web/dist` of the package, from src/, dist/ or a chunk of the bundle alike. */
+export const defaultWebDir = join(packageRoot(import.meta.url), 'web', 'dist')
 
 /**
  * The web dashboard at `/`: static files of the build, read on each request (a rebuild shows

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { describeError } from '../../errors.js'
 import { formatUpid } from './upid.js'
 
@@ -54,7 +55,9 @@ const keepPerNode = 500
 export class TaskManager {
   readonly #tasks = new Map<string, TaskRecord>()
   readonly #nextPid = new Map<string, number>()
-  readonly #abort = new AbortController()
+  // One signal for every running task: each task's pending wait listens on it, so the
+  // listener count is the number of tasks running at once, not a leak.
+  readonly #abort = unlimitedListeners(new AbortController())
 
   /** Starts a task and returns its UPID; the body runs after the caller has the UPID. */
   start(options: StartTaskOptions): string {
@@ -177,4 +180,9 @@ export class TaskManager {
     for (const task of mine.slice(0, Math.max(0, mine.length - keepPerNode)))
       this.#tasks.delete(task.upid)
   }
+}
+
+function unlimitedListeners(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal)
+  return controller
 }

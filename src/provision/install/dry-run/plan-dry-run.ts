@@ -34,7 +34,10 @@ export interface DryRunSupport {
 /** The answer of `POST /api/vm/install` with `"dry_run": true` (snake_case on the wire). */
 export interface InstallPlan {
   vm_id: number
-  /** the IPv4 address when it is known before the install ('' when the pool or DHCP decides) */
+  /**
+   * the IPv4 address: the seed's, the one asked for, or the pool's lowest free one now ('' for
+   * DHCP, or before the address book first read the cluster)
+   */
   ip: string
   /** the network the VM joins */
   network: string
@@ -163,10 +166,12 @@ async function firstFreeVmid(
 }
 
 /**
- * The addresses the plan can tell without holding one: the seed's (it follows the VMID) or the
- * one asked for; a pool's next free address is decided when the install holds it.
+ * The addresses the plan can tell without holding one: the seed's (it follows the VMID), the
+ * one asked for, or the pool's lowest free address now (the install holds and probes it when it
+ * runs, so a host that answers ping then, or an install started first, can still move it on).
  */
 function plannedAddresses(
+  deps: InstallDeps,
   network: VmNetwork,
   request: InstallRequest,
   vmid: number,
@@ -175,8 +180,9 @@ function plannedAddresses(
   const asked = request.ip
   const askedV4 = asked !== undefined && isIPv4(asked) ? asked : undefined
   const askedV6 = asked !== undefined && !isIPv4(asked) ? asked : undefined
-  const ipv4 = v4.mode === 'seed' ? ipForVmid(v4.gateway, vmid) : (askedV4 ?? '')
-  return { ipv4, ipv6: askedV6 }
+  const next = asked === undefined ? deps.addresses.nextFree(network) : {}
+  const ipv4 = v4.mode === 'seed' ? ipForVmid(v4.gateway, vmid) : (askedV4 ?? next.ipv4 ?? '')
+  return { ipv4, ipv6: askedV6 ?? next.ipv6 }
 }
 
 /** `10.20.0.0/22: the pool's next free address; IPv6 …` in words, for the plan. */
@@ -189,14 +195,16 @@ function describeAddressing(network: VmNetwork, ctx: InstallContext): string {
     parts.push(
       ctx.ip === ''
         ? `the next free address of ${v4.cidr}, held when the install runs, gateway ${v4.gateway}`
-        : `${ctx.ip}/${v4.prefixLength} (asked for; must still be free), gateway ${v4.gateway}`,
+        : ctx.request.ip === undefined
+          ? `${ctx.ip}/${v4.prefixLength}, the next free address of ${v4.cidr} now (held and probed when the install runs), gateway ${v4.gateway}`
+          : `${ctx.ip}/${v4.prefixLength} (asked for; must still be free), gateway ${v4.gateway}`,
     )
   const v6 = network.ipv6
   if (v6?.mode === 'static')
     parts.push(
       ctx.ip6 === undefined
         ? `IPv6: the next free address of ${v6.prefix}/${v6.prefixLength}`
-        : `IPv6: ${ctx.ip6}/${v6.prefixLength}`,
+        : `IPv6: ${ctx.ip6}/${v6.prefixLength}${ctx.request.ip === undefined ? ' (the next free address now)' : ''}`,
     )
   else if (v6 !== undefined) parts.push(`IPv6 by ${v6.mode === 'slaac' ? 'SLAAC' : 'DHCPv6'}`)
   const nic = net0Of(network)
@@ -290,7 +298,7 @@ function planContext(
     vmid: facts.vmid,
     network: facts.network,
     requestedVmid: undefined,
-    ...addressFacts(facts.network, request, facts.vmid),
+    ...addressFacts(deps, facts.network, request, facts.vmid),
     held: undefined,
     createNode: facts.createNode,
     targetNode: facts.targetNode,
@@ -311,11 +319,12 @@ function planContext(
 }
 
 function addressFacts(
+  deps: InstallDeps,
   network: VmNetwork,
   request: InstallRequest,
   vmid: number,
 ): { ip: string; ip6: string | undefined } {
-  const planned = plannedAddresses(network, request, vmid)
+  const planned = plannedAddresses(deps, network, request, vmid)
   return { ip: planned.ipv4, ip6: planned.ipv6 }
 }
 

@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici'
+import { request, type Agent } from 'node:https'
 
 import { PveConnectionError, type ConnectionFailure } from './errors.js'
 import { FingerprintMismatchError, createTlsAgent, type TlsTrust } from './tls-trust.js'
@@ -49,10 +49,9 @@ function classifyFailure(error: unknown): ConnectionFailure {
   const code = errorCode(error) ?? ''
   if (error instanceof FingerprintMismatchError || tlsCodes.has(code)) return 'tls'
   if (code === 'ECONNREFUSED') return 'refused'
-  if (['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(code)) return 'reset'
-  if (['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT'].includes(code)) {
-    return 'timeout'
-  }
+  // Node calls a connection closed before the answer "socket hang up", code ECONNRESET
+  if (code === 'ECONNRESET' || code === 'EPIPE') return 'reset'
+  if (code === 'ETIMEDOUT') return 'timeout'
   return 'other'
 }
 
@@ -111,7 +110,7 @@ function readEnvelope(
  */
 export function createHttpsTransport(options: HttpsTransportOptions): HttpsTransport {
   const baseUrl = apiBaseUrl(options.url)
-  const dispatcher: Dispatcher = createTlsAgent(options.tls)
+  const agent = createTlsAgent(options.tls)
   const timeoutMs = options.timeoutMs ?? 60_000
 
   return {
@@ -129,20 +128,17 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
         authorization: `PVEAPIToken=${options.tokenId}=${options.tokenSecret.reveal()}`,
       }
       const body = inQuery ? undefined : formBody(params)
-      if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded'
-      let answer: Dispatcher.ResponseData
-      let text: string
+      if (body !== undefined) {
+        headers['content-type'] = 'application/x-www-form-urlencoded'
+        headers['content-length'] = String(Buffer.byteLength(body))
+      }
+      let answer: RawAnswer
       try {
-        answer = await request(url, {
-          method: req.method,
-          headers,
-          ...(body === undefined ? {} : { body }),
-          dispatcher,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-          ...(req.signal === undefined ? {} : { signal: req.signal }),
-        })
-        text = await answer.body.text()
+        answer = await send(
+          url,
+          { method: req.method, headers, body, agent, timeoutMs },
+          req.signal,
+        )
       } catch (error) {
         req.signal?.throwIfAborted()
         const failure = classifyFailure(error)
@@ -152,8 +148,8 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
           { cause: error },
         )
       }
-      const envelope = readEnvelope(text)
-      const status = answer.statusCode
+      const envelope = readEnvelope(answer.text)
+      const { status } = answer
       const message = envelope?.message ?? (answer.statusText || undefined)
       return {
         status,
@@ -163,6 +159,70 @@ export function createHttpsTransport(options: HttpsTransportOptions): HttpsTrans
         ...(envelope === undefined ? { noEnvelope: true } : {}),
       }
     },
-    close: () => dispatcher.close(),
+    close: async () => {
+      agent.destroy()
+    },
   }
+}
+
+interface RawAnswer {
+  status: number
+  statusText: string
+  text: string
+}
+
+interface SendOptions {
+  method: string
+  headers: Record<string, string>
+  body: string | undefined
+  agent: Agent
+  /** longest silence while waiting for the answer or its body */
+  timeoutMs: number
+}
+
+/** No byte of the answer came for `timeoutMs`. */
+class AnswerTimeoutError extends Error {
+  override readonly name = 'AnswerTimeoutError'
+  readonly code = 'ETIMEDOUT'
+}
+
+/**
+ * One request over Node's HTTPS client: the answer's status and body as text. Rejects with
+ * Node's error when no answer came (refused, reset, TLS, the signal), or an AnswerTimeoutError
+ * when the node stayed silent for `timeoutMs`.
+ */
+function send(url: URL, options: SendOptions, signal: AbortSignal | undefined): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, {
+      method: options.method,
+      headers: options.headers,
+      agent: options.agent,
+      ...(signal === undefined ? {} : { signal }),
+    })
+    outgoing.setTimeout(options.timeoutMs, () => {
+      // rejected first: the destroy also fails the answer's body with a reset, which is not
+      // what happened
+      const silence = new AnswerTimeoutError(`no answer for ${options.timeoutMs} ms`)
+      reject(silence)
+      outgoing.destroy(silence)
+    })
+    // `on`, not `once`: a second error after the first must not go unhandled
+    outgoing.on('error', reject)
+    outgoing.once('response', (incoming) => {
+      let text = ''
+      incoming.setEncoding('utf8')
+      incoming.on('data', (chunk: string) => {
+        text += chunk
+      })
+      incoming.on('error', reject)
+      incoming.once('end', () => {
+        resolve({
+          status: incoming.statusCode ?? 0,
+          statusText: incoming.statusMessage ?? '',
+          text,
+        })
+      })
+    })
+    outgoing.end(options.body)
+  })
 }

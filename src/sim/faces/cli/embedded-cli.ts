@@ -1,12 +1,13 @@
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 
 import { createLocalExecutor, type Executor } from '../../../exec/index.js'
+import { packageRoot } from '../../../lib/package-root.js'
 import { startCliFace, type CliFace } from './cli-face.js'
 import type { CliFaceSimulator } from './tool-io.js'
 
-/** Where the fake `qm`, `pvesh` and `pvesm` live: `bin/sim` at the project root (from `src/` and
- * from `dist/` alike). */
-export const simBinDir = fileURLToPath(new URL('../../../../bin/sim', import.meta.url))
+/** Where the fake `qm`, `pvesh` and `pvesm` live: `bin/sim` at the project root (from `src/`,
+ * the tsc output and the bundle's chunks alike). */
+export const simBinDir = join(packageRoot(import.meta.url), 'bin', 'sim')
 
 export interface EmbeddedCliOptions {
   /** The face's Unix socket, e.g. `<DATA_DIR>/pve-sim.sock` (at most ~100 characters). */

@@ -1,3 +1,6 @@
+import { once } from 'node:events'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import { describe, expect, it } from 'vitest'
 
 import {
@@ -160,5 +163,180 @@ describe('answers', () => {
     } finally {
       await transport.close()
     }
+  })
+})
+
+/** An HTTPS server of our own on loopback: its connections counted, its answers chosen. */
+async function withNode(
+  answer: (request: IncomingMessage, response: ServerResponse) => void,
+  run: (node: { url: string; fingerprint: string; connections: () => number }) => Promise<void>,
+): Promise<void> {
+  const certificate = createSelfSignedCertificate({ commonName: 'pve1', altNames: ['127.0.0.1'] })
+  const server = createHttpsServer({ key: certificate.key, cert: certificate.cert }, answer)
+  let connections = 0
+  server.on('secureConnection', () => {
+    connections++
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const address = server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : 0
+  try {
+    await run({
+      url: `https://127.0.0.1:${port}`,
+      fingerprint: certificate.fingerprint256,
+      connections: () => connections,
+    })
+  } finally {
+    server.closeAllConnections()
+    server.close()
+  }
+}
+
+describe("the transport's connections", () => {
+  it('keeps one connection for consecutive calls', async () => {
+    await withNode(
+      (_request, response) => {
+        response.setHeader('content-type', 'application/json')
+        response.end(JSON.stringify({ data: { version: '9.0' } }))
+      },
+      async ({ url, fingerprint, connections }) => {
+        const transport = createHttpsTransport({
+          url,
+          tokenId,
+          tokenSecret: { reveal: () => 'x' },
+          tls: { kind: 'fingerprint', sha256: fingerprint },
+        })
+        try {
+          for (let i = 0; i < 3; i++) {
+            const answer = await transport.request({ method: 'GET', path: '/version' })
+            expect(answer).toMatchObject({ status: 200, data: { version: '9.0' } })
+          }
+          expect(connections()).toBe(1)
+        } finally {
+          await transport.close()
+        }
+      },
+    )
+  })
+
+  it('sends a form body with its length and reads a status line without a body', async () => {
+    const received: string[] = []
+    await withNode(
+      (request, response) => {
+        let body = ''
+        request.setEncoding('utf8')
+        request.on('data', (chunk: string) => (body += chunk))
+        request.on('end', () => {
+          received.push(`${request.headers['content-length'] ?? '-'} ${body}`)
+          response.statusCode = 501
+          response.statusMessage = 'Method not implemented'
+          response.end()
+        })
+      },
+      async ({ url, fingerprint }) => {
+        const transport = createHttpsTransport({
+          url,
+          tokenId,
+          tokenSecret: { reveal: () => 'x' },
+          tls: { kind: 'fingerprint', sha256: fingerprint },
+        })
+        try {
+          const answer = await transport.request({
+            method: 'POST',
+            path: '/nodes/pve1/qemu',
+            params: { vmid: 100, name: 'é' },
+          })
+          expect(answer).toEqual({
+            status: 501,
+            data: null,
+            message: 'Method not implemented',
+            noEnvelope: true,
+          })
+          expect(received).toEqual(['20 vmid=100&name=%C3%A9'])
+        } finally {
+          await transport.close()
+        }
+      },
+    )
+  })
+
+  it('gives up on a node that stays silent, as a timeout', async () => {
+    // the node takes the request and never answers
+    await withNode(
+      () => undefined,
+      async ({ url, fingerprint }) => {
+        const transport = createHttpsTransport({
+          url,
+          tokenId,
+          tokenSecret: { reveal: () => 'x' },
+          tls: { kind: 'fingerprint', sha256: fingerprint },
+          timeoutMs: 200,
+        })
+        try {
+          const error: unknown = await transport
+            .request({ method: 'GET', path: '/cluster/resources' })
+            .catch((e: unknown) => e)
+          expect(error instanceof PveConnectionError && error.failure).toBe('timeout')
+          expect(error instanceof PveConnectionError && error.message).toContain(
+            'no answer for 200 ms',
+          )
+        } finally {
+          await transport.close()
+        }
+      },
+    )
+  })
+
+  it('reports an answer cut off in its body as a reset', async () => {
+    await withNode(
+      (_request, response) => {
+        response.writeHead(200, { 'content-length': '1000' })
+        response.write('{"data":')
+        setImmediate(() => response.socket?.destroy())
+      },
+      async ({ url, fingerprint }) => {
+        const transport = createHttpsTransport({
+          url,
+          tokenId,
+          tokenSecret: { reveal: () => 'x' },
+          tls: { kind: 'fingerprint', sha256: fingerprint },
+        })
+        try {
+          const error: unknown = await transport
+            .request({ method: 'GET', path: '/cluster/resources' })
+            .catch((e: unknown) => e)
+          expect(error instanceof PveConnectionError && error.failure).toBe('reset')
+        } finally {
+          await transport.close()
+        }
+      },
+    )
+  })
+
+  it('stops waiting when the caller cancels', async () => {
+    await withNode(
+      () => undefined,
+      async ({ url, fingerprint }) => {
+        const transport = createHttpsTransport({
+          url,
+          tokenId,
+          tokenSecret: { reveal: () => 'x' },
+          tls: { kind: 'fingerprint', sha256: fingerprint },
+        })
+        const cancel = new AbortController()
+        try {
+          const pending = transport
+            .request({ method: 'GET', path: '/cluster/resources', signal: cancel.signal })
+            .catch((e: unknown) => e)
+          cancel.abort(new Error('the job was cancelled'))
+          const error = await pending
+          expect(error instanceof Error && error.message).toBe('the job was cancelled')
+          expect(error instanceof PveConnectionError).toBe(false)
+        } finally {
+          await transport.close()
+        }
+      },
+    )
   })
 })

@@ -1,16 +1,19 @@
 /**
  * Hostile values from the HTTP API (name, user, password, public key, node) reach qm on a remote
  * node as exactly one argument, unchanged, or are refused with a 400: never run by a shell.
+ * Every value has its own VM, so the cases of one field run side by side (each one spawns the
+ * fake qm over SSH and reads back through pvesh: the file's time is process start-ups).
  */
 import { existsSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, type ExpectStatic } from 'vitest'
 
+import { createApiDriver } from '../../../../src/pve/drivers/api/index.js'
 import { createCliDriver, type CliDriver } from '../../../../src/pve/drivers/cli/index.js'
 import { PveError } from '../../../../src/pve/errors.js'
-import { sha256Crypt } from '../../../../src/sim/index.js'
+import { createInProcessTransport, sha256Crypt } from '../../../../src/sim/index.js'
 import {
   startFakeCliCluster,
   type FakeCliCluster,
@@ -25,6 +28,15 @@ const canary = join(tmpdir(), `pve-qemu-injection-canary-${process.pid}`)
 /** What happened to each value, per field: kept verbatim or refused. */
 const outcomes: { field: string; value: string; outcome: 'stored' | 'refused' }[] = []
 
+/** The fields whose values go to qm set; each value of each field gets its own VM. */
+const fields = ['name', 'user', 'description', 'password', 'key'] as const
+type Field = (typeof fields)[number]
+
+/** The VM the `index`th hostile value of `field` is written to. */
+function vmOf(field: Field, index: number): number {
+  return 500 + fields.indexOf(field) * 20 + index
+}
+
 beforeAll(async () => {
   fake = await startFakeCliCluster()
   driver = createCliDriver({
@@ -33,7 +45,17 @@ beforeAll(async () => {
     log: { debug: () => undefined },
   })
   rmSync(canary, { force: true })
-  await driver.createVm(node, 500, { name: 'target', scsi0: 'local-lvm:1' })
+  // the target VMs are made in-process: creation is not what this file tests, the updates are
+  const direct = createApiDriver({
+    transport: createInProcessTransport(fake.sim),
+    description: 'sim',
+    taskPollMs: 5,
+  })
+  for (const field of fields) {
+    for (const [index] of hostileValues().entries()) {
+      await direct.createVm(node, vmOf(field, index), { name: 'target' })
+    }
+  }
 })
 afterAll(async () => {
   await fake.close()
@@ -59,8 +81,14 @@ function hostileValues(): string[] {
   ]
 }
 
+/** Each hostile value with its index (which picks its VM). */
+function hostileCases(): [string, number][] {
+  return hostileValues().map((value, index) => [value, index])
+}
+
 /** The value arrived unchanged, or the simulator refused it with a 400. Never run. */
 async function expectVerbatimOrRefused(
+  expect: ExpectStatic,
   field: string,
   change: () => Promise<void>,
   read: () => Promise<string | undefined>,
@@ -81,41 +109,49 @@ async function expectVerbatimOrRefused(
 }
 
 describe('hostile values through SSH', () => {
-  it.each(hostileValues())('name %j', async (value) => {
+  it.concurrent.for(hostileCases())('name %j', async ([value, index], { expect }) => {
+    const vmid = vmOf('name', index)
     await expectVerbatimOrRefused(
+      expect,
       'name',
-      () => driver.updateVm(node, 500, { name: value }),
-      async () => (await driver.vmConfig(node, 500)).name,
+      () => driver.updateVm(node, vmid, { name: value }),
+      async () => (await driver.vmConfig(node, vmid)).name,
       value,
     )
   })
 
-  it.each(hostileValues())('user %j', async (value) => {
+  it.concurrent.for(hostileCases())('user %j', async ([value, index], { expect }) => {
+    const vmid = vmOf('user', index)
     await expectVerbatimOrRefused(
+      expect,
       'user',
-      () => driver.updateVm(node, 500, { ciuser: value }),
-      async () => (await driver.vmConfig(node, 500)).ciuser,
+      () => driver.updateVm(node, vmid, { ciuser: value }),
+      async () => (await driver.vmConfig(node, vmid)).ciuser,
       value,
     )
   })
 
-  it.each(hostileValues())('description %j', async (value) => {
+  it.concurrent.for(hostileCases())('description %j', async ([value, index], { expect }) => {
+    const vmid = vmOf('description', index)
     await expectVerbatimOrRefused(
+      expect,
       'description',
-      () => driver.updateVm(node, 500, { description: value }),
-      async () => (await driver.vmConfig(node, 500)).description,
+      () => driver.updateVm(node, vmid, { description: value }),
+      async () => (await driver.vmConfig(node, vmid)).description,
       value,
     )
   })
 
-  it.each(hostileValues())('password %j', async (value) => {
+  it.concurrent.for(hostileCases())('password %j', async ([value, index], { expect }) => {
+    const vmid = vmOf('password', index)
     await expectVerbatimOrRefused(
+      expect,
       'password',
-      () => driver.updateVm(node, 500, { cipassword: value }),
+      () => driver.updateVm(node, vmid, { cipassword: value }),
       () => {
         // stored hashed: the value is the one whose hash with that salt is stored
         const stored =
-          fake.sim.snapshot().vms.find((vm) => vm.vmid === 500)?.config.cipassword ?? ''
+          fake.sim.snapshot().vms.find((vm) => vm.vmid === vmid)?.config.cipassword ?? ''
         const salt = stored.split('$')[2] ?? ''
         return Promise.resolve(sha256Crypt(value, salt) === stored ? value : stored)
       },
@@ -123,14 +159,16 @@ describe('hostile values through SSH', () => {
     )
   })
 
-  it.each(hostileValues().filter((value) => !value.includes('\n')))(
+  it.concurrent.for(hostileCases().filter(([value]) => !value.includes('\n')))(
     'public key comment %j',
-    async (comment) => {
+    async ([comment, index], { expect }) => {
+      const vmid = vmOf('key', index)
       const keys = `${contractKey} ${comment}\n`
       await expectVerbatimOrRefused(
+        expect,
         'key',
-        () => driver.updateVm(node, 500, { sshkeys: keys }),
-        async () => decodeURIComponent((await driver.vmConfig(node, 500)).sshkeys ?? ''),
+        () => driver.updateVm(node, vmid, { sshkeys: keys }),
+        async () => decodeURIComponent((await driver.vmConfig(node, vmid)).sshkeys ?? ''),
         keys,
       )
     },
