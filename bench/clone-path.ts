@@ -8,6 +8,7 @@ import {
   besideOthers,
   cliStartupMs,
   countCommands,
+  countRequests,
   startBenchService,
   timedInstall,
   totalCommands,
@@ -16,8 +17,21 @@ import {
 /** The clone path as production runs it: templates on, a reboot only when the guest asks. */
 const cloneEnv = { TEMPLATES: 'auto', INSTALL_REBOOT: 'auto' }
 const body = { os: 'debian', version: '12', passwd: 'bench' }
-/** The simulated guest prints each line of the first-boot script this far apart (not scaled). */
+/**
+ * The simulated guest prints each line of the first-boot script this far apart (not scaled),
+ * waiting as long before the first and after the last (run-guest-command.ts: `play`).
+ */
 const scriptLineMs = 50
+
+/**
+ * How long one clone-path install holds its storage's allocation lock in the simulator: the
+ * linked clone of the disk and the cloud-init drive's allocation (pve-storage `vdisk_clone` and
+ * `vdisk_alloc` each run under `cluster_lock_storage`; the durations are the simulator's own,
+ * timings.ts). N clones on one storage hold it one after the other.
+ */
+export function storageLockHoldSeconds(speed: number): number {
+  return ((timings.cloneLinkedMs + timings.storageAllocHoldMs) * speed) / 1000
+}
 
 /**
  * The waits no client can avoid on the clone path, as the simulator imposes them: the linked
@@ -37,7 +51,7 @@ export function cloneIrreducibleSeconds(speed: number, stream: SseRead): number 
     (step) =>
       step.step === 'VM initialization > SSH initialization' && step.message.startsWith('  '),
   ).length
-  return (scaled * speed + lines * scriptLineMs) / 1000
+  return (scaled * speed + (lines + 1) * scriptLineMs) / 1000
 }
 
 /** Proxmox commands of one install on the clone path (the template already built). */
@@ -60,6 +74,8 @@ export interface ClonePathResult {
   wallSeconds: number
   floorSeconds: number
   commands: number
+  /** API requests of the install (api driver), task polls included */
+  requests: number
   ratio: number
 }
 
@@ -72,12 +88,11 @@ export async function measureCloneCriticalPath(
   try {
     await timedInstall(app, body)
     let measured: Awaited<ReturnType<typeof timedInstall>> | undefined
-    const counts =
-      driver === 'cli'
-        ? await countCommands(app, async () => {
-            measured = await timedInstall(app, body)
-          })
-        : {}
+    const run = async (): Promise<void> => {
+      measured = await timedInstall(app, body)
+    }
+    const counts = driver === 'cli' ? await countCommands(app, run) : {}
+    const requests = driver === 'api' ? await countRequests(app, run) : 0
     const commands = totalCommands(counts)
     measured ??= await timedInstall(app, body)
     // `qm set` and `qm disk resize` after the clone run at once, and the storage read beside the
@@ -92,6 +107,7 @@ export async function measureCloneCriticalPath(
       wallSeconds: measured.seconds,
       floorSeconds: floor,
       commands,
+      requests,
       ratio: measured.seconds / floor,
     }
   } finally {
@@ -106,6 +122,10 @@ export interface CloneParallelResult {
   allSeconds: number
   ratio: number
   distinctIds: number
+  /** the storage lock's holds of all N clones, one after the other */
+  lockSerialSeconds: number
+  /** all ÷ one can be no less: one install plus the other N − 1 clones' lock holds */
+  ratioBound: number
 }
 
 /** N concurrent clone-path installs against one, in the same service. */
@@ -120,7 +140,15 @@ export async function measureCloneParallel(
     env: { ...cloneEnv, MAX_CONCURRENT_INSTALLS: String(count) },
   })
   try {
-    return { driver, count, ...(await timeOneAgainstMany(app, body, count)) }
+    const timed = await timeOneAgainstMany(app, body, count)
+    const hold = storageLockHoldSeconds(speed)
+    return {
+      driver,
+      count,
+      ...timed,
+      lockSerialSeconds: count * hold,
+      ratioBound: 1 + ((count - 1) * hold) / timed.oneSeconds,
+    }
   } finally {
     await app.close()
   }

@@ -32,7 +32,10 @@ function virtualBytes(image: BenchImage): number {
   return Number(simVirtualSize(release))
 }
 
-/** The simulated guest prints each line of the first-boot script this far apart (not scaled). */
+/**
+ * The simulated guest prints each line of the first-boot script this far apart (not scaled),
+ * waiting as long before the first and after the last (run-guest-command.ts: `play`).
+ */
 const scriptLineMs = 50
 
 /**
@@ -59,7 +62,7 @@ export function irreducibleSeconds(
     timings.shutdownMs +
     timings.startMs +
     simulatedBootMs
-  return (scaled * speed + scriptLines * scriptLineMs) / 1000
+  return (scaled * speed + (scriptLines + 1) * scriptLineMs) / 1000
 }
 
 function scriptLinesOf(stream: SseRead): number {

@@ -9,6 +9,7 @@ import {
   waitForSsh,
   type HostKeyStore,
 } from './guest/index.js'
+import { GuestSession } from './guest/guest-session.js'
 import { openTcpConnection } from './guest/open-tcp-connection.js'
 import { rebootCheckOf } from './guest/reboot-required.js'
 import { runGuestCheck } from './guest/run-guest-check.js'
@@ -132,8 +133,12 @@ export async function startInstallServices(
   }
 }
 
-/** A booting VM's SSH is tried every 500 ms; SIM_SPEED scales only the simulator's, as its boot. */
-export const guestPollMs = 500
+/**
+ * A booting VM's SSH is tried every 200 ms (each try first a TCP connect, which a VM without sshd
+ * yet refuses at once, at no cost to it): the install notices sshd at most that late. SIM_SPEED
+ * scales only the simulator's, as its boot.
+ */
+export const guestPollMs = 200
 
 /** Proxmox's storage-lock timeouts are retried from 1 s on; SIM_SPEED scales only the simulator's. */
 export const storageLockRetry = { attempts: 6, baseDelayMs: 1000 } as const
@@ -203,7 +208,6 @@ function createGuestPort(options: GuestPortOptions): GuestPort {
         return false
       }
     },
-    waitForSsh: (ip, user, { signal }) => waitForSsh({ ...target(ip, user), signal }),
     waitForAnswer: (ip, user, { signal, onAttempt }) =>
       waitForSsh({
         ...target(ip, user),
@@ -211,27 +215,38 @@ function createGuestPort(options: GuestPortOptions): GuestPort {
         readyWhen: 'answering',
         onAttempt: ({ attempt, reason }) => onAttempt(attempt, reason),
       }),
-    rebootAndWait: (ip, user, reboot, { signal }) =>
-      rebootAndWaitForSsh({
-        ...target(ip, user),
-        reboot: (inner) => reboot(inner ?? signal),
-        downTimeoutMs: timeoutMs,
-        signal,
-      }),
-    runScript: (ip, user, script, { signal, onLine }) =>
-      runGuestScript({ ...target(ip, user), script, signal, onLine: (line) => onLine(line) }),
-    forgetHost: (ip) => hostKeys.forget(ip),
-    async rebootRequired(ip, user, release, { signal }) {
-      const check = rebootCheckOf(release)
-      const exit = await runGuestCheck({
-        ...target(ip, user),
-        argv: check.argv,
-        what: 'reboot check',
-        signal,
-        timeoutMs: 30_000,
-      })
-      return check.read(exit.exitCode)
+    session(ip, user) {
+      const base = target(ip, user)
+      const session = new GuestSession(base)
+      return {
+        waitForSsh: ({ signal }) =>
+          waitForSsh({ ...base, signal, keep: (client) => session.adopt(client) }),
+        runScript: (script, { signal, onLine }) =>
+          runGuestScript({ ...base, session, script, signal, onLine: (line) => onLine(line) }),
+        async rebootRequired(release, { signal }) {
+          const check = rebootCheckOf(release)
+          const exit = await runGuestCheck({
+            ...base,
+            session,
+            argv: check.argv,
+            what: 'reboot check',
+            signal,
+            timeoutMs: 30_000,
+          })
+          return check.read(exit.exitCode)
+        },
+        rebootAndWait: (reboot, { signal }) =>
+          rebootAndWaitForSsh({
+            ...base,
+            session,
+            reboot: (inner) => reboot(inner ?? signal),
+            downTimeoutMs: timeoutMs,
+            signal,
+          }),
+        close: () => session.close(),
+      }
     },
+    forgetHost: (ip) => hostKeys.forget(ip),
   }
 }
 

@@ -149,6 +149,9 @@ function withEnv(argv: readonly string[], env: Record<string, string>): string[]
   return ['env', ...Object.entries(env).map(([name, value]) => `${name}=${value}`), ...argv]
 }
 
+/** Exit statuses heard as the channel opened, before `collect` listened. */
+const earlyExits = new WeakMap<ClientChannel, number>()
+
 /**
  * Sends the exec request. A node slow to answer it (loaded, or forking slowly) must not outlast
  * the run's timeout or the caller's cancel: the wait ends with the signal, and a channel that
@@ -165,6 +168,13 @@ function openChannel(client: Client, command: string, signal: AbortSignal): Prom
     signal.addEventListener('abort', onAbort, { once: true })
     client.exec(command, (error, channel) => {
       signal.removeEventListener('abort', onAbort)
+      // a fast command's exit status may come in the same read as the exec's answer, and ssh2
+      // emits 'exit' once, at once: heard here, before `collect` gets the channel a tick later
+      if (error === undefined) {
+        channel.once('exit', (code: number | null, signalName?: string) => {
+          earlyExits.set(channel, code ?? exitCodeForSignal(signalName ?? null))
+        })
+      }
       if (error !== undefined) reject(error)
       else if (signal.aborted) {
         channel.signal('TERM')
@@ -212,6 +222,7 @@ function collect(
     })
     channel.on('close', () => {
       signal.removeEventListener('abort', onAbort)
+      exitCode ??= earlyExits.get(channel)
       if (exitCode === undefined) {
         reject(
           new ExecError(

@@ -58,7 +58,8 @@ export function execOnGuest(
     client.once('close', onConnectionClose)
     client.exec(commandLine, (error, channel) => {
       if (done) {
-        channel.close()
+        // the connection closed first: ssh2 then calls back with an error and no channel
+        if (error === undefined) channel.close()
         return
       }
       if (error !== undefined) {

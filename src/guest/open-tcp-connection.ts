@@ -32,6 +32,9 @@ export function openTcpConnection(options: OpenTcpConnectionOptions): Promise<So
       return
     }
     const socket = new Socket()
+    // SSH sends small packets and waits for answers (a channel open, an exec request, a short
+    // stdin): with Nagle's algorithm each would sit out the peer's delayed ACK (~40 ms)
+    socket.setNoDelay(true)
     const finish = (error: Error | undefined): void => {
       clearTimeout(timer)
       signal?.removeEventListener('abort', onAbort)

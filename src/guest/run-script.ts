@@ -1,9 +1,12 @@
+import type { Client } from 'ssh2'
+
 import { quoteForShell } from '../exec/index.js'
 import { checkGuestAddress } from './check-address.js'
 import { connectGuest } from './connect-guest.js'
 import { GuestError, GuestScriptError, isGuestError } from './errors.js'
 import { execOnGuest } from './exec-on-guest.js'
 import type { GuestSshTarget } from './guest-target.js'
+import { onSession, type GuestSession } from './guest-session.js'
 import { LineSplitter } from './line-splitter.js'
 import { openTcpConnection } from './open-tcp-connection.js'
 
@@ -19,14 +22,16 @@ export interface RunGuestScriptOptions extends GuestSshTarget {
   timeoutMs: number
   /** how long the TCP connect and the SSH login may take (default 10000) */
   connectTimeoutMs?: number
+  /** runs on this session's connection (kept open afterwards) instead of a login of its own */
+  session?: GuestSession | undefined
 }
 
 /** How many output lines a failure keeps for its message. */
 const tailLength = 20
 
 /**
- * Runs `script` as root on the VM: one SSH login with the service key, then
- * `sudo -n bash -s` with the script written to its stdin. Output reaches `onLine` line by line
+ * Runs `script` as root on the VM: one SSH login with the service key (or the `session`'s
+ * connection), then `sudo -n bash -s` with the script written to its stdin. Output reaches `onLine` line by line
  * while the script runs. A non-zero exit rejects with `GUEST_SCRIPT_FAILED` carrying the exit
  * code and the last output lines (never the script); running past `timeoutMs` rejects with
  * `GUEST_SCRIPT_TIMEOUT`, `signal` with `GUEST_ABORTED`, a lost connection with
@@ -51,7 +56,37 @@ export async function runGuestScript(options: RunGuestScriptOptions): Promise<vo
   const stdout = new LineSplitter()
   const stderr = new LineSplitter()
 
+  const run = async (client: Client, started: () => void): Promise<void> => {
+    const exit = await execOnGuest(client, target, quoteForShell(['sudo', '-n', 'bash', '-s']), {
+      what: 'init script',
+      stdin: options.script,
+      signal: runSignal,
+      onStdout: (chunk) => {
+        started()
+        deliver(stdout.push(chunk), 'stdout')
+      },
+      onStderr: (chunk) => {
+        started()
+        deliver(stderr.push(chunk), 'stderr')
+      },
+    })
+    deliver(stdout.flush(), 'stdout')
+    deliver(stderr.flush(), 'stderr')
+    if (exit.exitCode === 0) return
+    const ending =
+      exit.exitCode === undefined
+        ? `was ended by signal ${exit.signal ?? 'unknown'}`
+        : `exited with status ${exit.exitCode}`
+    throw new GuestScriptError(target, ending, exit.exitCode, [...tail])
+  }
+
   try {
+    const session = options.session
+    if (session !== undefined) {
+      // the connection the readiness check logged in with; a fresh one if it died meanwhile
+      await onSession(session, { timeoutMs: connectTimeoutMs, signal: runSignal }, run)
+      return
+    }
     const socket = await openTcpConnection({
       host,
       port,
@@ -65,25 +100,7 @@ export async function runGuestScript(options: RunGuestScriptOptions): Promise<vo
       signal: runSignal,
     })
     try {
-      const exit = await execOnGuest(client, target, quoteForShell(['sudo', '-n', 'bash', '-s']), {
-        what: 'init script',
-        stdin: options.script,
-        signal: runSignal,
-        onStdout: (chunk) => {
-          deliver(stdout.push(chunk), 'stdout')
-        },
-        onStderr: (chunk) => {
-          deliver(stderr.push(chunk), 'stderr')
-        },
-      })
-      deliver(stdout.flush(), 'stdout')
-      deliver(stderr.flush(), 'stderr')
-      if (exit.exitCode === 0) return
-      const ending =
-        exit.exitCode === undefined
-          ? `was ended by signal ${exit.signal ?? 'unknown'}`
-          : `exited with status ${exit.exitCode}`
-      throw new GuestScriptError(target, ending, exit.exitCode, [...tail])
+      await run(client, () => undefined)
     } finally {
       client.end()
     }

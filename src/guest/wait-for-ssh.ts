@@ -1,3 +1,5 @@
+import type { Client } from 'ssh2'
+
 import { quoteForShell } from '../exec/index.js'
 import { sleep } from '../lib/sleep.js'
 import { checkGuestAddress } from './check-address.js'
@@ -30,6 +32,11 @@ export interface WaitForSshOptions extends GuestSshTarget {
    * refuses the key — a VM the service did not install still proves its SSH is up.
    */
   readyWhen?: 'logged-in' | 'answering'
+  /**
+   * Takes the connection the successful attempt logged in with, instead of it being closed
+   * (`GuestSession.adopt`): the next steps run on it without a login of their own.
+   */
+  keep?: ((client: Client) => void) | undefined
 }
 
 /**
@@ -86,6 +93,9 @@ export async function waitForSsh(options: WaitForSshOptions): Promise<void> {
   }
 }
 
+/** Keepalive interval of a connection kept after the readiness check. */
+const keptKeepaliveMs = 1000
+
 async function tryLogin(options: WaitForSshOptions, remainingMs: number): Promise<void> {
   const { host, port, signal } = options
   const target = `${host}:${port}`
@@ -103,7 +113,10 @@ async function tryLogin(options: WaitForSshOptions, remainingMs: number): Promis
     socket,
     handshakeTimeoutMs: Math.min(options.handshakeTimeoutMs ?? 10_000, remainingMs),
     signal: attemptSignal,
+    // a kept connection may be held across a reboot: keepalives notice a VM that vanished
+    ...(options.keep === undefined ? {} : { keepaliveMs: keptKeepaliveMs }),
   })
+  let kept = false
   try {
     const exit = await execOnGuest(client, target, quoteForShell(['true']), {
       what: 'readiness check',
@@ -115,8 +128,12 @@ async function tryLogin(options: WaitForSshOptions, remainingMs: number): Promis
         `the readiness check \`true\` ended with ${exit.exitCode ?? exit.signal ?? 'no status'}`,
       )
     }
+    if (options.keep !== undefined) {
+      options.keep(client)
+      kept = true
+    }
   } finally {
-    client.end()
+    if (!kept) client.end()
   }
 }
 

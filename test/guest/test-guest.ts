@@ -30,6 +30,8 @@ export interface TestGuest {
   readonly fingerprint: string
   /** every command line received, in order */
   readonly commands: string[]
+  /** successful logins so far (each is one SSH connection of the client) */
+  logins(): number
   close(): Promise<void>
 }
 
@@ -48,12 +50,16 @@ export async function startTestGuest(options: TestGuestOptions): Promise<TestGue
   const authorized = utils.parseKey(options.authorizedKey)
   if (authorized instanceof Error) throw authorized
   const commands: string[] = []
+  let logins = 0
   const server = await startGuestSshServer({
     host: '127.0.0.1',
     port: options.port ?? 0,
     hostKey,
     username: options.username ?? 'debian',
     authorizedKeys: [authorized],
+    onLogin: () => {
+      logins += 1
+    },
     onExec: (channel, commandLine) => {
       commands.push(commandLine)
       const stdin = readAll(channel)
@@ -73,6 +79,7 @@ export async function startTestGuest(options: TestGuestOptions): Promise<TestGue
     hostKey,
     fingerprint: fingerprintOf(hostKey),
     commands,
+    logins: () => logins,
     close: () => server.close(),
   }
 }

@@ -3,6 +3,7 @@ import type { HeldAddresses, VmNetwork } from '../../networks/index.js'
 import type { ReportStep } from '../progress.js'
 import type { TemplateRecord, TemplateScope } from '../templates/template-service.js'
 import type { InstallDeps } from './deps.js'
+import type { GuestSessionPort } from './ports.js'
 import type { InstallRequest } from './request.js'
 
 /**
@@ -45,6 +46,10 @@ export interface InstallContext {
   /** where the VM lives now, once created */
   vmNode: string | undefined
   undo: (() => Promise<void>)[]
+  /** the first-boot script with the password hashes, rendered while the VM boots; in memory only */
+  initScript?: string | undefined
+  /** the SSH connection to the VM kept from its readiness check on; closed when the install ends */
+  guest?: GuestSessionPort
   /** digest of the verified image (set when the image is placed) */
   imageSha?: string
   /** set when the VM is to be a linked clone of a cached template rather than an import */
@@ -55,4 +60,10 @@ export interface InstallContext {
     /** the disk was grown beside the clone's own settings (so not again afterwards) */
     resized?: boolean
   }
+}
+
+/** The install's SSH session to its VM (at `ctx.ip` as `ctx.user`), opened on first use. */
+export function guestSession(ctx: InstallContext): GuestSessionPort {
+  ctx.guest ??= ctx.deps.guest.session(ctx.ip, ctx.user)
+  return ctx.guest
 }

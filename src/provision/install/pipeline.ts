@@ -161,11 +161,16 @@ async function runInstall(
     deps.addresses.assign(jobId, ctx.vmid)
     finalize(ctx, beginStep(report, finalizingStep), (Date.now() - startedAt) / 1000)
     ctx.password = undefined
+    ctx.initScript = undefined
   } catch (error) {
     ctx.password = undefined
+    ctx.initScript = undefined
     const cleanup = await rollBack(ctx)
     const what = signal.aborted ? 'install cancelled' : `${current} failed: ${describeError(error)}`
     throw new InstallFailedError(current, `${what}; ${cleanup}`, { cause: error })
+  } finally {
+    // the SSH connection kept since the VM answered
+    ctx.guest?.close()
   }
 }
 

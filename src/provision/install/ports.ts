@@ -28,7 +28,6 @@ export interface GuestPort {
   servicePublicKey(): Promise<string>
   /** short TCP probe: does something answer SSH on this address already? */
   isAnswering(ip: string, signal: AbortSignal): Promise<boolean>
-  waitForSsh(ip: string, user: string, options: { signal: AbortSignal }): Promise<void>
   /**
    * Waits, as long as `waitForSsh` does (GUEST_SSH_TIMEOUT), until SSH on this address answers:
    * the service key logs in, or sshd completes the handshake and refuses the key (a VM the
@@ -40,28 +39,38 @@ export interface GuestPort {
     options: { signal: AbortSignal; onAttempt: (attempt: number, reason: string) => void },
   ): Promise<void>
   /**
-   * Runs `reboot` and waits until the old boot is gone and the new one answers SSH; it holds a
-   * session across the reboot, so even a reboot faster than polling is noticed.
+   * The install's SSH to one VM from its first boot on: readiness, the first-boot script, the
+   * reboot check and the reboot run on one kept connection (re-opened when it was lost); the
+   * install closes it when it ends.
    */
-  rebootAndWait(
-    ip: string,
-    user: string,
-    reboot: (signal: AbortSignal) => Promise<void>,
-    options: { signal: AbortSignal },
-  ): Promise<void>
+  session(ip: string, user: string): GuestSessionPort
+  /** forget the host key recorded for an address (a new VM takes it over) */
+  forgetHost(ip: string): void
+}
+
+/** One VM's SSH for an install's steps after it started, on one kept connection. */
+export interface GuestSessionPort {
+  /** waits until the service key logs in and runs `true`; that login is kept for the next steps */
+  waitForSsh(options: { signal: AbortSignal }): Promise<void>
+  /** the first-boot script, on the kept connection (a fresh one when it was lost) */
   runScript(
-    ip: string,
-    user: string,
     script: string,
     options: { signal: AbortSignal; onLine: (line: string) => void },
   ): Promise<void>
   /** asks the guest whether its first-boot setup needs a reboot (`/run/reboot-required`, …) */
   rebootRequired(
-    ip: string,
-    user: string,
     release: OsRelease,
     options: { signal: AbortSignal },
   ): Promise<{ required: boolean; why: string }>
-  /** forget the host key recorded for an address (a new VM takes it over) */
-  forgetHost(ip: string): void
+  /**
+   * Runs `reboot` and waits until the old boot is gone and the new one answers SSH with a fresh
+   * login; the kept connection is the session watched across the reboot, so even a reboot
+   * faster than polling is noticed.
+   */
+  rebootAndWait(
+    reboot: (signal: AbortSignal) => Promise<void>,
+    options: { signal: AbortSignal },
+  ): Promise<void>
+  /** ends the kept connection */
+  close(): void
 }

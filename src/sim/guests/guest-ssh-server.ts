@@ -21,6 +21,8 @@ export interface GuestSshServerOptions {
   authorizedKeys: readonly ParsedKey[]
   /** answers one exec request; the channel is the caller's to end */
   onExec: (channel: ServerChannel, commandLine: string) => void
+  /** told of each successful login (tests count the service's SSH connections) */
+  onLogin?: () => void
 }
 
 export interface GuestSshServer {
@@ -63,6 +65,7 @@ export async function startGuestSshServer(options: GuestSshServerOptions): Promi
       else context.reject(['publickey'])
     })
     connection.on('ready', () => {
+      options.onLogin?.()
       connection.on('session', (acceptSession) => {
         const session = acceptSession()
         session.on('exec', (accept, _reject, info) => {
@@ -78,6 +81,10 @@ export async function startGuestSshServer(options: GuestSshServerOptions): Promi
   const sockets = new Set<Socket>()
   const listener = createServer((socket) => {
     sockets.add(socket)
+    // ssh2 writes each packet on its own (data, exit-status, EOF, close), where OpenSSH's sshd
+    // flushes what one loop produced in one write: without this, Nagle's algorithm holds the
+    // later small packets for the client's delayed ACK (~40 ms), a wait no real VM imposes
+    socket.setNoDelay(true)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => undefined)
     ssh.injectSocket(socket)

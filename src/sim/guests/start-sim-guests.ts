@@ -54,6 +54,8 @@ export interface SimGuests {
   hostKeyFingerprint(vmid: number): string | undefined
   /** the crypt hash a user's password was set to inside the VM (by its init script), if any */
   passwordHash(vmid: number, user: string): string | undefined
+  /** SSH logins into a VM, one count per boot in order (tests count the service's connections) */
+  logins(vmid: number): number[]
   readonly faults: SimGuestFaults
   /** stops listening to the simulator and takes every guest down */
   close(): Promise<void>
@@ -104,6 +106,8 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
   const faults = createSimGuestFaults()
   /** `/etc/shadow` of each VM, as far as scripts changed it: vmid → user → crypt hash */
   const shadows = new Map<number, Record<string, string>>()
+  /** logins per boot, by VMID */
+  const logins = new Map<number, number[]>()
   let closed = false
 
   const guestOf = (vmid: number): Guest => {
@@ -164,6 +168,9 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
       !(vm.config.cicustom ?? '').includes('vendor=')
     guest.bootedLives.add(life)
     guest.rebootRequired = upgraded
+    const boots = logins.get(vm.vmid) ?? []
+    const boot = boots.push(0) - 1
+    logins.set(vm.vmid, boots)
     try {
       const hostKey = hostKeyOf(vm)
       const listenOn = (address: string) =>
@@ -173,6 +180,9 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
           hostKey: hostKey.privateKey,
           username: vm.config.ciuser ?? '',
           authorizedKeys: authorizedKeysOf(vm.config),
+          onLogin: () => {
+            boots[boot] = (boots[boot] ?? 0) + 1
+          },
           onExec: (channel, commandLine) => {
             runGuestCommand(channel, commandLine, {
               stepDelayMs: options.scriptStepDelayMs ?? 50,
@@ -254,6 +264,7 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
         .sort((a, b) => a - b),
     hostKeyFingerprint: (vmid) => guests.get(vmid)?.fingerprint,
     passwordHash: (vmid, user) => shadows.get(vmid)?.[user],
+    logins: (vmid) => [...(logins.get(vmid) ?? [])],
     faults,
     close: async () => {
       closed = true

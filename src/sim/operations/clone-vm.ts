@@ -176,7 +176,11 @@ function cloneConfig(source: Record<string, string>, plan: ClonePlan): Record<st
   return config
 }
 
-/** A thin snapshot (LVM-thin) or a qcow2 overlay (dir) of the base: no data is copied. */
+/**
+ * A thin snapshot (LVM-thin) or a qcow2 overlay (dir) of the base: no data is copied. The
+ * storage's lock is held for this step only, as pve-storage's `vdisk_clone` (src/PVE/Storage.pm)
+ * holds `cluster_lock_storage` around the plugin's `clone_image` alone.
+ */
 async function linkVolume(
   sim: SimContext,
   node: SimNode,

@@ -111,7 +111,12 @@ export interface CreateDiskOptions {
 
 /**
  * Allocates a volume under the storage's allocation lock (`/var/lock/pve-manager/pve-storage-<id>`,
- * 10 s wait), printing what the storage tool prints.
+ * 10 s wait), printing what the storage tool prints. Only the allocation holds it, as in
+ * pve-storage's `vdisk_alloc` (src/PVE/Storage.pm: `alloc_image` inside `cluster_lock_storage`):
+ * an import's or a full clone's data copy runs after the lock is let go, and a clone's cloud-init
+ * drive is allocated and nothing copied into it (qemu-server src/PVE/QemuServer.pm, `clone_disk`).
+ * Proxmox locks a shared storage cluster-wide instead (pmxcfs, `cfs_lock_storage`), which the
+ * simulator does not model: it takes no lock for shared storage here.
  */
 export async function allocateVolume(
   sim: SimContext,

@@ -1,6 +1,8 @@
+import { createServer, type Server } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../helpers/build-test-app.js'
 import { readSse, type SseRead } from '../../helpers/sse-client.js'
+import { openStream, stepsOf } from '../../jobs/helpers/live-stream.js'
 
 let t: TestApp
 afterEach(async () => {
@@ -73,6 +75,61 @@ describe('VM initialization > rebooting VM', () => {
     expect(messages.at(-1)).toMatch(/^\[\+\] VM rebooted/)
   })
 
+  it('auto: readiness, first-boot script and reboot check share one SSH login', async () => {
+    const { messages } = await installWith('auto')
+    expect(messages.at(-1)).toMatch(/^\[\+\] no reboot needed/)
+    // one boot, one connection: the script and the check ran on the readiness check's login
+    expect(t.simGuests.logins(103)).toEqual([1])
+  })
+
+  it('auto with a reboot: the old boot keeps its one login, ready is a fresh login into the new boot', async () => {
+    const { stream, starts } = await installWith('auto', {}, (app) => {
+      app.simGuests.faults.requireReboot(103)
+    })
+    expect(starts).toBe(2)
+    // the kept connection was the session watched across the reboot: no second login into the
+    // old boot; the new boot was logged into (the readiness check) before the install ended
+    expect(t.simGuests.logins(103)).toEqual([1, 1])
+    expect(stream.steps.at(-1)).toMatchObject({ status: 'success', vm_id: 103 })
+  })
+
+  it('always: nothing says rebooted or finished before the new boot answers SSH', async () => {
+    t = await buildTestApp({ env: { INSTALL_REBOOT: 'always' } })
+    const app = t
+    let release: (() => void) | undefined
+    // the reboot's stop: the boot after it is held until the test lets it go
+    app.sim.on('vm-stopped', (vm) => {
+      if (vm.vmid === 103 && release === undefined) release = app.simGuests.faults.holdBoot(103)
+    })
+    // meanwhile the test listens on the VM's SSH address: the install trying the new boot is
+    // seen here, and each try is cut before any SSH greeting
+    const tried = latch()
+    const stand = createServer((socket) => {
+      socket.destroy()
+      tried.open()
+    })
+    const stream = await openStream(`${app.url}/api/vm/install`, {
+      method: 'POST',
+      body: { os: 'debian', version: '12', passwd: 'pw' },
+    })
+    await stream.until((event) => event.data.message === '[*] rebooting VM')
+    await until(() => !app.simGuests.running().includes(103))
+    await listen(stand, '127.0.0.103', app.config.install.guestSshPort)
+    await tried.opened
+    const early = stepsOf(stream).filter(
+      (step) => step.message.startsWith('[+] VM rebooted') || step.step.endsWith('finalizing'),
+    )
+    expect(early).toEqual([])
+    expect(stream.closed()).toBe(false)
+    await new Promise<void>((resolve) => stand.close(() => resolve()))
+    release?.()
+    await stream.ended
+    const steps = stepsOf(stream)
+    expect(steps.some((step) => step.message.startsWith('[+] VM rebooted'))).toBe(true)
+    expect(steps.at(-1)).toMatchObject({ status: 'success', vm_id: 103 })
+    expect(app.simGuests.logins(103)).toEqual([1, 1])
+  })
+
   it('never: does not reboot even when the guest asks, and says so', async () => {
     const { starts, messages } = await installWith('never', {}, (app) => {
       app.simGuests.faults.requireReboot(103)
@@ -81,3 +138,32 @@ describe('VM initialization > rebooting VM', () => {
     expect(messages.at(-1)).toMatch(/^\[\+\] no reboot: INSTALL_REBOOT=never/)
   })
 })
+
+function latch(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void
+  const opened = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  return { opened, open }
+}
+
+/** Listens once the VM's own sshd has let go of the address (its close may lag a turn). */
+async function listen(server: Server, host: string, port: number): Promise<void> {
+  for (;;) {
+    const error = await new Promise<Error | undefined>((resolve) => {
+      server.once('error', resolve)
+      server.listen(port, host, () => {
+        server.off('error', resolve)
+        resolve(undefined)
+      })
+    })
+    if (error === undefined) return
+    if (!('code' in error) || error.code !== 'EADDRINUSE') throw error
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+/** Resolves once `condition` holds, checking at each turn of the event loop's timers. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve))
+}

@@ -1,3 +1,4 @@
+import { guestSession } from '../context.js'
 import type { Stage } from './stage.js'
 
 /**
@@ -16,9 +17,7 @@ export const rebootingVm: Stage = {
     }
     if (policy === 'auto') {
       step.processing('asking the guest whether it needs a reboot')
-      const need = await ctx.deps.guest.rebootRequired(ctx.ip, ctx.user, ctx.release, {
-        signal: ctx.signal,
-      })
+      const need = await guestSession(ctx).rebootRequired(ctx.release, { signal: ctx.signal })
       if (!need.required) {
         step.success(`no reboot needed (${need.why})`)
         return
@@ -26,9 +25,7 @@ export const rebootingVm: Stage = {
       step.processing(`reboot required: ${need.why}`)
     }
     step.processing('rebooting VM')
-    await ctx.deps.guest.rebootAndWait(
-      ctx.ip,
-      ctx.user,
+    await guestSession(ctx).rebootAndWait(
       (signal) =>
         ctx.deps.cluster.rebootVm(node, ctx.vmid, { signal, onLine: (line) => step.line(line) }),
       { signal: ctx.signal },

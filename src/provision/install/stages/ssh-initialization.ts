@@ -1,5 +1,7 @@
 import { renderInitScript, withPasswordHashes } from '../../../guest/init-script.js'
 import { hashPassword } from '../password.js'
+import { guestSession } from '../context.js'
+import type { InstallContext } from '../context.js'
 import type { Stage } from './stage.js'
 
 /**
@@ -10,20 +12,29 @@ import type { Stage } from './stage.js'
 export const sshInitialization: Stage = {
   name: 'VM initialization > SSH initialization',
   async run(ctx, step) {
-    const script = withPasswordHashes(
-      renderInitScript(ctx.release, { timezone: ctx.deps.timezone }),
-      {
-        user:
-          ctx.password === undefined
-            ? undefined
-            : { name: ctx.user, hash: hashPassword(ctx.password) },
-        root: ctx.deps.rootPasswordHash,
-      },
-    )
-    await ctx.deps.guest.runScript(ctx.ip, ctx.user, script, {
+    await guestSession(ctx).runScript(initScriptOf(ctx), {
       signal: ctx.signal,
       onLine: (line) => step.line(line),
     })
     step.success('SSH initialization completed')
   },
+}
+
+/**
+ * The first-boot script with the password hashes in it, rendered once. Hashing (SHA-512 crypt,
+ * 5000 rounds in JavaScript) takes tens of milliseconds of CPU: `waiting for ready` asks for it
+ * while the VM boots, so it is ready when SSH answers instead of after.
+ */
+export function initScriptOf(ctx: InstallContext): string {
+  ctx.initScript ??= withPasswordHashes(
+    renderInitScript(ctx.release, { timezone: ctx.deps.timezone }),
+    {
+      user:
+        ctx.password === undefined
+          ? undefined
+          : { name: ctx.user, hash: hashPassword(ctx.password) },
+      root: ctx.deps.rootPasswordHash,
+    },
+  )
+  return ctx.initScript
 }

@@ -1,7 +1,8 @@
 import { learnGuestAddresses } from '../../learn-guest-addresses.js'
-import type { InstallContext } from '../context.js'
+import { guestSession, type InstallContext } from '../context.js'
 import { dynamicFamilies } from '../network-choice.js'
 import type { StepHandle } from '../../progress.js'
+import { initScriptOf } from './ssh-initialization.js'
 import type { Stage } from './stage.js'
 
 /** GUEST_SSH_TIMEOUT's default, for deps that do not say. */
@@ -21,9 +22,12 @@ export const waitingForReady: Stage = {
       signal: ctx.signal,
       onLine: (line) => step.line(line),
     })
+    // the password hash costs CPU time: spent now, while the guest boots, not after it answers
+    initScriptOf(ctx)
     await learnAddresses(ctx, step, node)
     step.processing(`waiting for SSH on ${ctx.ip}`)
-    await ctx.deps.guest.waitForSsh(ctx.ip, ctx.user, { signal: ctx.signal })
+    // the login is kept: the first-boot script and the reboot check run on it
+    await guestSession(ctx).waitForSsh({ signal: ctx.signal })
     step.success('VM is ready')
   },
 }

@@ -108,6 +108,7 @@ describe('startCluster with PVE_DRIVER=api', () => {
     expect(started.cluster.restricted?.user).toBe('pve-qemu@pve!simulator')
     const before = started.restFace?.requestCount() ?? 0
     await started.cluster.startVm('pve2', 101)
-    expect((started.restFace?.requestCount() ?? 0) - before).toBeGreaterThanOrEqual(3)
+    // the start's POST and at least one read of its task log (which ends it: `TASK OK`)
+    expect((started.restFace?.requestCount() ?? 0) - before).toBeGreaterThanOrEqual(2)
   })
 })
