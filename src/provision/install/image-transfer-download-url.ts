@@ -134,6 +134,14 @@ export function createDownloadUrlTransfer(options: DownloadUrlTransferOptions): 
 
   return {
     mode: 'download-url',
+    async digest(release, signal) {
+      return (
+        await source.checksum(
+          release,
+          AbortSignal.any([signal, AbortSignal.timeout(checksumTimeoutMs)]),
+        )
+      ).digest
+    },
     async preflight(node, { signal }) {
       const storage = await preflight(node, signal)
       return `images reach ${node} through download-url into ${storage}`

@@ -37,6 +37,12 @@ export interface ImageTransfer {
   preflight(node: string, options: { signal: AbortSignal }): Promise<string | undefined>
   /** Puts the release's image where `node` can import it. */
   place(release: OsRelease, node: string, options: PlaceImageOptions): Promise<PlacedImage>
+  /**
+   * The digest the placed image will have, without placing it (download-url: the published
+   * checksum), so an install whose template already holds that image skips the node's
+   * download task, which re-reads and re-hashes the whole file even when it is there.
+   */
+  digest?(release: OsRelease, signal: AbortSignal): Promise<string>
 }
 
 /** The service's verified copy, imported by its absolute path. */

@@ -4,6 +4,7 @@ import type { StepHandle } from '../../progress.js'
 import { cloneTag } from '../../templates/template-identity.js'
 import type { InstallContext } from '../context.js'
 import { imageTransferOf } from '../image-transfer.js'
+import { placeImage } from './downloading-image.js'
 import { retryOnLockTimeout } from '../retry.js'
 import { removeVm, vmConfig } from './creating-vm.js'
 import { growDisk } from './initializing-config.js'
@@ -51,6 +52,12 @@ export async function ensureTemplateStep(ctx: InstallContext, step: StepHandle):
   const clone = ctx.clone
   if (templates === undefined || clone === undefined) return
   const sha = ctx.imageSha ?? ''
+  // the download was left out for a template that has gone since: the build needs the image
+  if (
+    ctx.imagePath === '' &&
+    (await templates.find({ release: ctx.release, sha }, clone.scope)) === undefined
+  )
+    step.processing(await placeImage(ctx, step))
   const transfer = imageTransferOf(ctx.deps)
   const { template, built } = await templates.ensure(
     {

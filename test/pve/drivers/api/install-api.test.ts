@@ -75,4 +75,34 @@ describe('install through the api driver with a limited token', () => {
     ).toBe(true)
     expect(second.steps.at(-1)).toMatchObject({ status: 'success', vm_id: 104 })
   })
+
+  it("leaves out the node's download when the template the VM clones already holds the image", async () => {
+    const app = await start({ TEMPLATES: 'auto' })
+    const first = await install(app, { os: 'debian', version: '12', passwd: 'x' })
+    expect(first.steps.filter((s) => s.status === 'error')).toEqual([])
+    const firstSaid = first.steps.map((s) => s.message).join('\n')
+    expect(firstSaid).toContain('completed OS image download to local:import/')
+    const template = /template (\d+) built/.exec(firstSaid)?.[1]
+    expect(template).toBeDefined()
+
+    const second = await install(app, { os: 'debian', version: '12', passwd: 'y' })
+    expect(second.steps.filter((s) => s.status === 'error')).toEqual([])
+    const downloading = second.steps.filter(
+      (s) => s.step === 'OS preparation > downloading OS image',
+    )
+    expect(downloading.at(-1)?.message).toMatch(
+      new RegExp(
+        `^\\[\\+\\] template ${template ?? ''} already holds this image \\([0-9a-f]{12}\\): nothing to download`,
+      ),
+    )
+    // no download-url task on the node: none of its lines, no re-check of the file there
+    expect(downloading.some((s) => s.message.includes('start downloading OS image'))).toBe(false)
+    expect(second.steps.map((s) => s.message).join('\n')).not.toMatch(
+      /no need to download|downloading http/,
+    )
+    expect(second.steps.map((s) => s.message).join('\n')).toContain(
+      `linked clone of template ${template ?? ''}`,
+    )
+    expect(second.steps.at(-1)).toMatchObject({ status: 'success' })
+  })
 })
