@@ -167,7 +167,7 @@ describe('installs on a static /22 pool', () => {
   })
 
   it('gives 20 installs at once 20 different addresses', async () => {
-    const app = await start({ MAX_CONCURRENT_INSTALLS: '10', SIM_SPEED: '0.002' })
+    const app = await start({ MAX_CONCURRENT_INSTALLS: '10' })
     const streams = await Promise.all(
       Array.from({ length: 20 }, () => install(app, { network: 'lan', pubkey: sshKey })),
     )
@@ -187,7 +187,7 @@ describe('installs on a static /22 pool', () => {
   }, 240_000)
 
   it('frees the address on destroy and on rollback: the next install gets it again', async () => {
-    const app = await start({ SIM_SPEED: '0.02' })
+    const app = await start()
     const first = resultOf(await install(app, { network: 'lan', pubkey: sshKey }))
     const destroyed = await fetch(`${app.url}/api/vm/${first.vmid}/destroy`, { method: 'POST' })
     expect(destroyed.status).toBe(200)
@@ -266,7 +266,7 @@ describe('without a networks file', () => {
 
 describe('a DHCP network', () => {
   it('learns the address from the guest agent: the final event and the list show the lease', async () => {
-    const app = await start({ SIM_SPEED: '0.02' })
+    const app = await start()
     const stream = await install(app, { network: 'office', pubkey: sshKey })
     const result = resultOf(stream)
     const lease = app.sim.network.leases().find((entry) => entry.address === result.ip)
@@ -309,7 +309,7 @@ describe('a DHCP network', () => {
 describe('a DHCP network through the other drivers', () => {
   for (const driver of ['cli', 'api']) {
     it(`learns the lease through the ${driver} driver (qm guest cmd / agent route) and checks bridges there`, async () => {
-      const app = await start({ PVE_DRIVER: driver, SIM_SPEED: '0.02' })
+      const app = await start({ PVE_DRIVER: driver })
       const result = resultOf(await install(app, { network: 'office', pubkey: sshKey }))
       expect(app.sim.network.leases().map((lease) => lease.address)).toContain(result.ip)
       const refused = await install(app, { network: 'tagged-flat' })
