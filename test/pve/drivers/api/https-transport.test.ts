@@ -8,6 +8,8 @@ import {
   createApiDriver,
   createHttpsTransport,
   normalizeFingerprint,
+  type HttpsTransport,
+  type HttpsTransportOptions,
 } from '../../../../src/pve/drivers/api/index.js'
 import { createSelfSignedCertificate } from '../../../../src/sim/faces/rest/index.js'
 import { expectPveError } from '../cli/cluster-contract.js'
@@ -169,7 +171,8 @@ describe('answers', () => {
 /** An HTTPS server of our own on loopback: its connections counted, its answers chosen. */
 async function withNode(
   answer: (request: IncomingMessage, response: ServerResponse) => void,
-  run: (node: { url: string; fingerprint: string; connections: () => number }) => Promise<void>,
+  run: (node: { transport: HttpsTransport; connections: () => number }) => Promise<void>,
+  options: Pick<HttpsTransportOptions, 'timeoutMs'> = {},
 ): Promise<void> {
   const certificate = createSelfSignedCertificate({ commonName: 'pve1', altNames: ['127.0.0.1'] })
   const server = createHttpsServer({ key: certificate.key, cert: certificate.cert }, answer)
@@ -181,13 +184,18 @@ async function withNode(
   await once(server, 'listening')
   const address = server.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0
+  // pinned to this node's certificate, and closed after `run`
+  const transport = createHttpsTransport({
+    url: `https://127.0.0.1:${port}`,
+    tokenId,
+    tokenSecret: { reveal: () => 'x' },
+    tls: { kind: 'fingerprint', sha256: certificate.fingerprint256 },
+    ...options,
+  })
   try {
-    await run({
-      url: `https://127.0.0.1:${port}`,
-      fingerprint: certificate.fingerprint256,
-      connections: () => connections,
-    })
+    await run({ transport, connections: () => connections })
   } finally {
+    await transport.close()
     server.closeAllConnections()
     server.close()
   }
@@ -200,22 +208,12 @@ describe("the transport's connections", () => {
         response.setHeader('content-type', 'application/json')
         response.end(JSON.stringify({ data: { version: '9.0' } }))
       },
-      async ({ url, fingerprint, connections }) => {
-        const transport = createHttpsTransport({
-          url,
-          tokenId,
-          tokenSecret: { reveal: () => 'x' },
-          tls: { kind: 'fingerprint', sha256: fingerprint },
-        })
-        try {
-          for (let i = 0; i < 3; i++) {
-            const answer = await transport.request({ method: 'GET', path: '/version' })
-            expect(answer).toMatchObject({ status: 200, data: { version: '9.0' } })
-          }
-          expect(connections()).toBe(1)
-        } finally {
-          await transport.close()
+      async ({ transport, connections }) => {
+        for (let i = 0; i < 3; i++) {
+          const answer = await transport.request({ method: 'GET', path: '/version' })
+          expect(answer).toMatchObject({ status: 200, data: { version: '9.0' } })
         }
+        expect(connections()).toBe(1)
       },
     )
   })
@@ -234,29 +232,19 @@ describe("the transport's connections", () => {
           response.end()
         })
       },
-      async ({ url, fingerprint }) => {
-        const transport = createHttpsTransport({
-          url,
-          tokenId,
-          tokenSecret: { reveal: () => 'x' },
-          tls: { kind: 'fingerprint', sha256: fingerprint },
+      async ({ transport }) => {
+        const answer = await transport.request({
+          method: 'POST',
+          path: '/nodes/pve1/qemu',
+          params: { vmid: 100, name: 'é' },
         })
-        try {
-          const answer = await transport.request({
-            method: 'POST',
-            path: '/nodes/pve1/qemu',
-            params: { vmid: 100, name: 'é' },
-          })
-          expect(answer).toEqual({
-            status: 501,
-            data: null,
-            message: 'Method not implemented',
-            noEnvelope: true,
-          })
-          expect(received).toEqual(['20 vmid=100&name=%C3%A9'])
-        } finally {
-          await transport.close()
-        }
+        expect(answer).toEqual({
+          status: 501,
+          data: null,
+          message: 'Method not implemented',
+          noEnvelope: true,
+        })
+        expect(received).toEqual(['20 vmid=100&name=%C3%A9'])
       },
     )
   })
@@ -265,26 +253,16 @@ describe("the transport's connections", () => {
     // the node takes the request and never answers
     await withNode(
       () => undefined,
-      async ({ url, fingerprint }) => {
-        const transport = createHttpsTransport({
-          url,
-          tokenId,
-          tokenSecret: { reveal: () => 'x' },
-          tls: { kind: 'fingerprint', sha256: fingerprint },
-          timeoutMs: 200,
-        })
-        try {
-          const error: unknown = await transport
-            .request({ method: 'GET', path: '/cluster/resources' })
-            .catch((e: unknown) => e)
-          expect(error instanceof PveConnectionError && error.failure).toBe('timeout')
-          expect(error instanceof PveConnectionError && error.message).toContain(
-            'no answer for 200 ms',
-          )
-        } finally {
-          await transport.close()
-        }
+      async ({ transport }) => {
+        const error: unknown = await transport
+          .request({ method: 'GET', path: '/cluster/resources' })
+          .catch((e: unknown) => e)
+        expect(error instanceof PveConnectionError && error.failure).toBe('timeout')
+        expect(error instanceof PveConnectionError && error.message).toContain(
+          'no answer for 200 ms',
+        )
       },
+      { timeoutMs: 200 },
     )
   })
 
@@ -295,21 +273,11 @@ describe("the transport's connections", () => {
         response.write('{"data":')
         setImmediate(() => response.socket?.destroy())
       },
-      async ({ url, fingerprint }) => {
-        const transport = createHttpsTransport({
-          url,
-          tokenId,
-          tokenSecret: { reveal: () => 'x' },
-          tls: { kind: 'fingerprint', sha256: fingerprint },
-        })
-        try {
-          const error: unknown = await transport
-            .request({ method: 'GET', path: '/cluster/resources' })
-            .catch((e: unknown) => e)
-          expect(error instanceof PveConnectionError && error.failure).toBe('reset')
-        } finally {
-          await transport.close()
-        }
+      async ({ transport }) => {
+        const error: unknown = await transport
+          .request({ method: 'GET', path: '/cluster/resources' })
+          .catch((e: unknown) => e)
+        expect(error instanceof PveConnectionError && error.failure).toBe('reset')
       },
     )
   })
@@ -317,25 +285,15 @@ describe("the transport's connections", () => {
   it('stops waiting when the caller cancels', async () => {
     await withNode(
       () => undefined,
-      async ({ url, fingerprint }) => {
-        const transport = createHttpsTransport({
-          url,
-          tokenId,
-          tokenSecret: { reveal: () => 'x' },
-          tls: { kind: 'fingerprint', sha256: fingerprint },
-        })
+      async ({ transport }) => {
         const cancel = new AbortController()
-        try {
-          const pending = transport
-            .request({ method: 'GET', path: '/cluster/resources', signal: cancel.signal })
-            .catch((e: unknown) => e)
-          cancel.abort(new Error('the job was cancelled'))
-          const error = await pending
-          expect(error instanceof Error && error.message).toBe('the job was cancelled')
-          expect(error instanceof PveConnectionError).toBe(false)
-        } finally {
-          await transport.close()
-        }
+        const pending = transport
+          .request({ method: 'GET', path: '/cluster/resources', signal: cancel.signal })
+          .catch((e: unknown) => e)
+        cancel.abort(new Error('the job was cancelled'))
+        const error = await pending
+        expect(error instanceof Error && error.message).toBe('the job was cancelled')
+        expect(error instanceof PveConnectionError).toBe(false)
       },
     )
   })
