@@ -114,6 +114,14 @@ describe('the agent of a VM imported from a cloud image', () => {
     expect(sim.network.answersPing('127.0.0.10')).toBe(true)
     expect(await ping(sim, 310)).toBe(notRunning)
     expect(await interfaces(sim, 310)).toBe(notRunning)
+    const volumes = sim.snapshot().storages.flatMap((storage) => storage.volumes)
+    expect(volumes.filter((volume) => volume.vmid === 310)).toEqual([
+      expect.objectContaining({ volid: 'local-lvm:vm-310-cloudinit' }),
+      expect.objectContaining({ volid: 'local-lvm:vm-310-disk-0', qemuGuestAgent: false }),
+    ])
+    expect(volumes.find((v) => v.volid === 'local-lvm:vm-310-cloudinit')).not.toHaveProperty(
+      'qemuGuestAgent',
+    )
     await power(sim, 310, 'stop')
     await power(sim, 310, 'start')
     expect(await ping(sim, 310)).toBe(notRunning)
