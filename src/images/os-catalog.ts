@@ -25,6 +25,13 @@ export interface OsRelease {
   minCpuLevel: number
   /** end of the distribution's standard support, ISO date */
   supportEnds: string
+  /**
+   * Whether the official image has qemu-guest-agent installed. Without it the agent answers
+   * nothing until the first-boot script has installed it, so nothing before that script (a
+   * DHCP lease, a SLAAC address) can be learnt from it (cloud-images.md §3.1–3.3, §5: Debian
+   * and Ubuntu ship none; Rocky's kickstart lists it).
+   */
+  shipsGuestAgent: boolean
 }
 
 const debian = (version: string, codename: string, supportEnds: string): OsRelease => ({
@@ -40,6 +47,7 @@ const debian = (version: string, codename: string, supportEnds: string): OsRelea
   packages: 'apt',
   minCpuLevel: 1,
   supportEnds,
+  shipsGuestAgent: false,
 })
 
 const ubuntu = (version: string, codename: string, supportEnds: string): OsRelease => ({
@@ -55,6 +63,9 @@ const ubuntu = (version: string, codename: string, supportEnds: string): OsRelea
   packages: 'apt',
   minCpuLevel: 1,
   supportEnds,
+  // confirmed for noble, taken as the same for focal and jammy: a wrong "no" is a clear 400
+  // before anything is made, a wrong "yes" a DHCP install waiting GUEST_SSH_TIMEOUT for nothing
+  shipsGuestAgent: false,
 })
 
 const rocky = (version: string, minCpuLevel: number, supportEnds: string): OsRelease => ({
@@ -70,6 +81,7 @@ const rocky = (version: string, minCpuLevel: number, supportEnds: string): OsRel
   packages: 'dnf',
   minCpuLevel,
   supportEnds,
+  shipsGuestAgent: true,
 })
 
 export const osCatalog: readonly OsRelease[] = [

@@ -25,6 +25,15 @@ const networksFile = {
     },
     { name: 'office', bridge: 'vmbr1', mode: 'dhcp' },
     {
+      name: 'auto6',
+      bridge: 'vmbr0',
+      mode: 'static',
+      cidr: '127.35.0.0/24',
+      gateway: '127.35.0.1',
+      pool: '127.35.0.10-127.35.0.20',
+      ipv6: { mode: 'slaac' },
+    },
+    {
       name: 'dual',
       bridge: 'vmbr0',
       mode: 'static',
@@ -93,6 +102,9 @@ const start = async (env: Record<string, string> = {}): Promise<TestApp> => {
 
 const install = (app: TestApp, body: Record<string, unknown>): Promise<SseRead> =>
   readSse(`${app.url}/api/vm/install`, { body: { os: 'debian', version: '12', ...body } })
+
+/** Rocky's image has qemu-guest-agent; Debian's and Ubuntu's have none (cloud-images.md §3). */
+const rocky = { os: 'rockylinux', version: '9' }
 
 interface Result {
   vmid: number
@@ -267,7 +279,7 @@ describe('without a networks file', () => {
 describe('a DHCP network', () => {
   it('learns the address from the guest agent: the final event and the list show the lease', async () => {
     const app = await start()
-    const stream = await install(app, { network: 'office', pubkey: sshKey })
+    const stream = await install(app, { ...rocky, network: 'office', pubkey: sshKey })
     const result = resultOf(stream)
     const lease = app.sim.network.leases().find((entry) => entry.address === result.ip)
     expect(lease).toBeDefined()
@@ -306,11 +318,56 @@ describe('a DHCP network', () => {
   }, 60_000)
 })
 
+describe('a DHCP network and an image without the guest agent', () => {
+  it('refuses debian and ubuntu before anything is made, for an install and for a dry run', async () => {
+    const app = await start()
+    const before = (await app.cluster.resources()).vms.map((vm) => vm.vmid)
+    for (const release of [
+      { os: 'debian', version: '12' },
+      { os: 'ubuntu', version: '24.04' },
+    ]) {
+      const refused = await install(app, { ...release, network: 'office', pubkey: sshKey })
+      expect(refused.status).toBe(400)
+      const { message } = JSON.parse(refused.text ?? '{}') as { message?: string }
+      expect(message).toMatch(/^network: network office gives the VM its IPv4 address by DHCP/)
+      expect(message).toContain(
+        `${release.os} ${release.version} cloud image has no qemu-guest-agent`,
+      )
+      const planned = await fetch(`${app.url}/api/vm/install`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...release, network: 'office', dry_run: true }),
+      })
+      expect(planned.status).toBe(400)
+      expect(((await planned.json()) as { message?: string }).message).toBe(message)
+    }
+    expect((await app.cluster.resources()).vms.map((vm) => vm.vmid)).toEqual(before)
+    expect(app.sim.network.leases()).toEqual([])
+  })
+
+  it('a SLAAC address beside a static IPv4 one is asked for after the first-boot script, which installs the agent', async () => {
+    const app = await start()
+    const stream = await install(app, { network: 'auto6', pubkey: sshKey })
+    const result = resultOf(stream)
+    const v6 = result.addresses?.find((address) => address.includes(':'))
+    expect(v6).toMatch(/^2001:db8:/)
+    expect(result.addresses).toEqual([result.ip, v6])
+    const messages = stream.steps.map((step) => step.message)
+    const scriptEnd = messages.findIndex((message) => message.includes('first-boot setup finished'))
+    const asked = messages.findIndex((message) => message.includes('asking the guest agent'))
+    const sshWait = messages.indexOf(`[*] waiting for SSH on ${result.ip}`)
+    expect(scriptEnd).toBeGreaterThan(sshWait)
+    // nothing asked the agent before SSH: the first-boot script comes first
+    expect(asked).toBeGreaterThan(scriptEnd)
+    expect(messages).toContain(`[*] IPv6: ${v6 ?? ''}`)
+  })
+})
+
 describe('a DHCP network through the other drivers', () => {
   for (const driver of ['cli', 'api']) {
     it(`learns the lease through the ${driver} driver (qm guest cmd / agent route) and checks bridges there`, async () => {
       const app = await start({ PVE_DRIVER: driver })
-      const result = resultOf(await install(app, { network: 'office', pubkey: sshKey }))
+      const result = resultOf(await install(app, { ...rocky, network: 'office', pubkey: sshKey }))
       expect(app.sim.network.leases().map((lease) => lease.address)).toContain(result.ip)
       const refused = await install(app, { network: 'tagged-flat' })
       expect(refused.status).toBe(400)

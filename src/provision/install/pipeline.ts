@@ -7,7 +7,13 @@ import type { InstallContext } from './context.js'
 import type { InstallDeps } from './deps.js'
 import { generatePassword } from './password.js'
 import type { VmNetwork } from '../../networks/index.js'
-import { checkBridges, chooseNetwork, requestedVmid, vmidRange } from './network-choice.js'
+import {
+  checkAddressLearnable,
+  checkBridges,
+  chooseNetwork,
+  requestedVmid,
+  vmidRange,
+} from './network-choice.js'
 import type { InstallRequest } from './request.js'
 import { assigningIp } from './stages/assigning-ip.js'
 import { checkingSshKey } from './stages/checking-ssh-key.js'
@@ -78,6 +84,7 @@ export async function planInstall(
   }
   const network = chooseNetwork(deps, request)
   const vmid = requestedVmid(network, request)
+  checkAddressLearnable(network, release)
   // the storage check reads the main node's storages: asked now, beside the resource list, its
   // answer is there when the stage comes (shared reads keep it), one command start-up sooner
   void deps.cluster.nodeStorages(deps.mainNode).catch(() => undefined)

@@ -2,6 +2,8 @@ import { renderInitScript, withPasswordHashes } from '../../../guest/init-script
 import { hashPassword } from '../password.js'
 import { guestSession } from '../context.js'
 import type { InstallContext } from '../context.js'
+import { learnInstallAddresses } from '../learn-install-addresses.js'
+import { dynamicFamilies } from '../network-choice.js'
 import type { Stage } from './stage.js'
 
 /**
@@ -16,6 +18,9 @@ export const sshInitialization: Stage = {
       signal: ctx.signal,
       onLine: (line) => step.line(line),
     })
+    // a SLAAC/DHCPv6 address beside a static IPv4 one: the agent the script started tells it
+    if (dynamicFamilies(ctx.network).ipv6 && ctx.ip6 === undefined)
+      await learnInstallAddresses(ctx, step, { ipv4: false, ipv6: true })
     step.success('SSH initialization completed')
   },
 }
