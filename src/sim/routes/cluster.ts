@@ -6,17 +6,6 @@ import { nodeSoftware } from '../state/nodes.js'
 import { nodeMetrics } from './node-metrics.js'
 import { storageUsed } from '../state/volumes.js'
 
-/**
- * What a caller may see (pve-manager PVE/API2/Cluster.pm `resources`): a VM only with VM.Audit
- * on it, a storage only with Datastore.Audit on it (Datastore.AllocateSpace is not enough), a
- * node's figures only with Sys.Audit on it (its name and status always). The simulator grants
- * privileges on the whole tree, so a token either sees all of a kind or none. Root sees all.
- */
-function holds(rc: RouteContext, privilege: string): boolean {
-  const privileges = rc.caller.privileges
-  return privileges === undefined || privileges.has(privilege)
-}
-
 function vmEntries(sim: SimContext): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = []
   for (const vm of [...sim.state.vms.values()].sort((a, b) => a.vmid - b.vmid)) {
@@ -36,7 +25,7 @@ function vmEntries(sim: SimContext): Record<string, unknown>[] {
   return out
 }
 
-function nodeEntries(sim: SimContext, withFigures: boolean): Record<string, unknown>[] {
+function nodeEntries(sim: SimContext): Record<string, unknown>[] {
   return sim.state.nodes.map((node) => {
     const m = nodeMetrics(sim, node)
     return {
@@ -44,7 +33,7 @@ function nodeEntries(sim: SimContext, withFigures: boolean): Record<string, unkn
       type: 'node',
       node: node.name,
       status: node.online ? 'online' : 'offline',
-      ...(node.online && withFigures
+      ...(node.online
         ? {
             cpu: m.cpu,
             maxcpu: node.cpu.cpus,
@@ -93,13 +82,41 @@ function resources(rc: RouteContext) {
   )
   const type = values.type
   const data = [
-    ...((type === undefined || type === 'vm') && holds(rc, 'VM.Audit') ? vmEntries(rc.sim) : []),
-    ...(type === undefined || type === 'node' ? nodeEntries(rc.sim, holds(rc, 'Sys.Audit')) : []),
-    ...((type === undefined || type === 'storage') && holds(rc, 'Datastore.Audit')
-      ? storageEntries(rc.sim)
-      : []),
+    ...(type === undefined || type === 'vm' ? vmEntries(rc.sim) : []),
+    ...(type === undefined || type === 'node' ? nodeEntries(rc.sim) : []),
+    ...(type === undefined || type === 'storage' ? storageEntries(rc.sim) : []),
   ]
-  return { data }
+  const privileges = rc.caller.privileges
+  return { data: privileges === undefined ? data : resourcesSeenWith(data, privileges) }
+}
+
+/** A node entry's figures, which only Sys.Audit on the node shows. */
+const nodeFigures = new Set(['cpu', 'maxcpu', 'mem', 'maxmem', 'disk', 'maxdisk', 'uptime'])
+
+/**
+ * `/cluster/resources` as a caller holding `privileges` sees it (pve-manager PVE/API2/Cluster.pm
+ * `resources`): a VM only with VM.Audit on it, a storage only with Datastore.Audit on it
+ * (Datastore.AllocateSpace is not enough), a node's figures only with Sys.Audit on it (its name
+ * and status always); never a 403. The simulator grants privileges on the whole tree, so a
+ * token sees all of a kind or none. The REST face, which checks tokens itself, applies it too.
+ */
+export function resourcesSeenWith(
+  entries: readonly unknown[],
+  privileges: ReadonlySet<string>,
+): unknown[] {
+  const out: unknown[] = []
+  for (const entry of entries) {
+    if (typeof entry !== 'object' || entry === null || !('type' in entry)) {
+      out.push(entry)
+      continue
+    }
+    if (entry.type === 'qemu' && !privileges.has('VM.Audit')) continue
+    if (entry.type === 'storage' && !privileges.has('Datastore.Audit')) continue
+    if (entry.type === 'node' && !privileges.has('Sys.Audit'))
+      out.push(Object.fromEntries(Object.entries(entry).filter(([key]) => !nodeFigures.has(key))))
+    else out.push(entry)
+  }
+  return out
 }
 
 function nextid(rc: RouteContext) {

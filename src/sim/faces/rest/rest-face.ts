@@ -10,6 +10,7 @@ import { accessPermissions, allPrivileges } from './access-permissions.js'
 import { readParams } from './read-request.js'
 import { refuseWithoutPermission, type PermissionContext } from './endpoint-permissions.js'
 import { createSelfSignedCertificate } from './self-signed-certificate.js'
+import { resourcesSeenWith } from '../../routes/cluster.js'
 import { authenticate, splitTokenId, type SimApiToken } from './token-auth.js'
 
 export interface SimRestFaceOptions {
@@ -241,7 +242,16 @@ export async function startSimRestFace(options: SimRestFaceOptions): Promise<Sim
     if (startsImport(method, path, read.params) && (answer.status === 200 || answer.status === 596))
       imports += 1
     const envelope = fault?.kind === 'status' ? (fault.envelope ?? false) : answer.status !== 596
-    send(response, hideUnauditedBridges(answer, method, path, auth.token.privileges), envelope)
+    send(
+      response,
+      hideUnaudited(
+        hideUnauditedBridges(answer, method, path, auth.token.privileges),
+        method,
+        path,
+        auth.token.privileges,
+      ),
+      envelope,
+    )
   }
 
   const server: Server = createServer(
@@ -312,4 +322,17 @@ function hideUnauditedBridges(
         ),
     ),
   }
+}
+
+/** `/cluster/resources` without what the token may not audit (see `resourcesSeenWith`). */
+function hideUnaudited(
+  answer: SimResponse,
+  method: string,
+  path: string,
+  privileges: readonly string[] | undefined,
+): SimResponse {
+  if (method !== 'GET' || !/^\/cluster\/resources\/?$/.test(path)) return answer
+  if (privileges === undefined || answer.status !== 200 || !Array.isArray(answer.data))
+    return answer
+  return { ...answer, data: resourcesSeenWith(answer.data, new Set(privileges)) }
 }

@@ -7,13 +7,14 @@ import { startHttpsTarget, tokenId } from './https-target.js'
 describeClusterContract(
   'api driver over HTTPS with a token holding only the documented privileges',
   startHttpsTarget,
-  { node: 'pve2', otherNode: 'pve3', vmidBase: 500 },
+  { node: 'pve2', otherNode: 'pve3', vmidBase: 500, seesStorages: false },
 )
 
 describeClusterContract('api driver over HTTPS, VMs on the main node', startHttpsTarget, {
   node: 'pve1',
   otherNode: 'pve2',
   vmidBase: 600,
+  seesStorages: false,
 })
 
 describe('api driver over HTTPS', () => {

@@ -26,6 +26,11 @@ export interface ContractOptions {
   otherNode: string
   /** VMIDs from here up are the suite's own. */
   vmidBase: number
+  /**
+   * False for a token without Datastore.Audit (the README's role): /cluster/resources then lists
+   * no storage at all, as Proxmox does (pve-manager API2/Cluster.pm `resources`).
+   */
+  seesStorages?: boolean
 }
 
 /** A public key for the suites' VMs (the conformance run's scratch key). */
@@ -52,7 +57,7 @@ export function describeClusterContract(
   start: () => Promise<ContractTarget>,
   options: ContractOptions,
 ): void {
-  const { node, otherNode, vmidBase } = options
+  const { node, otherNode, vmidBase, seesStorages = true } = options
   const vmid = vmidBase
   let target: ContractTarget
   let cluster: Cluster
@@ -95,7 +100,7 @@ export function describeClusterContract(
           .filter((s) => s.storage === 'local-lvm')
           .map((s) => s.node)
           .sort(),
-      ).toEqual(['pve1', 'pve2', 'pve3'])
+      ).toEqual(seesStorages ? ['pve1', 'pve2', 'pve3'] : [])
       const storages = await cluster.nodeStorages(node)
       expect(storages.find((s) => s.storage === 'local-lvm')?.type).toBe('lvmthin')
     })

@@ -90,4 +90,14 @@ describe('simulator REST face: bridges and the guest agent', () => {
       reason: 'Permission check failed (/vms/100, VM.GuestAgent.Audit)',
     })
   })
+
+  it('shows a token without Datastore.Audit no storage in /cluster/resources, and its VMs and nodes', async () => {
+    await start()
+    const types = (answer: RawAnswer): unknown[] => {
+      const body = answer.json as { data: { type: string }[] }
+      return [...new Set(body.data.map((entry) => entry.type))]
+    }
+    expect(types(await api('GET', '/cluster/resources'))).toEqual(['qemu', 'node', 'storage'])
+    expect(types(await api('GET', '/cluster/resources', auditor))).toEqual(['qemu', 'node'])
+  })
 })
