@@ -1,6 +1,7 @@
 import { die } from './api/errors.js'
 import type { SimContext } from './context.js'
 import { formatDiskSize } from './format-bytes.js'
+import { imageShipsGuestAgent } from './image-guest-agent.js'
 import { readImageInfo } from './image-info.js'
 import { allocateVolume } from './operations/disks.js'
 import { copyWithProgress } from './operations/copy-progress.js'
@@ -77,6 +78,8 @@ export async function importDisk(
       { print: out, ...(args.signal === undefined ? {} : { signal: args.signal }) },
     )
     volumeId = volume.volid
+    const agent = imageShipsGuestAgent(args.source)
+    if (agent !== undefined) volume.qemuGuestAgent = agent
     await copyWithProgress({
       pacer: sim.pacer,
       size: info.virtualSize,

@@ -12,6 +12,7 @@ import { createPacer } from './pacer.js'
 import { allRoutes } from './routes/index.js'
 import { buildBridges, defaultBridges, type SimBridgeSpec } from './network/bridges.js'
 import { createNetworkControl, type SimNetworkControl } from './network/control.js'
+import { installGuestAgent } from './network/guest-agent.js'
 import { guestNics, primaryAddresses } from './network/guest-nics.js'
 import { createNetworkState, type DhcpRange } from './network/network-state.js'
 import { Statd } from './statd.js'
@@ -99,6 +100,12 @@ export interface Simulator {
   readonly faults: FaultInjector
   /** bridges, DHCP leases, guest agents, the ping answer (src/sim/network/control.ts) */
   readonly network: SimNetworkControl
+  /**
+   * The guest OS of VM `vmid` installed and enabled qemu-guest-agent (the simulated guests call
+   * this when a first-boot script that sets it up succeeds): its boot disk has the agent from
+   * now on, so `agent/*` answers once the OS has booted. False when the VM has no boot volume.
+   */
+  installGuestAgent(vmid: number): boolean
   /** observe power changes (simulated guests will answer SSH while a VM runs) */
   on(event: VmEvent, listener: (vm: VmEventPayload) => void): void
   /** test/benchmark introspection: every VM with node, config, status; every volume per storage */
@@ -209,6 +216,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     followTask: (upid, onLine) => tasks.follow(upid, onLine),
     faults,
     network: createNetworkControl(sim),
+    installGuestAgent: (vmid) => installGuestAgent(sim, vmid),
     on(event, listener) {
       events.on(event, listener)
     },

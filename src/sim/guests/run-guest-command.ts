@@ -11,8 +11,8 @@ export interface GuestCommandOptions {
   takeScriptFault: () => boolean
   /** does the guest need a reboot now (`/run/reboot-required`, `needs-restarting -r`)? */
   rebootRequired?: () => boolean
-  /** called when an init script ran to the end with status 0 */
-  onScriptSucceeded?: () => void
+  /** called with the script's text when an init script ran to the end with status 0 */
+  onScriptSucceeded?: (script: string) => void
   /** told the passwords a successful script set, by user (crypt hashes) */
   onPasswords?: (passwords: Record<string, string>) => void
 }
@@ -52,7 +52,7 @@ export function runGuestCommand(
       const result = script === undefined ? tooLarge : emulate(script, faulty)
       if (result.exitCode === 0) options.onPasswords?.(result.passwords)
       play(channel, result, options.stepDelayMs, () => {
-        if (result.exitCode === 0) options.onScriptSucceeded?.()
+        if (result.exitCode === 0 && script !== undefined) options.onScriptSucceeded?.(script)
       })
     })
   } else {

@@ -27,6 +27,8 @@ type VmEventName = 'vm-started' | 'vm-stopped'
 export interface SimVmEventSource {
   on(event: VmEventName, listener: (vm: SimVmEvent) => void): unknown
   off?(event: VmEventName, listener: (vm: SimVmEvent) => void): unknown
+  /** told when a guest's OS installed qemu-guest-agent (its boot disk has it from now on) */
+  installGuestAgent(vmid: number): unknown
 }
 
 export interface StartSimGuestsOptions {
@@ -188,8 +190,11 @@ export function startSimGuests(options: StartSimGuestsOptions): SimGuests {
               stepDelayMs: options.scriptStepDelayMs ?? 50,
               takeScriptFault: () => faults.takeScriptFault(vm.vmid),
               rebootRequired: () => guest.rebootRequired,
-              onScriptSucceeded: () => {
+              onScriptSucceeded: (script) => {
                 if (faults.takeRebootRequirement(vm.vmid)) guest.rebootRequired = true
+                // the first-boot script installs the agent and enables it (`systemctl enable
+                // --now`): it answers from now on, and after every later boot
+                if (script.includes('qemu-guest-agent')) sim.installGuestAgent(vm.vmid)
               },
               onPasswords: (passwords) => {
                 shadows.set(vm.vmid, { ...shadows.get(vm.vmid), ...passwords })

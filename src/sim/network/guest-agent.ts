@@ -1,5 +1,8 @@
 import type { SimContext } from '../context.js'
-import type { SimVm } from '../state/types.js'
+import type { SimVm, SimVolume } from '../state/types.js'
+import { bootDiskKey } from '../state/vm-view.js'
+import { findVolume } from '../state/volumes.js'
+import { isCloudinitVolume, readDrive } from '../vm-config/drive.js'
 import { guestNics, type SimGuestNic } from './guest-nics.js'
 
 /** `agent: 1` or `agent: enabled=1,...` (qemu-server's `get_qga_key($conf, 'enabled')`). */
@@ -17,9 +20,42 @@ export function guestBooted(sim: SimContext, vm: SimVm, now = Date.now()): boole
   return now - vm.startedAt >= sim.network.guestBootMs * sim.pacer.speed
 }
 
-/** qemu-ga answers: the OS has booted and no test holds the agent back. */
+/**
+ * The volume the VM boots from: the first disk of `boot: order=`, else `bootdisk`, else the
+ * first drive that is no CD-ROM (a cloud-init drive is one); undefined without such a volume.
+ */
+export function bootVolume(sim: SimContext, vm: SimVm): SimVolume | undefined {
+  const key = bootDiskKey(vm.config)
+  const file = key === undefined ? undefined : readDrive(vm.config[key] ?? '')?.file
+  if (file === undefined || isCloudinitVolume(file)) return undefined
+  return findVolume(sim.state, vm.node, file)
+}
+
+/**
+ * qemu-ga answers: the OS has booted, no test holds the agent back, and the OS on the boot disk
+ * has qemu-guest-agent (`SimVolume.qemuGuestAgent` not false; unknown counts as installed).
+ */
 export function agentRunning(sim: SimContext, vm: SimVm): boolean {
-  return guestBooted(sim, vm) && !sim.network.heldAgents.has(vm.vmid)
+  return (
+    guestBooted(sim, vm) &&
+    !sim.network.heldAgents.has(vm.vmid) &&
+    bootVolume(sim, vm)?.qemuGuestAgent !== false
+  )
+}
+
+/**
+ * The guest's OS installed and enabled qemu-guest-agent (a first-boot script did): its boot
+ * disk has the agent from now on, across reboots. False when the VM has no boot volume here.
+ */
+export function installGuestAgent(sim: SimContext, vmid: number): boolean {
+  const vm = sim.state.vms.get(vmid)
+  const volume = vm === undefined ? undefined : bootVolume(sim, vm)
+  if (volume === undefined) return false
+  if (volume.qemuGuestAgent !== true) {
+    volume.qemuGuestAgent = true
+    sim.changed()
+  }
+  return true
 }
 
 /** Consumes one armed qga timeout for this VM; true when there was one. */

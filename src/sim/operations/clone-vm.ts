@@ -217,6 +217,8 @@ async function linkVolume(
       used: storage.type === 'dir' ? 200_704 : 0,
       vmid: newid,
       base: base.volid,
+      // the clone reads the base's blocks: the same OS, with or without the agent
+      ...(base.qemuGuestAgent === undefined ? {} : { qemuGuestAgent: base.qemuGuestAgent }),
       ctime: Math.floor(Date.now() / 1000),
     })
     sim.changed()
@@ -256,6 +258,11 @@ async function copyVolume(
       print: task.log,
       signal: task.signal,
     })
+    // a copy of the data: the same OS, with or without the agent
+    if (disk.volume.qemuGuestAgent !== undefined) {
+      volume.qemuGuestAgent = disk.volume.qemuGuestAgent
+      sim.changed()
+    }
   }
   return volume
 }

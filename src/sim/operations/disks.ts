@@ -2,6 +2,7 @@ import { die, paramError } from '../api/errors.js'
 import type { SimCaller } from '../api/types.js'
 import type { SimContext } from '../context.js'
 import { formatDiskSize } from '../format-bytes.js'
+import { imageShipsGuestAgent } from '../image-guest-agent.js'
 import { readImageInfo } from '../image-info.js'
 import { storageLockPath } from '../locks/file-locks.js'
 import {
@@ -161,16 +162,37 @@ export async function allocateVolume(
   }
 }
 
-/** The size and allocation of an import source: a file on the node, or a volume. */
+/** What an import source holds: its size and allocation, and whether its OS has the agent. */
+export interface ImportSourceInfo {
+  virtualSize: number
+  fileSize: number
+  format: string
+  /** see `SimVolume.qemuGuestAgent` */
+  qemuGuestAgent?: boolean
+}
+
+/**
+ * The size and allocation of an import source: a file on the node, or a volume. Whether it
+ * has the guest agent: a volume's own flag (an existing disk), else what its file name says.
+ */
 export async function resolveImportSource(
   sim: SimContext,
   node: SimNode,
   source: string,
-): Promise<{ virtualSize: number; fileSize: number; format: string }> {
+): Promise<ImportSourceInfo> {
+  const agent = (known: boolean | undefined): { qemuGuestAgent?: boolean } => {
+    const value = known ?? imageShipsGuestAgent(source)
+    return value === undefined ? {} : { qemuGuestAgent: value }
+  }
   if (source.startsWith('/')) {
     try {
       const info = await readImageInfo(source)
-      return { virtualSize: info.virtualSize, fileSize: info.fileSize, format: info.format }
+      return {
+        virtualSize: info.virtualSize,
+        fileSize: info.fileSize,
+        format: info.format,
+        ...agent(undefined),
+      }
     } catch {
       throw new Error(`${source}: non-existent or non-regular file`)
     }
@@ -189,7 +211,12 @@ export async function resolveImportSource(
     if (owner && owner.node !== node.name)
       throw new Error(`owner VM ${volume.vmid} not on local node`)
   }
-  return { virtualSize: volume.size, fileSize: volume.used, format: volume.format }
+  return {
+    virtualSize: volume.size,
+    fileSize: volume.used,
+    format: volume.format,
+    ...agent(volume.qemuGuestAgent),
+  }
 }
 
 /** Creates what a planned drive asks for and returns the value the config stores. */
@@ -242,7 +269,7 @@ export async function createDisk(
     options.print(`${key}: successfully created disk '${value}'`)
     return { value, volume }
   }
-  let source: { virtualSize: number; fileSize: number }
+  let source: ImportSourceInfo
   try {
     source = await resolveImportSource(sim, node, request.source)
   } catch (error) {
@@ -279,6 +306,10 @@ export async function createDisk(
     throw new Error(
       `cannot import from '${request.source}' - ${error instanceof Error ? error.message : String(error)}`,
     )
+  }
+  if (source.qemuGuestAgent !== undefined) {
+    volume.qemuGuestAgent = source.qemuGuestAgent
+    sim.changed()
   }
   options2.set('size', formatDiskSize(source.virtualSize))
   const value = printDrive({ file: volume.volid, options: options2 })

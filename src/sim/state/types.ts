@@ -59,6 +59,15 @@ export interface SimVolume {
   vmid?: number
   /** a linked clone: the base volume (`base-<id>-disk-<n>`) it is backed by */
   base?: string
+  /**
+   * Whether the OS on this disk has qemu-guest-agent installed: `false` for an image known to
+   * ship without it (Debian genericcloud, Ubuntu cloud images), `true` for one that ships it
+   * (Rocky GenericCloud) or once a first-boot script installed it, undefined when the simulator
+   * does not know what is on the disk (a blank disk, an image it does not recognise). Undefined
+   * lets the agent answer once the OS has booted: a deliberate simplification, so bare test VMs
+   * keep an agent. It travels with the disk (template, clones, migration, sim-state.json).
+   */
+  qemuGuestAgent?: boolean
   /** epoch seconds */
   ctime: number
 }
