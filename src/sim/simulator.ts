@@ -85,6 +85,8 @@ export interface SimSnapshot {
       size: number
       used: number
       vmid?: number
+      /** whether the OS on the disk has qemu-guest-agent, when the simulator knows */
+      qemuGuestAgent?: boolean
     }[]
   }[]
 }
@@ -266,6 +268,7 @@ function takeSnapshot(sim: SimContext): SimSnapshot {
             size: v.size,
             used: v.used,
             ...(v.vmid === undefined ? {} : { vmid: v.vmid }),
+            ...(v.qemuGuestAgent === undefined ? {} : { qemuGuestAgent: v.qemuGuestAgent }),
           })),
       })),
     ),

@@ -100,9 +100,6 @@ export async function loadState(dataDir: string, state: ClusterState): Promise<b
     if (!members.has(volume.node)) continue
     if (volume.vmid !== undefined && dropped.has(volume.vmid) && volume.content === 'images')
       continue
-    // a hand-edited file may hold anything there; only a boolean means something
-    const agent: unknown = volume.qemuGuestAgent
-    if (agent !== undefined && typeof agent !== 'boolean') delete volume.qemuGuestAgent
     state.volumes.push(volume)
   }
   return true

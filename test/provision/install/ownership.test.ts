@@ -48,3 +48,32 @@ describe('an install stamps the VM it creates and destroys only that one', () =>
     expect((await app.cluster.vmConfig(node, 103)).name).toBe('someone-else')
   })
 })
+
+describe('a VMID the cluster refuses although the list did not show it', () => {
+  it('moves on to the next id the cluster does not hold, not back to the start of the range', async () => {
+    t = await buildTestApp()
+    const app = t
+    const node = app.sim.mainNode
+    expect((await app.cluster.resources()).vms.map((vm) => vm.vmid)).toEqual(
+      expect.arrayContaining([100, 101, 102]),
+    )
+    // VM 103 exists but the service's reads do not show it: another client made it after the
+    // read, or the token may not audit it; Proxmox refuses the id all the same
+    await app.cluster.createVm(node, 103, { name: 'theirs', memory: '512' })
+    const read = app.cluster.resources.bind(app.cluster)
+    app.cluster.resources = async (options) => {
+      const answer = await read(options)
+      return { ...answer, vms: answer.vms.filter((vm) => vm.vmid !== 103) }
+    }
+    const stream = await readSse(`${app.url}/api/vm/install`, {
+      body: { os: 'debian', version: '12', passwd: 'pw' },
+    })
+    const messages = stream.steps.map((step) => step.message)
+    expect(stream.steps.at(-1)?.status).toBe('success')
+    expect(messages).toContain('[*] VMID 103 was taken meanwhile; moving to the next free one')
+    expect(messages).toContain('[*] now VMID 104, IP 127.0.0.104')
+    expect(messages.filter((message) => message.includes('taken meanwhile'))).toHaveLength(1)
+    expect((await app.cluster.vmConfig(node, 103)).name).toBe('theirs')
+    expect((await app.cluster.vmConfig(node, 104)).description).toMatch(/^pve-qemu job /)
+  })
+})

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 
@@ -19,10 +19,10 @@ import { createApiDriver } from '../../../src/pve/drivers/api/index.js'
 import { createInProcessTransport } from '../../../src/sim/faces/in-process-transport.js'
 import { startSimGuests } from '../../../src/sim/guests/index.js'
 import type { SimGuests, StartSimGuestsOptions } from '../../../src/sim/guests/index.js'
-import type { Simulator } from '../../../src/sim/index.js'
+import { qcow2Header, type Simulator } from '../../../src/sim/index.js'
 import { makeTempDir } from '../../exec/temp-dir.js'
 import { freePort, generateKeyPair } from '../../guest/test-guest.js'
-import { buildSim, runTask } from '../helpers.js'
+import { buildSim, call, runTask } from '../helpers.js'
 
 const serviceKey = generateKeyPair()
 const userKey = generateKeyPair()
@@ -370,6 +370,62 @@ describe('simulated guests', () => {
       await power(120, 'reboot')
       await waitForSsh(sshTo(120, createMemoryHostKeyStore()))
       expect(guests.running()).toEqual([120])
+    })
+  })
+
+  describe('and the guest agent', () => {
+    const notRunning = 'QEMU guest agent is not running'
+
+    /** The agent's answer to ping: `ok`, or the error message. */
+    async function agentPing(vmid: number): Promise<string> {
+      const response = await call(sim, 'POST', `/nodes/pve1/qemu/${vmid}/agent/ping`)
+      return response.status === 200 ? 'ok' : (response.message ?? String(response.status))
+    }
+
+    it('install it on Debian with the first-boot script: it answers from then on, across restarts', async () => {
+      startGuests()
+      const temp = makeTempDir()
+      const image = join(temp.dir, 'debian-12-genericcloud-amd64.qcow2')
+      try {
+        writeFileSync(image, qcow2Header(3 * 1024 ** 3))
+        await createVm(121, {
+          agent: '1',
+          scsi0: `local-lvm:0,import-from=${image}`,
+          ide2: 'local-lvm:cloudinit',
+          boot: 'order=scsi0',
+        })
+      } finally {
+        temp.remove()
+      }
+      await power(121, 'start')
+      const hostKeys = createMemoryHostKeyStore()
+      await waitForSsh(sshTo(121, hostKeys))
+      // booted (its SSH answers), but Debian's cloud image has no qemu-guest-agent
+      expect(await agentPing(121)).toBe(notRunning)
+
+      // a script that fails, or one that does not touch the agent, leaves it missing
+      guests.faults.failScript(121)
+      const release = findRelease('debian', '12')
+      if (release === undefined) throw new Error('debian 12 missing from the catalog')
+      const initScript = renderInitScript(release, { timezone: 'UTC' })
+      const failed = await failureOf(
+        runGuestScript({ ...sshTo(121, hostKeys), script: initScript, onLine: () => undefined }),
+      )
+      expect(failed).toMatchObject({ code: 'GUEST_SCRIPT_FAILED' })
+      expect(await agentPing(121)).toBe(notRunning)
+      await runGuestScript({
+        ...sshTo(121, hostKeys),
+        script: "say 'installing: curl'\n",
+        onLine: () => undefined,
+      })
+      expect(await agentPing(121)).toBe(notRunning)
+
+      await runGuestScript({ ...sshTo(121, hostKeys), script: initScript, onLine: () => undefined })
+      expect(await agentPing(121)).toBe('ok')
+      await power(121, 'stop')
+      await power(121, 'start')
+      await waitForSsh(sshTo(121, hostKeys))
+      expect(await agentPing(121)).toBe('ok')
     })
   })
 })

@@ -51,7 +51,10 @@ export const creatingVm: Stage = {
         step.processing(`VMID ${ctx.vmid} was taken meanwhile; moving to the next free one`)
         skipped.add(ctx.vmid)
         ctx.deps.reservations.release(ctx.vmid, ctx.jobId)
-        await autoAssignVmid(ctx, skipped)
+        // the cluster as it is now, and the ids refused so far (a VM a token may not audit
+        // is missing from the list, yet refuses its id all the same)
+        const { vms } = await ctx.deps.cluster.resources({ signal: ctx.signal })
+        await autoAssignVmid(ctx, new Set([...vms.map((vm) => vm.vmid), ...skipped]))
         // on the seed's network the address follows the VMID: hold the new one's
         if (isSeedNetwork(ctx.network)) {
           ctx.deps.addresses.release(ctx.jobId)

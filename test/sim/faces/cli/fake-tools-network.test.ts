@@ -1,4 +1,9 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+import { qcow2Header } from '../../../../src/sim/index.js'
 
 import { startFakeCliCluster, type FakeCliCluster } from './fake-cli-cluster.js'
 
@@ -93,6 +98,36 @@ describe('qm guest cmd / qm agent', () => {
     expect(await run('pve1', ['qm', 'guest', 'cmd', '500', 'ping'])).toMatchObject({
       exitCode: 255,
       stderr: 'No QEMU guest agent configured\n',
+    })
+  })
+})
+
+describe('qm guest cmd on a VM whose OS has no agent', () => {
+  it('dies "QEMU guest agent is not running" for a disk imported from a Debian cloud image', async () => {
+    const image = join(cluster.dir, 'debian-12-genericcloud-amd64.qcow2')
+    writeFileSync(image, qcow2Header(3 * 1024 ** 3))
+    expect((await run('pve1', ['qm', 'create', '502', '--agent', '1'])).exitCode).toBe(0)
+    const imported = await run('pve1', [
+      'qm',
+      'disk',
+      'import',
+      '502',
+      image,
+      'local-lvm',
+      '--target-disk',
+      'scsi0',
+    ])
+    expect(imported.exitCode).toBe(0)
+    expect((await run('pve1', ['qm', 'start', '502'])).exitCode).toBe(0)
+    const refused = { exitCode: 255, stdout: '', stderr: 'QEMU guest agent is not running\n' }
+    expect(await run('pve1', ['qm', 'guest', 'cmd', '502', 'ping'])).toEqual(refused)
+    expect(await run('pve1', ['qm', 'agent', '502', 'network-get-interfaces'])).toEqual(refused)
+    // the guest's first-boot script installs it
+    cluster.sim.installGuestAgent(502)
+    expect(await run('pve1', ['qm', 'guest', 'cmd', '502', 'ping'])).toEqual({
+      exitCode: 0,
+      stdout: '',
+      stderr: '',
     })
   })
 })
