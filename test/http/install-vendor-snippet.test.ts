@@ -29,7 +29,7 @@ const volid = 'local:snippets/pve-qemu-agent.yaml'
 const agentSnippet = [
   '#cloud-config',
   'packages: [qemu-guest-agent]',
-  'runcmd: [[systemctl, enable, --now, qemu-guest-agent]]',
+  'runcmd: [[systemctl, start, qemu-guest-agent]]',
   '',
 ].join('\n')
 const sshKey = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHNvbWVrZXlieXRlc2Zvcm15dGVzdHM test@host'

@@ -18,7 +18,7 @@ import { asList, buildSim, call, get, runTask } from './helpers.js'
 const agentSnippet = [
   '#cloud-config',
   'packages: [qemu-guest-agent]',
-  'runcmd: [[systemctl, enable, --now, qemu-guest-agent]]',
+  'runcmd: [[systemctl, start, qemu-guest-agent]]',
   '',
 ].join('\n')
 const vendor = 'vendor=local:snippets/agent.yaml'
