@@ -36,15 +36,13 @@ export const scratchKey =
 /** `/nodes/<n>/qemu/<id>/...` answers the service relies on, read-only outside the scratch VM. */
 const readChecks: ConformanceCheck[] = [
   {
-    name: 'reads the cluster: the main node online, its storage listed',
-    async run({ cluster, node, storage }) {
+    // storages are left to the next check: /cluster/resources lists them only to Datastore.Audit,
+    // which the service's role does not hold (pve-manager API2/Cluster.pm `resources`)
+    name: 'reads the cluster: the main node online, its VMs listed',
+    async run({ cluster, node }) {
       const resources = await cluster.resources()
       const main = resources.nodes.find((entry) => entry.node === node)
       expectEqual(main?.status, 'online', `node ${node} in /cluster/resources`)
-      expectThat(
-        resources.storages.some((entry) => entry.storage === storage && entry.node === node),
-        `storage ${storage} is not listed for ${node} in /cluster/resources`,
-      )
       expectThat(
         resources.vms.every((vm) => Number.isInteger(vm.vmid) && vm.node !== ''),
         'a VM in /cluster/resources lacks its vmid or node',

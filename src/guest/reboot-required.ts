@@ -9,8 +9,8 @@ export interface RebootNeed {
 
 /**
  * How to ask a guest whether it must reboot: Debian and Ubuntu leave `/run/reboot-required`
- * when an update needs one; Rocky's `needs-restarting -r` exits 1 when a reboot is needed and
- * 0 when not.
+ * when an update needs one; Rocky's `needs-restarting -r` (dnf-utils, in every GenericCloud
+ * image's kickstart) exits 1 when a reboot is needed and 0 when not.
  */
 export function rebootCheckOf(release: OsRelease): {
   argv: string[]

@@ -29,7 +29,8 @@ export interface OsRelease {
    * Whether the official image has qemu-guest-agent installed. Without it the agent answers
    * nothing until the first-boot script has installed it, so nothing before that script (a
    * DHCP lease, a SLAAC address) can be learnt from it (cloud-images.md §3.1–3.3, §5: Debian
-   * and Ubuntu ship none; Rocky's kickstart lists it).
+   * and Ubuntu ship none; rocky-linux/kickstarts Rocky-8/9-GenericCloud-Base.ks and
+   * cloud/rocky-cloud-base-packages.ks, which 10 uses, list it).
    */
   shipsGuestAgent: boolean
 }

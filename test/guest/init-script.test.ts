@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   renderInitScript,
@@ -38,6 +41,42 @@ describe('first-boot scripts', () => {
     expect(rocky).toContain('dnf')
     expect(rocky).not.toContain('apt-get')
   })
+
+  it.each([
+    ['debian', '12'],
+    ['ubuntu', '24.04'],
+    ['rockylinux', '9'],
+  ])(
+    'on %s %s starts the agent even where enabling its unit starts nothing (no [Install] section)',
+    (os, version) => {
+      const dir = mkdtempSync(join(tmpdir(), 'pve-qemu-init-'))
+      try {
+        const log = join(dir, 'systemctl.log')
+        const fake = (name: string, body: string): void => {
+          writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`)
+          chmodSync(join(dir, name), 0o755)
+        }
+        fake('id', 'echo 0')
+        // every package is there already: nothing to install
+        fake('dpkg-query', "printf 'install ok installed'")
+        fake('rpm', 'exit 0')
+        fake('timedatectl', 'echo UTC')
+        // a unit without [Install]: enable succeeds and starts nothing
+        fake('systemctl', `echo "$*" >> '${log}'`)
+        const script = renderInitScript(release(os, version), { timezone: 'UTC' })
+        const result = spawnSync('bash', ['-s'], {
+          input: script,
+          encoding: 'utf8',
+          env: { PATH: `${dir}:/usr/bin:/bin` },
+        })
+        expect(result.stderr).toBe('')
+        expect(result.status).toBe(0)
+        expect(readFileSync(log, 'utf8').split('\n')).toContain('start qemu-guest-agent')
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    },
+  )
 
   it('carries the root password only as a hash assigned at the top', () => {
     const script = withRootPasswordHash(

@@ -126,12 +126,18 @@ export function createTemplateService(options: TemplateServiceOptions): Template
   /** Templates made before this process started: tagged by us, in our range. */
   const load = (): Promise<void> => {
     loading ??= (async () => {
-      const { vms, storages } = await cluster.resources()
+      const { vms } = await cluster.resources()
       const ours = vms.filter(
         (vm) => vm.template === true && inRange(vm.vmid) && readTemplateTags(vm.tags ?? []),
       )
+      const storages = new Map<string, Promise<readonly NodeStorage[]>>()
+      const storagesOf = (node: string): Promise<readonly NodeStorage[]> => {
+        const known = storages.get(node) ?? cluster.nodeStorages(node)
+        storages.set(node, known)
+        return known
+      }
       for (const vm of ours) {
-        const record = await readTemplateRecord(cluster, vm, storages)
+        const record = await readTemplateRecord(cluster, vm, storagesOf)
         if (record !== undefined && !records.has(vm.vmid)) records.set(vm.vmid, record)
       }
     })().catch((error: unknown) => {

@@ -6,6 +6,17 @@ import { nodeSoftware } from '../state/nodes.js'
 import { nodeMetrics } from './node-metrics.js'
 import { storageUsed } from '../state/volumes.js'
 
+/**
+ * What a caller may see (pve-manager PVE/API2/Cluster.pm `resources`): a VM only with VM.Audit
+ * on it, a storage only with Datastore.Audit on it (Datastore.AllocateSpace is not enough), a
+ * node's figures only with Sys.Audit on it (its name and status always). The simulator grants
+ * privileges on the whole tree, so a token either sees all of a kind or none. Root sees all.
+ */
+function holds(rc: RouteContext, privilege: string): boolean {
+  const privileges = rc.caller.privileges
+  return privileges === undefined || privileges.has(privilege)
+}
+
 function vmEntries(sim: SimContext): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = []
   for (const vm of [...sim.state.vms.values()].sort((a, b) => a.vmid - b.vmid)) {
@@ -25,7 +36,7 @@ function vmEntries(sim: SimContext): Record<string, unknown>[] {
   return out
 }
 
-function nodeEntries(sim: SimContext): Record<string, unknown>[] {
+function nodeEntries(sim: SimContext, withFigures: boolean): Record<string, unknown>[] {
   return sim.state.nodes.map((node) => {
     const m = nodeMetrics(sim, node)
     return {
@@ -33,7 +44,7 @@ function nodeEntries(sim: SimContext): Record<string, unknown>[] {
       type: 'node',
       node: node.name,
       status: node.online ? 'online' : 'offline',
-      ...(node.online
+      ...(node.online && withFigures
         ? {
             cpu: m.cpu,
             maxcpu: node.cpu.cpus,
@@ -82,9 +93,11 @@ function resources(rc: RouteContext) {
   )
   const type = values.type
   const data = [
-    ...(type === undefined || type === 'vm' ? vmEntries(rc.sim) : []),
-    ...(type === undefined || type === 'node' ? nodeEntries(rc.sim) : []),
-    ...(type === undefined || type === 'storage' ? storageEntries(rc.sim) : []),
+    ...((type === undefined || type === 'vm') && holds(rc, 'VM.Audit') ? vmEntries(rc.sim) : []),
+    ...(type === undefined || type === 'node' ? nodeEntries(rc.sim, holds(rc, 'Sys.Audit')) : []),
+    ...((type === undefined || type === 'storage') && holds(rc, 'Datastore.Audit')
+      ? storageEntries(rc.sim)
+      : []),
   ]
   return { data }
 }

@@ -21,7 +21,7 @@ describe('emulateScript', () => {
         lines: [
           { stream: 'stdout', text: 'waiting for cloud-init to finish' },
           { stream: 'stdout', text: `installing: ${packages}` },
-          { stream: 'stdout', text: 'enabling qemu-guest-agent' },
+          { stream: 'stdout', text: 'starting qemu-guest-agent' },
           { stream: 'stdout', text: 'setting the time zone to Europe/Berlin' },
           { stream: 'stdout', text: 'first-boot setup finished' },
         ],

@@ -159,7 +159,7 @@ describe('simulated guests', () => {
     expect(lines).toEqual([
       'stdout: waiting for cloud-init to finish',
       'stdout: installing: qemu-guest-agent curl ca-certificates htop',
-      'stdout: enabling qemu-guest-agent',
+      'stdout: starting qemu-guest-agent',
       'stdout: setting the time zone to UTC',
       'stdout: first-boot setup finished',
     ])

@@ -7,6 +7,52 @@ afterEach(async () => {
   await sim.close()
 })
 
+describe('cluster resources as a token sees them', () => {
+  const token = (privileges: string[]) => ({
+    user: 'svc@pve',
+    via: 'in-process' as const,
+    privileges: new Set(privileges),
+  })
+  const resources = async (
+    params: Record<string, string>,
+    privileges: string[],
+  ): Promise<Record<string, unknown>[]> =>
+    asList((await call(sim, 'GET', '/cluster/resources', params, token(privileges))).data)
+  const kinds = (entries: Record<string, unknown>[]): unknown[] => [
+    ...new Set(entries.map((entry) => entry.type)),
+  ]
+
+  it('shows VMs only with VM.Audit and storages only with Datastore.Audit (AllocateSpace is not enough)', async () => {
+    sim = await buildSim()
+    const all = ['VM.Audit', 'Datastore.Audit', 'Sys.Audit']
+    const full = await resources({}, all)
+    expect(kinds(full)).toEqual(['qemu', 'node', 'storage'])
+    const noVms = await resources({}, ['Datastore.Audit', 'Sys.Audit'])
+    expect(kinds(noVms)).toEqual(['node', 'storage'])
+    const noStorages = await resources({}, ['VM.Audit', 'Sys.Audit', 'Datastore.AllocateSpace'])
+    expect(kinds(noStorages)).toEqual(['qemu', 'node'])
+    // the filter answers an empty list, never a 403
+    const storagesOnly = await resources({ type: 'storage' }, ['VM.Audit'])
+    expect(storagesOnly).toEqual([])
+  })
+
+  it("leaves out a node's figures without Sys.Audit, never its name and status", async () => {
+    sim = await buildSim()
+    const nodes = await resources({ type: 'node' }, ['VM.Audit'])
+    expect(nodes.map((entry) => [entry.node, entry.status])).toEqual([
+      ['pve1', 'online'],
+      ['pve2', 'online'],
+      ['pve3', 'online'],
+    ])
+    for (const entry of nodes) {
+      expect(entry).not.toHaveProperty('maxcpu')
+      expect(entry).not.toHaveProperty('mem')
+    }
+    const audited = await resources({ type: 'node' }, ['Sys.Audit'])
+    expect(audited[0]).toHaveProperty('maxcpu')
+  })
+})
+
 describe('cluster and node reads', () => {
   it('lists qemu, node and storage entries with PVE JSON types', async () => {
     sim = await buildSim()
