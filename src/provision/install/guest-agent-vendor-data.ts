@@ -44,7 +44,9 @@ export async function checkVendorSnippetStorage(
   if (storage === undefined)
     throw new InvalidInputError(
       'network',
-      `${why}, but storage ${storageId} does not exist on ${node}, where the VM starts: add it there (or use shared storage), or set GUEST_AGENT_VENDOR_DATA to a storage of ${node}`,
+      // GET /nodes/{node}/storage leaves out what an API token may not see (pve-storage
+      // PVE/API2/Storage/Status.pm `index`: Datastore.Audit or Datastore.AllocateSpace)
+      `${why}, but storage ${storageId} does not exist on ${node}, where the VM starts (or the API token cannot see it: Datastore.Audit or Datastore.AllocateSpace on /storage/${storageId}): add it there (or use shared storage), or set GUEST_AGENT_VENDOR_DATA to a storage of ${node}`,
     )
   if (!storage.enabled)
     throw new InvalidInputError(
