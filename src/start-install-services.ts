@@ -91,6 +91,7 @@ export async function startInstallServices(
     networks: config.networks,
     addresses: options.addresses,
     agentTimeoutMs: config.install.guestSshTimeoutMs,
+    guestAgentVendorData: config.install.guestAgentVendorData,
     mainNode: options.mainNode,
     storage: config.pve.storage,
     reservations: options.store.reservations,

@@ -150,6 +150,12 @@ export interface InstallConfig {
   readonly adminKeysFile: string | undefined
   /** Disk operations run at once per storage; the rest queue (`STORAGE_QUEUE_CONCURRENCY`, default 4). */
   readonly storageQueueConcurrency: number
+  /**
+   * A cloud-init vendor snippet (`<storage>:snippets/<file>`) that installs qemu-guest-agent,
+   * set as `cicustom: vendor=` on DHCP installs of an OS whose image has no agent
+   * (`GUEST_AGENT_VENDOR_DATA`); undefined refuses those installs.
+   */
+  readonly guestAgentVendorData: string | undefined
 }
 
 /** One API token as the service keeps it: a name for the audit log and the token's hash. */

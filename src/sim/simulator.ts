@@ -23,6 +23,7 @@ import { loadState } from './state/persistence.js'
 import { Persister } from './state/persister.js'
 import type { ClusterState } from './state/types.js'
 import { storageUsed } from './state/volumes.js'
+import { createStorageControl, type SimStorageControl } from './state/storage-control.js'
 import { TaskManager } from './tasks/task-manager.js'
 
 export interface SimulatorOptions {
@@ -102,6 +103,8 @@ export interface Simulator {
   readonly faults: FaultInjector
   /** bridges, DHCP leases, guest agents, the ping answer (src/sim/network/control.ts) */
   readonly network: SimNetworkControl
+  /** snippet files and content types of the nodes' storages (src/sim/state/storage-control.ts) */
+  readonly storage: SimStorageControl
   /**
    * The guest OS of VM `vmid` installed and enabled qemu-guest-agent (the simulated guests call
    * this when a first-boot script that sets it up succeeds): its boot disk has the agent from
@@ -218,6 +221,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
     followTask: (upid, onLine) => tasks.follow(upid, onLine),
     faults,
     network: createNetworkControl(sim),
+    storage: createStorageControl(sim),
     installGuestAgent: (vmid) => installGuestAgent(sim, vmid),
     on(event, listener) {
       events.on(event, listener)

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import type { InstallConfig } from '../config.js'
 import type { EnvReader } from '../env-reader.js'
+import { snippetVolidPattern } from '../patterns.js'
 
 const timezonePattern = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/
 const urlPattern = /^https?:\/\/[^\s@]+$/
@@ -30,5 +31,10 @@ export function readInstallSection(
       'UTC',
     adminKeysFile: env.text('ADMIN_KEYS_FILE'),
     storageQueueConcurrency: env.integer('STORAGE_QUEUE_CONCURRENCY', { min: 1, max: 16 }) ?? 4,
+    guestAgentVendorData: env.matching(
+      'GUEST_AGENT_VENDOR_DATA',
+      snippetVolidPattern,
+      'a snippets volume id <storage>:snippets/<file>, such as local:snippets/pve-qemu-agent.yaml',
+    ),
   }
 }

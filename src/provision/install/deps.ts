@@ -24,6 +24,11 @@ export interface InstallDeps {
   addresses: AddressBook
   /** how long a DHCP VM's guest agent is asked for its address (GUEST_SSH_TIMEOUT); default 300 s */
   agentTimeoutMs?: number
+  /**
+   * GUEST_AGENT_VENDOR_DATA: a snippets volume installing qemu-guest-agent, set as `cicustom:
+   * vendor=` on DHCP installs of an OS whose image has no agent; absent refuses those installs
+   */
+  guestAgentVendorData?: string | undefined
   mainNode: string
   /** ASSIGN_STORAGE */
   storage: string

@@ -6,6 +6,7 @@ import { beginStep, type ReportStep } from '../progress.js'
 import type { InstallContext } from './context.js'
 import type { InstallDeps } from './deps.js'
 import { generatePassword } from './password.js'
+import { checkVendorSnippetStorage, vendorDataFor } from './guest-agent-vendor-data.js'
 import type { VmNetwork } from '../../networks/index.js'
 import {
   checkAddressLearnable,
@@ -84,7 +85,8 @@ export async function planInstall(
   }
   const network = chooseNetwork(deps, request)
   const vmid = requestedVmid(network, request)
-  checkAddressLearnable(network, release)
+  const vendorData = vendorDataFor(deps, network, release)
+  checkAddressLearnable(network, release, vendorData)
   // the storage check reads the main node's storages: asked now, beside the resource list, its
   // answer is there when the stage comes (shared reads keep it), one command start-up sooner
   void deps.cluster.nodeStorages(deps.mainNode).catch(() => undefined)
@@ -109,6 +111,9 @@ export async function planInstall(
   }
   // the VM is made on the main node (or the target, for a clone) and ends on the target
   await checkBridges(deps, network, [deps.mainNode, targetNode])
+  // the VM's first start is on the target node (after the move, or where a clone is made)
+  if (vendorData !== undefined)
+    await checkVendorSnippetStorage(deps, network, vendorData, targetNode)
   const chosen = { release, network, vmid, targetNode }
   return {
     release,

@@ -4,6 +4,7 @@ import { bootDiskKey } from '../state/vm-view.js'
 import { findVolume } from '../state/volumes.js'
 import { isCloudinitVolume, readDrive } from '../vm-config/drive.js'
 import { guestNics, type SimGuestNic } from './guest-nics.js'
+import { vendorDataInstallsAgent } from './vendor-data-agent.js'
 
 /** `agent: 1` or `agent: enabled=1,...` (qemu-server's `get_qga_key($conf, 'enabled')`). */
 export function agentEnabled(config: Record<string, string>): boolean {
@@ -33,13 +34,14 @@ export function bootVolume(sim: SimContext, vm: SimVm): SimVolume | undefined {
 
 /**
  * qemu-ga answers: the OS has booted, no test holds the agent back, and the OS on the boot disk
- * has qemu-guest-agent (`SimVolume.qemuGuestAgent` not false; unknown counts as installed).
+ * has qemu-guest-agent (`SimVolume.qemuGuestAgent` not false; unknown counts as installed) or
+ * cloud-init installs it at first boot from a `cicustom` vendor snippet.
  */
 export function agentRunning(sim: SimContext, vm: SimVm): boolean {
   return (
     guestBooted(sim, vm) &&
     !sim.network.heldAgents.has(vm.vmid) &&
-    bootVolume(sim, vm)?.qemuGuestAgent !== false
+    (bootVolume(sim, vm)?.qemuGuestAgent !== false || vendorDataInstallsAgent(sim, vm))
   )
 }
 

@@ -5,6 +5,7 @@ import { timings } from '../timings.js'
 import { checkVmBridges } from '../network/bridge-check.js'
 import { guestNics, primaryAddresses } from '../network/guest-nics.js'
 import { applyPending } from './pending.js'
+import { checkCicustom } from '../state/snippets.js'
 
 /** Flags each CPU model needs from the host, and how QEMU names a missing one. */
 const v2 = ['cx16', 'lahf_lm', 'popcnt', 'sse4_1', 'sse4_2', 'ssse3']
@@ -64,7 +65,11 @@ export async function bootVm(
 ): Promise<void> {
   const fault = sim.faults.take('start', vm.vmid)
   applyPending(sim, vm, options.print)
-  if (cloudinitKey(vm.config) !== undefined) options.print('generating cloud-init ISO')
+  if (cloudinitKey(vm.config) !== undefined) {
+    // the ISO's files are read before it is written: a bad `cicustom` fails the start here
+    checkCicustom(sim, vm, node)
+    options.print('generating cloud-init ISO')
+  }
   for (const warning of checkVmBridges(vm, node)) options.print(warning)
   const missing = missingCpuFlags(vm, node)
   if (missing.length > 0) {

@@ -68,6 +68,8 @@ export interface SimVolume {
    * keep an agent. It travels with the disk (template, clones, migration, sim-state.json).
    */
   qemuGuestAgent?: boolean
+  /** a snippet (content `snippets`): the file's text, what cloud-init would read */
+  text?: string
   /** epoch seconds */
   ctime: number
 }

@@ -113,7 +113,7 @@ const bootFormat: PropertyFormat = {
     legacy: { type: 'pattern', pattern: /^[acdn]{1,4}$/ },
   },
 }
-const cicustomFormat: PropertyFormat = {
+export const cicustomFormat: PropertyFormat = {
   keys: {
     user: { type: 'any' },
     network: { type: 'any' },

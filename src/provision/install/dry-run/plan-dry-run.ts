@@ -11,6 +11,7 @@ import { ipForVmid } from '../ip-address.js'
 import { finalizingStep, installStages, planInstall } from '../pipeline.js'
 import type { InstallRequest } from '../request.js'
 import { vmConfig } from '../stages/creating-vm.js'
+import { vendorDataFor } from '../guest-agent-vendor-data.js'
 import { isOwnKey } from '../stages/cloning-from-template.js'
 import { chooseNetwork, net0Of, requestedVmid, vmidRange } from '../network-choice.js'
 import type { VmNetwork } from '../../../networks/index.js'
@@ -190,8 +191,14 @@ function describeAddressing(network: VmNetwork, ctx: InstallContext): string {
   const v4 = network.ipv4
   const parts: string[] = []
   if (v4.mode === 'seed') parts.push(`${ctx.ip}/24 (the VMID's address), gateway ${v4.gateway}`)
-  else if (v4.mode === 'dhcp') parts.push('IPv4 from DHCP at boot, learnt from the guest agent')
-  else
+  else if (v4.mode === 'dhcp') {
+    const vendorData = vendorDataFor(ctx.deps, network, ctx.release)
+    parts.push(
+      vendorData === undefined
+        ? 'IPv4 from DHCP at boot, learnt from the guest agent'
+        : `IPv4 from DHCP at boot, learnt from the guest agent, which cloud-init installs at first boot from the vendor snippet ${vendorData} (cicustom)`,
+    )
+  } else
     parts.push(
       ctx.ip === ''
         ? `the next free address of ${v4.cidr}, held when the install runs, gateway ${v4.gateway}`

@@ -4,6 +4,7 @@ import type { VmConfigChanges } from '../../../pve/cluster.js'
 import type { InstallContext } from '../context.js'
 import { isStampedBy, ownershipStamp, removeOwnVm } from '../../own-vm.js'
 import { withDiskTurn } from '../disk-turn.js'
+import { vendorDataFor } from '../guest-agent-vendor-data.js'
 import { ipconfig0Of, isSeedNetwork, net0Of } from '../network-choice.js'
 import { holdAddresses } from './assigning-ip.js'
 import { autoAssignVmid } from './checking-vmid.js'
@@ -91,6 +92,9 @@ export function vmConfig(ctx: InstallContext): VmConfigChanges {
     // while the init script wants it; any driver may set it, a token too (pve.md §10.6)
     ciupgrade: '0',
   }
+  // DHCP on an image without qemu-guest-agent: cloud-init installs it from this snippet
+  const vendorData = vendorDataFor(ctx.deps, ctx.network, ctx.release)
+  if (vendorData !== undefined) config.cicustom = `vendor=${vendorData}`
   const v4 = ctx.network.ipv4
   // cloud-init's resolvers (qemu-server `nameserver`: a list of addresses)
   if (v4.mode === 'static' && v4.dns.length > 0) config.nameserver = v4.dns.join(' ')
