@@ -76,4 +76,31 @@ describe('a VMID the cluster refuses although the list did not show it', () => {
     expect((await app.cluster.vmConfig(node, 103)).name).toBe('theirs')
     expect((await app.cluster.vmConfig(node, 104)).description).toMatch(/^pve-qemu job /)
   })
+
+  it('on the clone path too: the clone moves to the next id, named after it', async () => {
+    t = await buildTestApp({ env: { TEMPLATES: 'auto' } })
+    const app = t
+    const node = app.sim.mainNode
+    const body = { os: 'debian', version: '12', passwd: 'pw' }
+    const first = await readSse(`${app.url}/api/vm/install`, { body })
+    expect(first.steps.at(-1)?.status).toBe('success')
+    // the template is built; the next install clones it, into an id someone else holds unseen
+    await app.cluster.createVm(node, 104, { name: 'theirs', memory: '512' })
+    const read = app.cluster.resources.bind(app.cluster)
+    app.cluster.resources = async (options) => {
+      const answer = await read(options)
+      return { ...answer, vms: answer.vms.filter((vm) => vm.vmid !== 104) }
+    }
+    const second = await readSse(`${app.url}/api/vm/install`, { body })
+    const messages = second.steps.map((step) => step.message)
+    expect(second.steps.at(-1)?.status).toBe('success')
+    expect(messages).toContain('[*] VMID 104 was taken meanwhile; moving to the next free one')
+    expect(
+      messages.some((message) => message.includes('VM 105 is a linked clone of template')),
+    ).toBe(true)
+    expect((await app.cluster.vmConfig(node, 104)).name).toBe('theirs')
+    const config = await app.cluster.vmConfig(node, 105)
+    expect(config.name).toBe('debian-12-105')
+    expect(config.ipconfig0).toBe('ip=127.0.0.105/24,gw=127.0.0.1')
+  })
 })

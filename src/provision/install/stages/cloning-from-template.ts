@@ -6,6 +6,7 @@ import type { InstallContext } from '../context.js'
 import { imageTransferOf } from '../image-transfer.js'
 import { placeImage } from './downloading-image.js'
 import { retryOnLockTimeout } from '../retry.js'
+import { mayMoveOn, moveToNextVmid } from '../vmid-taken.js'
 import { removeVm, vmConfig } from './creating-vm.js'
 import { growDisk } from './initializing-config.js'
 
@@ -93,10 +94,11 @@ export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandl
   if (template === undefined) return
   const { cluster, templates } = ctx.deps
   if (templates === undefined) return
-  const config = vmConfig(ctx)
-  const name = config.name ?? undefined
   const target = ctx.createNode === template.node ? {} : { target: ctx.createNode }
   const clone = async (full: boolean): Promise<void> => {
+    // the name and the seed's address follow the VMID, which may have moved on
+    const config = vmConfig(ctx)
+    const name = config.name ?? undefined
     await templates.cloneTurn(
       template,
       ctx.vmid,
@@ -131,22 +133,39 @@ export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandl
         ),
     )
   }
-  // recorded first, and undone only if the VM carries our stamp (the clone's description)
-  const vmid = ctx.vmid
-  ctx.deps.creations.started(ctx.jobId, vmid, ctx.createNode)
-  ctx.undo.push(() => removeVm(ctx, vmid))
   let how = 'linked clone'
-  try {
-    await clone(false)
-  } catch (error) {
-    if (!(
-      error instanceof PveError && error.message.includes('Linked clone feature is not supported')
-    ))
-      throw error
-    step.processing(`${error.message}: making a full clone instead`)
-    how = 'full clone'
-    await clone(true)
+  // a storage that cannot link after all gets a full clone, and every later try too
+  const cloneLinkedOrFull = async (): Promise<void> => {
+    try {
+      await clone(how === 'full clone')
+    } catch (error) {
+      if (!(
+        error instanceof PveError && error.message.includes('Linked clone feature is not supported')
+      ))
+        throw error
+      step.processing(`${error.message}: making a full clone instead`)
+      how = 'full clone'
+      await clone(true)
+    }
   }
+  const skipped = new Set<number>()
+  for (;;) {
+    // recorded first, and undone only if the VM carries our stamp (the clone's description)
+    const vmid = ctx.vmid
+    ctx.deps.creations.started(ctx.jobId, vmid, ctx.createNode)
+    const undo = (): Promise<void> => removeVm(ctx, vmid)
+    ctx.undo.push(undo)
+    try {
+      await cloneLinkedOrFull()
+      break
+    } catch (error) {
+      // `unable to create VM <id>: config file already exists`: someone else's VM holds the id
+      if (!mayMoveOn(error, ctx, skipped)) throw error
+      ctx.undo.splice(ctx.undo.indexOf(undo), 1)
+      await moveToNextVmid(ctx, step, skipped)
+    }
+  }
+  const config = vmConfig(ctx)
   ctx.vmNode = ctx.createNode
   ctx.deps.locator.remember([{ vmid: ctx.vmid, node: ctx.createNode }])
   // its own settings and the disk's size at once: Proxmox takes the VM's config lock for each in

@@ -5,14 +5,10 @@ import type { InstallContext } from '../context.js'
 import { isStampedBy, ownershipStamp, removeOwnVm } from '../../own-vm.js'
 import { withDiskTurn } from '../disk-turn.js'
 import { vendorDataFor } from '../guest-agent-vendor-data.js'
-import { ipconfig0Of, isSeedNetwork, net0Of } from '../network-choice.js'
-import { holdAddresses } from './assigning-ip.js'
-import { autoAssignVmid } from './checking-vmid.js'
+import { ipconfig0Of, net0Of } from '../network-choice.js'
+import { mayMoveOn, moveToNextVmid } from '../vmid-taken.js'
 import { ensureTemplateStep } from './cloning-from-template.js'
 import type { Stage } from './stage.js'
-
-/** How many VMIDs taken behind our back an install tolerates before giving up. */
-const maxIdRetries = 5
 
 /**
  * `qm create` with the whole hardware profile and cloud-init in one call: virtio-scsi-pci, l26,
@@ -45,22 +41,10 @@ export const creatingVm: Stage = {
         const exists = error instanceof PveError && error.kind === 'vm_exists'
         // a retried create whose first try got through finds our own VM: it is made
         if (exists && (await isOwnVm(ctx, vmid))) break
+        // someone else's VM: nothing of ours to undo under this id
         if (exists) ctx.undo.splice(ctx.undo.indexOf(undo), 1)
-        // another client took the id after our check (the resource list lags): take the next
-        if (!exists || ctx.request.id !== undefined || skipped.size >= maxIdRetries) throw error
-        step.processing(`VMID ${ctx.vmid} was taken meanwhile; moving to the next free one`)
-        skipped.add(ctx.vmid)
-        ctx.deps.reservations.release(ctx.vmid, ctx.jobId)
-        // the cluster as it is now, and the ids refused so far (a VM a token may not audit
-        // is missing from the list, yet refuses its id all the same)
-        const { vms } = await ctx.deps.cluster.resources({ signal: ctx.signal })
-        await autoAssignVmid(ctx, new Set([...vms.map((vm) => vm.vmid), ...skipped]))
-        // on the seed's network the address follows the VMID: hold the new one's
-        if (isSeedNetwork(ctx.network)) {
-          ctx.deps.addresses.release(ctx.jobId)
-          await holdAddresses(ctx)
-        }
-        step.processing(`now VMID ${ctx.vmid}, IP ${ctx.ip || 'from DHCP'}`)
+        if (!mayMoveOn(error, ctx, skipped)) throw error
+        await moveToNextVmid(ctx, step, skipped)
       }
     }
     ctx.vmNode = ctx.createNode
