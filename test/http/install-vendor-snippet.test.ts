@@ -236,3 +236,27 @@ describe('through the other drivers', () => {
     }, 60_000)
   }
 })
+
+describe('a VM that reads a snippet at every start', () => {
+  it('is not moved to a node whose storage holds no snippets; it moves where one does', async () => {
+    const app = await start()
+    app.sim.storage.writeSnippet('pve1', 'local', 'pve-qemu-agent.yaml', agentSnippet)
+    const { result } = await expectSnippetInstall(app)
+    app.sim.storage.setContent('pve2', 'local', freshLocal)
+    const move = (node: string): Promise<Response> =>
+      fetch(`${app.url}/api/vm/${result.vmid}/set/node`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ node }),
+      })
+    const refused = await move('pve2')
+    expect(refused.status).toBe(400)
+    expect(await refused.text()).toContain(
+      `node: node pve2 has no enabled storage local with snippets, and VM ${result.vmid}'s cloud-init reads ${volid} (cicustom) at every start; nothing was moved`,
+    )
+    expect(app.sim.snapshot().vms.find((vm) => vm.vmid === result.vmid)?.node).toBe(result.node)
+    // pve3 keeps `local` with snippets: the move is allowed (the file is the admin's to copy)
+    const allowed = await move('pve3')
+    expect(allowed.status).toBe(200)
+  })
+})

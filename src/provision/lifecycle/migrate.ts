@@ -23,7 +23,9 @@ export async function planMigration(
       throw new InvalidInputError('node', `VM ${vmid} is already on ${target}`)
     if (targetNode.status !== 'online')
       throw new InvalidInputError('node', `node ${target} is not online`)
-    await checkTargetBridges(deps, vm, target)
+    const config = await deps.cluster.vmConfig(vm.node, vm.vmid)
+    await checkTargetBridges(deps, vm, config, target)
+    await checkTargetSnippets(deps, vm, config, target)
     const online = vm.status.status === 'running'
     return {
       vmid,
@@ -78,10 +80,10 @@ export function bridgesOf(config: Record<string, string>): string[] {
 async function checkTargetBridges(
   deps: LifecycleDeps,
   vm: LocatedVm,
+  config: Record<string, string>,
   target: string,
 ): Promise<void> {
   if (!deps.networks.fromFile) return
-  const config = await deps.cluster.vmConfig(vm.node, vm.vmid)
   const needed = bridgesOf(config)
   if (needed.length === 0) return
   const there = new Set((await deps.cluster.nodeBridges(target)).map((bridge) => bridge.iface))
@@ -91,4 +93,39 @@ async function checkTargetBridges(
       'node',
       `node ${target} has no bridge ${missing.join(', ')}, which VM ${vm.vmid} is connected to; nothing was moved`,
     )
+}
+
+/** The volids of `cicustom: user=<volid>,vendor=<volid>,…` (volids hold no comma). */
+export function snippetsOf(config: Record<string, string>): string[] {
+  const text = config.cicustom ?? ''
+  return text
+    .split(',')
+    .map((part) => part.slice(part.indexOf('=') + 1))
+    .filter((volid) => volid.includes(':'))
+}
+
+/**
+ * The target node must have the storage of every `cicustom` snippet, enabled and holding
+ * snippets: qemu-server reads them whenever it builds the cloud-init drive, at every start, and
+ * fails there (`can't find file '<volid>'`), after the VM has moved. Refused before anything
+ * moves (400 naming `node`). Whether the file itself is there no API call tells.
+ */
+async function checkTargetSnippets(
+  deps: LifecycleDeps,
+  vm: LocatedVm,
+  config: Record<string, string>,
+  target: string,
+): Promise<void> {
+  const volids = snippetsOf(config)
+  if (volids.length === 0) return
+  const storages = await deps.cluster.nodeStorages(target)
+  for (const volid of volids) {
+    const id = volid.slice(0, volid.indexOf(':'))
+    const storage = storages.find((entry) => entry.storage === id)
+    if (storage === undefined || !storage.enabled || !storage.content.includes('snippets'))
+      throw new InvalidInputError(
+        'node',
+        `node ${target} has no enabled storage ${id} with snippets, and VM ${vm.vmid}'s cloud-init reads ${volid} (cicustom) at every start; nothing was moved`,
+      )
+  }
 }
