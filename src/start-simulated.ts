@@ -110,6 +110,7 @@ async function startEmbeddedSimulator(config: Config): Promise<Simulator> {
           })),
         }),
     ...(config.pve.mainNode === undefined ? {} : { mainNode: config.pve.mainNode }),
+    ...(config.sim.sharedStorage === undefined ? {} : { sharedStorage: config.sim.sharedStorage }),
   })
 }
 

@@ -132,6 +132,11 @@ export interface SimConfig {
   /** SIM_PROXY_TIMEOUT_MS: how long the REST face's pveproxy waits for the daemon before its 596
    * (ms at speed 1; pveproxy's 30 s by default, 0 = never) */
   readonly proxyTimeoutMs: number
+  /**
+   * `SIM_SHARED_STORAGE`: the ID of a shared NFS storage the simulator adds on every node (one
+   * volume set for the cluster); undefined = none, as on fresh nodes.
+   */
+  readonly sharedStorage: string | undefined
 }
 
 /** What the install pipeline needs beyond the VM limits. */

@@ -34,6 +34,7 @@ export const configVariables = [
   'VM_ROOT_PASSWORD',
   'SIM_SPEED',
   'SIM_NODES',
+  'SIM_SHARED_STORAGE',
   'DATA_DIR',
   'LOG_LEVEL',
   'IMAGE_DIR',

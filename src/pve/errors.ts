@@ -86,6 +86,9 @@ const patterns: [RegExp, PveErrorKind][] = [
   [/^VM \d+ (is )?not running/, 'vm_not_running'],
   [/^VM is locked \(/, 'vm_locked'],
   [/can't lock file '[^']+' - got timeout/, 'lock_timeout'],
+  // a shared storage's cluster-wide lock through pmxcfs (pve-cluster PVE/Cluster.pm `$cfs_lock`,
+  // taken by pve-storage's `cluster_lock_storage`): the same contention, worded by pmxcfs
+  [/cfs-lock '[^']+' error: got lock request timeout/, 'lock_timeout'],
   [/^shrinking disks is not supported/, 'shrink_refused'],
   // a predictable refusal of the request, not a Proxmox failure (pve.md §10.2)
   [/^balloon value too large/, 'invalid_parameter'],

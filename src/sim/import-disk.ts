@@ -6,7 +6,7 @@ import { readImageInfo } from './image-info.js'
 import { allocateVolume } from './operations/disks.js'
 import { copyWithProgress } from './operations/copy-progress.js'
 import { checkLock, requireVm, withVmLock } from './operations/vm-lock.js'
-import { findNode, requireStorage } from './state/volumes.js'
+import { findNode, isFileStorage, removeVolume, requireStorage } from './state/volumes.js'
 import { timings } from './timings.js'
 import { isDriveKey, printDrive, readDrive } from './vm-config/drive.js'
 
@@ -50,8 +50,8 @@ export async function importDisk(
   const storage = requireStorage(node, args.storage)
   if (!storage.content.includes('images')) die(`storage ${storage.id} does not support vm images`)
   out(`importing disk '${args.source}' to VM ${args.vmid} ...`)
-  let format = args.format ?? (storage.type === 'dir' ? 'raw' : 'raw')
-  if (storage.type !== 'dir' && format !== 'raw') {
+  let format = args.format ?? 'raw'
+  if (!isFileStorage(storage) && format !== 'raw') {
     args.onLine(
       `format '${format}' is not supported by the target storage - using 'raw' instead`,
       'stderr',
@@ -90,8 +90,7 @@ export async function importDisk(
     })
   } catch (error) {
     if (volumeId !== undefined) {
-      const index = sim.state.volumes.findIndex((v) => v.volid === volumeId && v.node === node.name)
-      if (index >= 0) sim.state.volumes.splice(index, 1)
+      removeVolume(sim.state, node.name, volumeId)
     }
     if (vm.config.lock === 'import') delete vm.config.lock
     sim.changed()

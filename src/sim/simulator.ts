@@ -18,11 +18,11 @@ import { createNetworkState, type DhcpRange } from './network/network-state.js'
 import { Statd } from './statd.js'
 import { timings } from './timings.js'
 import { seedDemoVms } from './state/demo.js'
-import { buildNode, defaultNodes } from './state/nodes.js'
+import { buildNode, defaultNodes, sharedNfsStorage } from './state/nodes.js'
 import { loadState } from './state/persistence.js'
 import { Persister } from './state/persister.js'
 import type { ClusterState } from './state/types.js'
-import { storageUsed } from './state/volumes.js'
+import { storageUsed, volumesOn } from './state/volumes.js'
 import { createStorageControl, type SimStorageControl } from './state/storage-control.js'
 import { TaskManager } from './tasks/task-manager.js'
 
@@ -50,6 +50,12 @@ export interface SimulatorOptions {
   dhcpRange?: DhcpRange
   /** ms at speed 1 from power-on until a guest's OS (and its agent) is up; default 12 s */
   guestBootMs?: number
+  /**
+   * the ID of a shared NFS storage every node mounts (`SIM_SHARED_STORAGE`, e.g. `nfs-shared`):
+   * one volume set seen from every node, locked cluster-wide (src/sim/state/nodes.ts
+   * `sharedNfsStorage`); undefined = none, each node has only `local` and `local-lvm`
+   */
+  sharedStorage?: string
 }
 
 export type VmEvent = 'vm-started' | 'vm-stopped'
@@ -72,10 +78,15 @@ export interface SimSnapshot {
     /** a running VM's net0 addresses in the guest (what the simulated guests listen on) */
     addresses?: { ipv4?: string; ipv6: string[] }
   }[]
+  /**
+   * every storage of every node; a shared storage is listed under each node with the same
+   * volumes (as /cluster/resources lists it), so count its volumes under one node only
+   */
   storages: {
     node: string
     storage: string
     type: string
+    shared: boolean
     total: number
     used: number
     volumes: {
@@ -143,6 +154,15 @@ function checkOptions(options: SimulatorOptions): {
       'SIM_BAD_OPTIONS',
       `mainNode '${mainNode}' is not one of the simulator's nodes`,
     )
+  const shared = options.sharedStorage
+  // pve-storage's `pve-storage-id` format (PVE/Storage/Plugin.pm, `parse_storage_id`)
+  if (shared !== undefined && !/^[a-z][a-z0-9._-]*[a-z0-9]$/i.test(shared))
+    throw new AppError('SIM_BAD_OPTIONS', `shared storage ID '${shared}' is not a storage ID`)
+  if (shared === 'local' || shared === 'local-lvm')
+    throw new AppError(
+      'SIM_BAD_OPTIONS',
+      `shared storage ID '${shared}' is taken by a node's own storage`,
+    )
   if (!Number.isFinite(options.speed) || options.speed < 0) {
     throw new AppError(
       'SIM_BAD_OPTIONS',
@@ -166,6 +186,8 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
       const bridges = options.bridges?.[spec.name]
       node.bridges =
         bridges === undefined ? defaultBridges(spec.ip, gateway) : buildBridges(spec.name, bridges)
+      if (options.sharedStorage !== undefined)
+        node.storages.push(sharedNfsStorage(options.sharedStorage))
       return node
     }),
     volumes: [],
@@ -257,19 +279,18 @@ function takeSnapshot(sim: SimContext): SimSnapshot {
         node: node.name,
         storage: storage.id,
         type: storage.type,
+        shared: storage.shared,
         total: storage.total,
         used: storageUsed(state, node.name, storage),
-        volumes: state.volumes
-          .filter((v) => v.node === node.name && v.storage === storage.id)
-          .map((v) => ({
-            volid: v.volid,
-            content: v.content,
-            format: v.format,
-            size: v.size,
-            used: v.used,
-            ...(v.vmid === undefined ? {} : { vmid: v.vmid }),
-            ...(v.qemuGuestAgent === undefined ? {} : { qemuGuestAgent: v.qemuGuestAgent }),
-          })),
+        volumes: volumesOn(state, node.name, storage.id).map((v) => ({
+          volid: v.volid,
+          content: v.content,
+          format: v.format,
+          size: v.size,
+          used: v.used,
+          ...(v.vmid === undefined ? {} : { vmid: v.vmid }),
+          ...(v.qemuGuestAgent === undefined ? {} : { qemuGuestAgent: v.qemuGuestAgent }),
+        })),
       })),
     ),
   }

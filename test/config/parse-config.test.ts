@@ -154,6 +154,17 @@ describe('parseConfig values', () => {
     })
   })
 
+  it('reads SIM_SHARED_STORAGE, a storage ID no node already has', () => {
+    expect(parseConfig({}).sim.sharedStorage).toBeUndefined()
+    expect(parseConfig({ SIM_SHARED_STORAGE: 'nfs-shared' }).sim.sharedStorage).toBe('nfs-shared')
+    expect(() => parseConfig({ SIM_SHARED_STORAGE: 'NFS share' })).toThrow(
+      /SIM_SHARED_STORAGE: must be a Proxmox storage id .*got "NFS share"/,
+    )
+    expect(() => parseConfig({ SIM_SHARED_STORAGE: 'local-lvm' })).toThrow(
+      /SIM_SHARED_STORAGE: must not be "local-lvm": every node has its own/,
+    )
+  })
+
   it('skips the NODE_ variables Node.js and its images set', () => {
     const config = parseConfig({
       NODE_ENV: 'production',

@@ -1,7 +1,7 @@
 import type { PveConfig, SimConfig } from '../config.js'
 import { quote } from '../env-reader.js'
 import type { EnvReader } from '../env-reader.js'
-import { nodeNamePattern, nodeNameRule } from '../patterns.js'
+import { nodeNamePattern, nodeNameRule, storageIdPattern } from '../patterns.js'
 
 /** Reads the simulator's settings and checks they agree with the cluster section. */
 export function readSimSection(env: EnvReader, pve: PveConfig): SimConfig {
@@ -26,7 +26,14 @@ export function readSimSection(env: EnvReader, pve: PveConfig): SimConfig {
   const cliStartupMs = env.integer('SIM_CLI_STARTUP_MS', { min: 0, max: 60_000, unit: 'ms' }) ?? 0
   const proxyTimeoutMs =
     env.integer('SIM_PROXY_TIMEOUT_MS', { min: 0, max: 600_000, unit: 'ms' }) ?? 30_000
-  return { speed, nodes, cliStartupMs, proxyTimeoutMs }
+  const sharedStorage = env.matching(
+    'SIM_SHARED_STORAGE',
+    storageIdPattern,
+    'a Proxmox storage id (lower-case letters, digits, "-", "_" and "."), such as nfs-shared',
+  )
+  if (sharedStorage === 'local' || sharedStorage === 'local-lvm')
+    env.problem('SIM_SHARED_STORAGE', `must not be ${quote(sharedStorage)}: every node has its own`)
+  return { speed, nodes, cliStartupMs, proxyTimeoutMs, sharedStorage }
 }
 
 function readSimNodes(env: EnvReader): string[] | undefined {

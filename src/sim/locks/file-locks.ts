@@ -27,6 +27,11 @@ export interface AcquireOptions {
   /** called once when the lock is busy and the caller starts waiting */
   onWait?: () => void
   signal?: AbortSignal
+  /**
+   * what a wait that ends without the lock dies with, when it is not a flock's `can't lock file
+   * '<path>' - got timeout` / `- interrupted by signal` (a pmxcfs lock words them its own way)
+   */
+  messages?: { timeout: string; interrupted: string }
 }
 
 /** The path of a VM's config flock (pve.md §0.4). */
@@ -102,11 +107,17 @@ export class FileLocks {
         reject(error)
       }
       const onAbort = (): void => {
-        leave(new PveDieError(`can't lock file '${path}' - interrupted by signal`))
+        leave(
+          new PveDieError(
+            options.messages?.interrupted ?? `can't lock file '${path}' - interrupted by signal`,
+          ),
+        )
       }
       if (Number.isFinite(options.timeoutMs)) {
         waiter.timer = setTimeout(() => {
-          leave(new PveDieError(`can't lock file '${path}' - got timeout`))
+          leave(
+            new PveDieError(options.messages?.timeout ?? `can't lock file '${path}' - got timeout`),
+          )
         }, options.timeoutMs)
       }
       options.signal?.addEventListener('abort', onAbort, { once: true })

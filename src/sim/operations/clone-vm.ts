@@ -3,10 +3,10 @@ import { describeError } from '../../errors.js'
 import { die, paramError } from '../api/errors.js'
 import type { SimContext } from '../context.js'
 import { formatDiskSize } from '../format-bytes.js'
-import { storageLockPath } from '../locks/file-locks.js'
+import { lockStorage } from '../locks/storage-lock.js'
 import type { SimNode, SimStorage, SimVm, SimVolume } from '../state/types.js'
 import { drives } from '../state/vm-view.js'
-import { addVolume, findVolume } from '../state/volumes.js'
+import { addVolume, findVolume, isFileStorage } from '../state/volumes.js'
 import type { TaskContext } from '../tasks/task-manager.js'
 import { timings } from '../timings.js'
 import { sortedConfig } from '../vm-config/defaults.js'
@@ -77,8 +77,9 @@ export function checkLinkedOptions(full: boolean, storage: string | undefined): 
  * both held for the whole clone. Inside, it writes the new config locked `clone`, makes each
  * disk (linked: a thin snapshot or qcow2 overlay of the base under the storage's lock, nearly
  * instant; full: allocated under that lock and copied), then the final config with fresh
- * identifiers. The storage lock (10 s wait, pve-storage's `cluster_lock_storage`) is what many
- * parallel clones on one storage contend for (pve.md §10.10). A failure removes what was made
+ * identifiers. The storage lock (10 s wait, pve-storage's `cluster_lock_storage`: the node's
+ * flock, or pmxcfs's cluster-wide lock for shared storage) is what many parallel clones on one
+ * storage contend for (pve.md §10.10). A failure removes what was made
  * and dies `clone failed: <reason>`.
  */
 export async function cloneVm(
@@ -189,15 +190,15 @@ async function linkVolume(
   task: TaskContext,
 ): Promise<SimVolume> {
   const { storage, volume: base } = disk
-  const release = await sim.locks.acquire(node.name, storageLockPath(storage.id), {
-    timeoutMs: sim.pacer.lockTimeout(timings.storageLockWaitMs),
+  const release = await lockStorage(sim, node.name, storage, {
     signal: task.signal,
+    print: task.log,
   })
   try {
     await sim.pacer.wait(timings.cloneLinkedMs, task.signal)
     const volid = linkedCloneVolid(sim.state, node.name, storage, base, newid)
     const own = volid.slice(volid.lastIndexOf('/') + 1).replace(/^[\w.-]+:/, '')
-    if (storage.type === 'dir') {
+    if (isFileStorage(storage)) {
       const baseName = base.volid.slice(storage.id.length + 1)
       const path = `${storage.path ?? `/mnt/pve/${storage.id}`}/images/${newid}/${own}`
       task.log(`clone ${baseName}: images, ${own}, ${newid} to ${own} (base=../${baseName})`)
@@ -212,9 +213,9 @@ async function linkVolume(
       node: node.name,
       storage: storage.id,
       content: 'images',
-      format: storage.type === 'dir' ? 'qcow2' : base.format,
+      format: isFileStorage(storage) ? 'qcow2' : base.format,
       size: base.size,
-      used: storage.type === 'dir' ? 200_704 : 0,
+      used: isFileStorage(storage) ? 200_704 : 0,
       vmid: newid,
       base: base.volid,
       // the clone reads the base's blocks: the same OS, with or without the agent

@@ -4,11 +4,12 @@ import type { SimContext } from '../context.js'
 import { formatDiskSize } from '../format-bytes.js'
 import { imageShipsGuestAgent } from '../image-guest-agent.js'
 import { readImageInfo } from '../image-info.js'
-import { storageLockPath } from '../locks/file-locks.js'
+import { lockStorage } from '../locks/storage-lock.js'
 import {
   addVolume,
   allocationLines,
   findVolume,
+  isFileStorage,
   newVolumeName,
   requireStorage,
 } from '../state/volumes.js'
@@ -111,13 +112,13 @@ export interface CreateDiskOptions {
 }
 
 /**
- * Allocates a volume under the storage's allocation lock (`/var/lock/pve-manager/pve-storage-<id>`,
- * 10 s wait), printing what the storage tool prints. Only the allocation holds it, as in
- * pve-storage's `vdisk_alloc` (src/PVE/Storage.pm: `alloc_image` inside `cluster_lock_storage`):
- * an import's or a full clone's data copy runs after the lock is let go, and a clone's cloud-init
- * drive is allocated and nothing copied into it (qemu-server src/PVE/QemuServer.pm, `clone_disk`).
- * Proxmox locks a shared storage cluster-wide instead (pmxcfs, `cfs_lock_storage`), which the
- * simulator does not model: it takes no lock for shared storage here.
+ * Allocates a volume under the storage's allocation lock (the node's
+ * `/var/lock/pve-manager/pve-storage-<id>`, or for a shared storage the cluster-wide pmxcfs lock
+ * `storage-<id>`: src/sim/locks/storage-lock.ts; 10 s wait), printing what the storage tool
+ * prints. Only the allocation holds it, as in pve-storage's `vdisk_alloc` (src/PVE/Storage.pm:
+ * `alloc_image` inside `cluster_lock_storage`): an import's or a full clone's data copy runs
+ * after the lock is let go, and a clone's cloud-init drive is allocated and nothing copied into
+ * it (qemu-server src/PVE/QemuServer.pm, `clone_disk`).
  */
 export async function allocateVolume(
   sim: SimContext,
@@ -126,12 +127,10 @@ export async function allocateVolume(
   request: { vmid: number; kind: VolumeKind; format: string; size: number; used: number },
   options: CreateDiskOptions,
 ): Promise<SimVolume> {
-  const release = storage.shared
-    ? () => undefined
-    : await sim.locks.acquire(node.name, storageLockPath(storage.id), {
-        timeoutMs: sim.pacer.lockTimeout(timings.storageLockWaitMs),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-      })
+  const release = await lockStorage(sim, node.name, storage, {
+    print: options.print,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  })
   try {
     await sim.pacer.wait(timings.storageAllocHoldMs, options.signal)
     const volid = newVolumeName(
@@ -229,7 +228,7 @@ export async function createDisk(
 ): Promise<{ value: string; volume?: SimVolume }> {
   if (request.kind === 'keep') return { value: request.value }
   const { storage, drive, key } = request
-  const dir = storage.type === 'dir'
+  const dir = isFileStorage(storage)
   const options2 = new Map(drive.options)
   const wantedFormat = options2.get('format')
   options2.delete('format')

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { SimContext } from '../context.js'
 import { renderBytes } from '../format-bytes.js'
 import type { SimNode, SimStorage } from '../state/types.js'
-import { addVolume, removeVolume } from '../state/volumes.js'
+import { addVolume, findVolume, removeVolume } from '../state/volumes.js'
 import type { TaskContext } from '../tasks/task-manager.js'
 import { timings } from '../timings.js'
 
@@ -46,7 +46,7 @@ export async function downloadToStorage(
   plan: DownloadPlan,
   task: TaskContext,
 ): Promise<void> {
-  const existing = sim.state.volumes.find((v) => v.node === node.name && v.volid === plan.volid)
+  const existing = findVolume(sim.state, node.name, plan.volid)
   if (existing) {
     if (plan.checksum === undefined)
       throw new Error(`refusing to override existing file '${plan.dest}'`)

@@ -1,11 +1,11 @@
 import { die } from '../api/errors.js'
 import type { SimContext } from '../context.js'
 import type { ClusterState, SimNode, SimStorage, SimVolume } from '../state/types.js'
-import { findVolume, newVolumeName } from '../state/volumes.js'
+import { findVolume, isFileStorage, newVolumeName, volumeSeenFrom } from '../state/volumes.js'
 
 /** Storage plugins that make linked clones of a base volume (pve.md §2.9, §10.9). */
 export function canLinkClone(storage: SimStorage, volume: SimVolume): boolean {
-  // the simulator's storages are lvmthin (thin snapshots) and dir (qcow2 overlays only)
+  // the simulator's storages are lvmthin (thin snapshots), dir and NFS (qcow2 overlays only)
   return storage.type === 'lvmthin' || volume.format === 'qcow2'
 }
 
@@ -14,9 +14,14 @@ export function isBaseVolid(volid: string): boolean {
   return /(?:^[\w.-]+:|\/)base-\d+-disk-\d+(?:\.\w+)?$/.test(volid)
 }
 
-/** The linked clones still backed by `base` (what makes PVE refuse to free it). */
+/**
+ * The linked clones still backed by `base` (what makes PVE refuse to free it): on the base's
+ * node, or on any node when the base is on shared storage (one volume set for the cluster).
+ */
 export function clonesOfBase(state: ClusterState, node: string, base: string): SimVolume[] {
-  return state.volumes.filter((volume) => volume.base === base && volume.node === node)
+  return state.volumes.filter(
+    (volume) => volume.base === base && volumeSeenFrom(state, volume, node),
+  )
 }
 
 /**
@@ -32,7 +37,7 @@ export function linkedCloneVolid(
   vmid: number,
 ): string {
   const plain = newVolumeName(state, node, storage, vmid, 'disk', base.format)
-  if (storage.type !== 'dir') return plain
+  if (!isFileStorage(storage)) return plain
   const baseName = base.volid.slice(storage.id.length + 1)
   const ownName = plain.slice(storage.id.length + 1)
   return `${storage.id}:${baseName}/${ownName}`

@@ -3,7 +3,7 @@ import { nodeSpec, tableLookup, verifyParams, vmidSpec } from '../api/params.js'
 import type { Route, RouteContext } from '../api/route.js'
 import { nodeSoftware } from '../state/nodes.js'
 import type { SimNode } from '../state/types.js'
-import { findNode, storageUsed } from '../state/volumes.js'
+import { findNode, isFileStorage, storageUsed, volumesOn } from '../state/volumes.js'
 import { nodeMetrics } from './node-metrics.js'
 
 /** The node a node-bound path names (the router has checked it exists). */
@@ -135,8 +135,7 @@ function storageContent(rc: RouteContext) {
   const storage = node.storages.find((s) => s.id === values.storage)
   if (!storage) die(`storage '${values.storage ?? ''}' does not exist`)
   if (!storage.enabled) die(`storage '${storage.id}' is disabled`)
-  const data = rc.sim.state.volumes
-    .filter((v) => v.node === node.name && v.storage === storage.id)
+  const data = volumesOn(rc.sim.state, node.name, storage.id)
     .filter((v) => values.content === undefined || v.content === values.content)
     .filter((v) => values.vmid === undefined || v.vmid === Number(values.vmid))
     .sort((a, b) => a.volid.localeCompare(b.volid))
@@ -145,7 +144,7 @@ function storageContent(rc: RouteContext) {
       content: v.content,
       format: v.format,
       size: v.size,
-      ...(storage.type === 'dir' ? { used: v.used } : {}),
+      ...(isFileStorage(storage) ? { used: v.used } : {}),
       ...(v.vmid === undefined ? {} : { vmid: v.vmid }),
       ctime: v.ctime,
     }))

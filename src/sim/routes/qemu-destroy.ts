@@ -6,6 +6,7 @@ import { refuseBaseInUse } from '../operations/linked-clones.js'
 import { freeVolid } from '../operations/volume-release.js'
 import { checkLock, requireVm, withVmLock } from '../operations/vm-lock.js'
 import { referencedVolids } from '../state/vm-view.js'
+import { volumeSeenFrom } from '../state/volumes.js'
 import { timings } from '../timings.js'
 import { pathNode } from './node.js'
 import { forkWorker } from './task-start.js'
@@ -56,7 +57,11 @@ function destroy(rc: RouteContext) {
         const volids = new Set(referencedVolids(vm))
         if (values['destroy-unreferenced-disks'] === '1') {
           for (const volume of rc.sim.state.volumes) {
-            if (volume.node === node.name && volume.vmid === vmid && volume.content === 'images')
+            if (
+              volume.vmid === vmid &&
+              volume.content === 'images' &&
+              volumeSeenFrom(rc.sim.state, volume, node.name)
+            )
               volids.add(volume.volid)
           }
         }

@@ -3,7 +3,7 @@ import { nodeSpec, tableLookup, verifyParams } from '../api/params.js'
 import type { Route, RouteContext } from '../api/route.js'
 import { downloadTarget, downloadToStorage } from '../operations/download.js'
 import type { DownloadPlan } from '../operations/download.js'
-import { requireStorage } from '../state/volumes.js'
+import { isFileStorage, requireStorage } from '../state/volumes.js'
 import { pathNode } from './node.js'
 import { forkWorker } from './task-start.js'
 
@@ -54,7 +54,7 @@ function downloadUrl(rc: RouteContext) {
     paramError('filename', 'invalid filename or wrong extension')
   if (values.compression !== undefined && content !== 'iso')
     die(`decompression not supported for ${content}`)
-  if (storage.type !== 'dir')
+  if (!isFileStorage(storage))
     die(`can't upload to storage type '${storage.type}', not a file based storage!`)
   if (!storage.content.includes(content))
     die(`storage '${storage.id}' is not configured for content-type '${content}'`)

@@ -70,6 +70,29 @@ export function defaultStorages(): SimStorage[] {
   ]
 }
 
+/**
+ * The opt-in shared storage (simulator option `sharedStorage`): an NFS export every node mounts
+ * at `/mnt/pve/<id>`, as a home lab adds it under Datacenter > Storage > Add > NFS. NFS rather
+ * than RBD because it is what home users have, and because its disks are files like `local`'s
+ * (qcow2, so templates link-clone as qcow2 overlays, pve.md §2.9, §10.9). pve-storage marks
+ * every NFS storage shared (PVE/Storage/Plugin.pm `@SHARED_STORAGE`), mounts it at
+ * `/mnt/pve/<id>` (NFSPlugin.pm `check_config`) and lets it hold images, rootdir, vztmpl, iso,
+ * backup, snippets and import (NFSPlugin.pm `plugindata`): this one holds VM disks, ISO and
+ * import images and snippets (cloud-init files every node can read).
+ */
+export function sharedNfsStorage(id: string): SimStorage {
+  return {
+    id,
+    type: 'nfs',
+    content: ['images', 'import', 'iso', 'snippets'],
+    shared: true,
+    enabled: true,
+    total: 2048 * GiB,
+    baseUsed: Math.round(312.4 * GiB),
+    path: `/mnt/pve/${id}`,
+  }
+}
+
 /** A node as a fresh install on the default hardware, booted `index + 3` days before `now`. */
 export function buildNode(
   spec: { name: string; ip: string },

@@ -2,6 +2,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AppError } from '../../errors.js'
 import type { ClusterState, SimVm, SimVolume } from './types.js'
+import { isSharedStorage } from './volumes.js'
 
 /** The file the state lives in, inside `dataDir`. */
 export const stateFileName = 'sim-state.json'
@@ -37,7 +38,8 @@ function isSavedState(value: unknown): value is SavedState {
 
 /**
  * Reads a saved state into `state` (whose nodes are already built from the options). Returns
- * false when there is no file. VMs and volumes on nodes that are no longer members are dropped.
+ * false when there is no file. VMs and volumes on nodes that are no longer members are dropped
+ * (a shared storage's volumes stay).
  * A VM caught mid-operation is settled: `lock: create` is rolled back (VM and its volumes
  * removed, as a failed create cleans up), `lock: destroyed` is finished (removed), `lock:
  * migrate` is cleared with the VM still on its source node (volumes move only when a migration
@@ -97,7 +99,8 @@ export async function loadState(dataDir: string, state: ClusterState): Promise<b
     })
   }
   for (const volume of parsed.volumes) {
-    if (!members.has(volume.node)) continue
+    // a shared storage's volumes belong to no one node: kept while the storage is configured
+    if (!members.has(volume.node) && !isSharedStorage(state, volume.storage)) continue
     if (volume.vmid !== undefined && dropped.has(volume.vmid) && volume.content === 'images')
       continue
     state.volumes.push(volume)

@@ -2,10 +2,12 @@ import type { SimContext } from '../context.js'
 import { removeSnippet, writeSnippet } from './snippets.js'
 import { findNode } from './volumes.js'
 
-/** Content types each storage type can hold (pve-storage: DirPlugin and LvmThinPlugin `plugindata`). */
+/** Content types each storage type can hold (pve-storage: DirPlugin, LvmThinPlugin and NFSPlugin `plugindata`). */
 const allowedContent: Record<string, readonly string[]> = {
   dir: ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'import'],
   lvmthin: ['images', 'rootdir'],
+  // NFSPlugin `plugindata` (PVE/Storage/NFSPlugin.pm): the same types as a directory
+  nfs: ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'import'],
 }
 
 /** What tests do to the simulated storages by hand, as an admin would on the nodes. */

@@ -13,15 +13,17 @@ export interface NodeCpu {
 
 export interface SimStorage {
   id: string
-  type: 'dir' | 'lvmthin'
+  /** `nfs` only as the opt-in shared storage (simulator option `sharedStorage`) */
+  type: 'dir' | 'lvmthin' | 'nfs'
   content: string[]
+  /** one volume set for every node (storage.cfg `shared`): NFS here, never `local`/`local-lvm` */
   shared: boolean
   enabled: boolean
   /** bytes */
   total: number
   /** bytes used by things that are not volumes we track (OS files, thin metadata) */
   baseUsed: number
-  /** dir storages: the mount path, e.g. `/var/lib/vz` */
+  /** file storages: the mount path, e.g. `/var/lib/vz` (NFS: `/mnt/pve/<id>`) */
   path?: string
 }
 

@@ -14,12 +14,35 @@ export function requireStorage(node: SimNode, storeid: string): SimStorage {
   return storage
 }
 
+/** Whether `storage` is a file storage (dir, NFS): volumes are files, disks raw or qcow2. */
+export function isFileStorage(storage: Pick<SimStorage, 'type'>): boolean {
+  return storage.type === 'dir' || storage.type === 'nfs'
+}
+
+/** Whether the storage of that ID is shared, as the cluster's storage.cfg says (every node alike). */
+export function isSharedStorage(state: ClusterState, storeid: string): boolean {
+  return state.nodes.some((node) => node.storages.some((s) => s.id === storeid && s.shared))
+}
+
+/**
+ * Whether `node` sees `volume`: a local storage's volumes only on the node that holds them, a
+ * shared storage's on every node. A shared storage is one volume set for the whole cluster
+ * (pve-storage PVE/Storage.pm: `storage_check_node` and `vdisk_list` treat a `shared` storage as
+ * reachable from every node; its `node` field says only where a volume was made).
+ */
+export function volumeSeenFrom(state: ClusterState, volume: SimVolume, node: string): boolean {
+  return volume.node === node || isSharedStorage(state, volume.storage)
+}
+
+/** The volumes of `storeid` as `node` lists them. */
+export function volumesOn(state: ClusterState, node: string, storeid: string): SimVolume[] {
+  return state.volumes.filter((v) => v.storage === storeid && volumeSeenFrom(state, v, node))
+}
+
 /** Bytes used on a storage: its base use plus every volume's allocation. */
 export function storageUsed(state: ClusterState, node: string, storage: SimStorage): number {
   let used = storage.baseUsed
-  for (const volume of state.volumes) {
-    if (volume.node === node && volume.storage === storage.id) used += volume.used
-  }
+  for (const volume of volumesOn(state, node, storage.id)) used += volume.used
   return Math.min(used, storage.total)
 }
 
@@ -28,7 +51,7 @@ export function findVolume(
   node: string,
   volid: string,
 ): SimVolume | undefined {
-  return state.volumes.find((v) => v.node === node && v.volid === volid)
+  return state.volumes.find((v) => v.volid === volid && volumeSeenFrom(state, v, node))
 }
 
 export type VolumeKind = 'disk' | 'cloudinit'
@@ -43,14 +66,13 @@ export function newVolumeName(
   format: string,
 ): string {
   const prefix = `${storage.id}:`
-  const dir = storage.type === 'dir'
+  const dir = isFileStorage(storage)
   if (kind === 'cloudinit') {
     return dir ? `${prefix}${vmid}/vm-${vmid}-cloudinit.${format}` : `${prefix}vm-${vmid}-cloudinit`
   }
   const taken = new Set<number>()
   const pattern = new RegExp(`(?:^|/)(?:vm|base)-${vmid}-disk-(\\d+)(?:\\.\\w+)?$`)
-  for (const volume of state.volumes) {
-    if (volume.node !== node || volume.storage !== storage.id) continue
+  for (const volume of volumesOn(state, node, storage.id)) {
     const match = pattern.exec(volume.volid.slice(prefix.length))
     if (match) taken.add(Number(match[1]))
   }
@@ -107,7 +129,7 @@ export function removeVolume(
   node: string,
   volid: string,
 ): SimVolume | undefined {
-  const index = state.volumes.findIndex((v) => v.node === node && v.volid === volid)
+  const index = state.volumes.findIndex((v) => v.volid === volid && volumeSeenFrom(state, v, node))
   if (index < 0) return undefined
   const [removed] = state.volumes.splice(index, 1)
   return removed

@@ -80,6 +80,11 @@ describe('parseToolError', () => {
       "trying to acquire lock...can't lock file '/var/lock/qemu-server/lock-100.conf' - got timeout\n",
       'lock_timeout',
     ],
+    [
+      "trying to acquire cfs lock 'storage-nfs-shared' ...\nclone failed: cfs-lock 'storage-nfs-shared' error: got lock request timeout\n",
+      'lock_timeout',
+    ],
+    ["cfs-lock 'storage-nfs-shared' error: no quorum!\n", 'failed'],
     ['WARN: something odd\nmigration aborted\n', 'failed'],
     [
       '595 Errors during connection establishment, proxy handshake: No route to host\n',
