@@ -377,6 +377,8 @@ function planOperations(
       tplNode = template.ready.node
     }
     const name = typeof config.name === 'string' ? config.name : undefined
+    // a shared storage's template clones straight to the target node (cloneFromTemplateStep)
+    const cloneNode = scope.shared ? targetNode : createNode
     ops.push({
       op: 'clone',
       node: tplNode,
@@ -384,13 +386,13 @@ function planOperations(
       newid: vmid,
       full: false,
       ...(name === undefined ? {} : { name }),
-      ...(createNode === tplNode ? {} : { target: createNode }),
+      ...(cloneNode === tplNode ? {} : { target: cloneNode }),
     })
     const own = Object.fromEntries(
       Object.entries(config).filter(([key, value]) => isOwnKey(key, value)),
     )
-    ops.push({ op: 'update', node: createNode, vmid, changes: own })
-    return [...ops, ...tail(createNode)]
+    ops.push({ op: 'update', node: cloneNode, vmid, changes: own })
+    return [...ops, ...tail(cloneNode)]
   }
   ops.push({ op: 'create', node: createNode, vmid, config })
   ops.push({

@@ -94,6 +94,10 @@ export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandl
   if (template === undefined) return
   const { cluster, templates } = ctx.deps
   if (templates === undefined) return
+  // the one template of a shared storage clones straight to the install's node (`qm clone
+  // --target`, which needs every disk on shared storage, pve.md §2.9): the clone's config lands
+  // there, its disk stays on the shared storage, and nothing migrates afterwards
+  if (template.shared) ctx.createNode = ctx.targetNode
   const target = ctx.createNode === template.node ? {} : { target: ctx.createNode }
   const clone = async (full: boolean): Promise<void> => {
     // the name and the seed's address follow the VMID, which may have moved on
