@@ -149,6 +149,23 @@ describe('templates on shared storage', () => {
   })
 })
 
+describe('the shared storage lock', () => {
+  it("a clone refused with pmxcfs's lock timeout is retried, and the install is still a linked clone", async () => {
+    const app = await start({ ASSIGN_STORAGE: shared })
+    succeeded(await install(app))
+    // another node held the storage's cluster-wide lock longer than its 10 s wait
+    app.sim.faults.inject({
+      operation: 'clone',
+      message: `clone failed: cfs-lock 'storage-${shared}' error: got lock request timeout`,
+    })
+    const second = await install(app, { node: 'pve2' })
+    succeeded(second)
+    const cloning = messagesOf(second, 'VM creation > importing disk image').join('\n')
+    expect(cloning).toMatch(/got lock request timeout; retry 1 in \d+\.\ds/)
+    expect(cloning).toContain('VM 104 is a linked clone of template 9000')
+  })
+})
+
 describe('the dry-run plan on shared storage', () => {
   it('clones the template straight to the install node and plans no migration', async () => {
     const app = await start({ ASSIGN_STORAGE: shared, PVE_DRIVER: 'cli' })
