@@ -29,7 +29,8 @@ function describePve({ pve }: Config): string {
 
 function describeSim({ sim, pve }: Config): string {
   const nodes = sim.nodes ?? pve.nodes.map((node) => node.name)
-  return `sim: speed ${sim.speed}; nodes ${nodes.length > 0 ? nodes.join(', ') : 'simulator default'}`
+  const shared = sim.sharedStorage === undefined ? '' : `; shared storage ${sim.sharedStorage}`
+  return `sim: speed ${sim.speed}; nodes ${nodes.length > 0 ? nodes.join(', ') : 'simulator default'}${shared}`
 }
 
 function describeNetwork({ network, networks }: Config): string {

@@ -16,6 +16,11 @@ describe('describeConfig', () => {
     ])
   })
 
+  it('names the simulated shared storage when there is one', () => {
+    const lines = describeConfig(parseConfig({ SIM_SHARED_STORAGE: 'nfs-shared' }))
+    expect(lines).toContain('sim: speed 0.25; nodes simulator default; shared storage nfs-shared')
+  })
+
   it('summarises a cluster configuration without its secret', () => {
     const lines = describeConfig(
       parseConfig({
