@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Simulator } from '../../src/sim/index.js'
 import { asList, asRecord, buildSim, call, get, runTask } from './helpers.js'
+import { startFakeCliCluster } from './faces/cli/fake-cli-cluster.js'
 
 let sim: Simulator | undefined
 afterEach(async () => {
@@ -255,5 +256,31 @@ describe('the shared storage lock', () => {
     const s = await start({ speed: 1 })
     const results = await parallelCreates(s, 'local-lvm')
     expect(results.map(([status]) => status)).toEqual(results.map(() => 'OK'))
+  })
+})
+
+describe('the fake pvesm on a shared storage', () => {
+  it('lists a volume made on pve1 from pve3, and shows the storage as nfs', async () => {
+    const cluster = await startFakeCliCluster({ sim: { demoVms: false, sharedStorage: shared } })
+    try {
+      const run = async (node: string, argv: string[]) => cluster.localAs(node).run(argv, {})
+      expect((await run('pve1', ['qm', 'create', '300', '--scsi0', `${shared}:2`])).exitCode).toBe(
+        0,
+      )
+      const list = await run('pve3', ['pvesm', 'list', shared])
+      expect(list.exitCode).toBe(0)
+      const rows = list.stdout.trimEnd().split('\n').slice(1)
+      expect(rows.map((row) => row.split(/\s+/).slice(0, 3))).toEqual([
+        [`${shared}:300/vm-300-disk-0.qcow2`, 'qcow2', 'images'],
+      ])
+      const status = await run('pve2', ['pvesm', 'status', '--storage', shared])
+      expect(status.stdout.trimEnd().split('\n')[1]?.split(/\s+/).slice(0, 3)).toEqual([
+        shared,
+        'nfs',
+        'active',
+      ])
+    } finally {
+      await cluster.close()
+    }
   })
 })
