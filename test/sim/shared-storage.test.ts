@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Simulator } from '../../src/sim/index.js'
 import { asList, asRecord, buildSim, call, get, runTask } from './helpers.js'
@@ -281,6 +284,35 @@ describe('the fake pvesm on a shared storage', () => {
       ])
     } finally {
       await cluster.close()
+    }
+  })
+})
+
+describe('a shared storage across simulator restarts', () => {
+  it('keeps its volumes, even one made on a node that has left the cluster', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sim-shared-'))
+    try {
+      const first = await start({ dataDir: dir })
+      await createVm(first, 'pve1', 300, `${shared}:2`)
+      await createVm(first, 'pve3', 301, `${shared}:2`)
+      await createVm(first, 'pve3', 302, 'local-lvm:2')
+      await first.close()
+      const nodes = [
+        { name: 'pve1', ip: '127.0.1.1' },
+        { name: 'pve2', ip: '127.0.1.2' },
+      ]
+      const second = await start({ dataDir: dir, nodes })
+      // pve3's VMs and local volumes went with it; its disk on the NFS export is still there
+      expect(second.snapshot().vms.map((vm) => vm.vmid)).toEqual([300])
+      expect(await volids(second, 'pve2', shared)).toEqual([
+        `${shared}:300/vm-300-disk-0.qcow2`,
+        `${shared}:301/vm-301-disk-0.qcow2`,
+      ])
+    } finally {
+      // closed (and its state flushed) before its folder goes
+      await sim?.close()
+      sim = undefined
+      await rm(dir, { recursive: true, force: true })
     }
   })
 })
