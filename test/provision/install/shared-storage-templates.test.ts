@@ -106,6 +106,15 @@ describe('templates on shared storage', () => {
       clones: [103, 104],
     })
     expect((await get(`${app.url}/api/vm/104/status`)).text).toBe('running')
+    // with the clone on pve1 gone, the one on pve2 still uses the base on the shared storage:
+    // Proxmox refuses to free it
+    expect((await post(`${app.url}/api/vm/103/destroy`)).status).toBe(200)
+    const inUse = await fetch(`${app.url}/api/templates/9000`, { method: 'DELETE' })
+    expect(inUse.status).toBe(409)
+    expect(await inUse.json()).toMatchObject({
+      code: 'TEMPLATE_IN_USE',
+      message: `base volume '${shared}:9000/base-9000-disk-0.qcow2' is still in use by linked cloned`,
+    })
   })
 
   it('on local storage, the same two installs make one template per node', async () => {
