@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, parseConfig } from '../../src/config/index.js'
-
-/** The problems `vars` produce, or [] when they parse. */
-function problemsOf(vars: Record<string, string>): readonly string[] {
-  try {
-    parseConfig(vars)
-    return []
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems
-    throw error
-  }
-}
+import { parseConfig } from '../../src/config/index.js'
+import { parseProblems } from '../helpers/config-problems.js'
 
 const rule =
   'GUEST_AGENT_VENDOR_DATA: must be a snippets volume id <storage>:snippets/<file>, such as local:snippets/pve-qemu-agent.yaml'
@@ -41,7 +31,7 @@ describe('GUEST_AGENT_VENDOR_DATA', () => {
     'Local:snippets/agent.yaml',
     'vendor=local:snippets/agent.yaml',
   ])('refuses %s, naming the variable', (value) => {
-    expect(problemsOf({ GUEST_AGENT_VENDOR_DATA: value })).toEqual([
+    expect(parseProblems({ GUEST_AGENT_VENDOR_DATA: value })).toEqual([
       `${rule}, got ${JSON.stringify(value)}`,
     ])
   })

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig } from '../../src/config/index.js'
+import { loadConfig } from '../../src/config/index.js'
+import { problemsOf } from '../helpers/config-problems.js'
 
 let dir: string
 
@@ -18,16 +19,6 @@ function writeEnvFile(text: string): string {
   const file = join(dir, '.env')
   writeFileSync(file, text)
   return file
-}
-
-function problemsOf(load: () => unknown): readonly string[] {
-  try {
-    load()
-    return []
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems
-    throw error
-  }
 }
 
 describe('loadConfig', () => {

@@ -1,17 +1,7 @@
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, parseConfig } from '../../src/config/index.js'
-
-/** The problems `vars` produce, or [] when they parse. */
-function problemsOf(vars: Record<string, string>): readonly string[] {
-  try {
-    parseConfig(vars)
-    return []
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems
-    throw error
-  }
-}
+import { parseProblems } from '../helpers/config-problems.js'
 
 describe('parseConfig defaults', () => {
   it('runs the simulator on loopback when nothing is set', () => {
@@ -273,7 +263,7 @@ describe('parseConfig problems', () => {
   ]
 
   it.each(cases)('for %j reports one line', (vars, problem) => {
-    expect(problemsOf(vars)).toEqual([problem])
+    expect(parseProblems(vars)).toEqual([problem])
   })
 
   it('reports every problem at once, one line each, as a ConfigError', () => {
@@ -296,17 +286,17 @@ describe('parseConfig problems', () => {
   })
 
   it('shortens a long value and escapes control characters in a problem', () => {
-    const [problem] = problemsOf({ GATEWAY: `${'x'.repeat(100)}\n` })
+    const [problem] = parseProblems({ GATEWAY: `${'x'.repeat(100)}\n` })
     expect(problem).toBe(
       `GATEWAY: must be an IPv4 address such as 127.0.0.1, got "${'x'.repeat(61)}..."`,
     )
-    expect(problemsOf({ PORT: '1\u001b[2J' })).toEqual([
+    expect(parseProblems({ PORT: '1\u001b[2J' })).toEqual([
       'PORT: must be an integer from 1 to 65535, got "1\\u001b[2J"',
     ])
   })
 
   it('never puts the root password in a problem', () => {
-    const problems = problemsOf({ VM_ROOT_PASSWORD: 'hunter2-secret', PORT: 'x' })
+    const problems = parseProblems({ VM_ROOT_PASSWORD: 'hunter2-secret', PORT: 'x' })
     expect(problems.join('\n')).not.toContain('hunter2')
   })
 })

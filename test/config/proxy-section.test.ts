@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
-import { ConfigError, parseConfig } from '../../src/config/index.js'
-
-function problemsOf(vars: Record<string, string>): string[] {
-  try {
-    parseConfig(vars)
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems]
-    throw error
-  }
-  return []
-}
+import { parseConfig } from '../../src/config/index.js'
+import { parseProblems } from '../helpers/config-problems.js'
 
 describe('proxy variables', () => {
   it('reads none by default', () => {
@@ -35,7 +26,7 @@ describe('proxy variables', () => {
     const { proxy } = parseConfig({ HTTPS_PROXY: 'http://user:pw-123@127.0.0.1:3128' })
     expect(JSON.stringify(proxy)).not.toContain('pw-123')
 
-    const problems = problemsOf({ https_proxy: 'ftp://user:pw-123@proxy' })
+    const problems = parseProblems({ https_proxy: 'ftp://user:pw-123@proxy' })
     expect(problems).toHaveLength(1)
     expect(problems[0]).toMatch(/^https_proxy: must be a proxy URL/)
     expect(problems.join()).not.toContain('pw-123')

@@ -3,21 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ConfigError, parseConfig } from '../../src/config/index.js'
+import { parseConfig } from '../../src/config/index.js'
 import { startCluster, type StartedCluster } from '../../src/start-cluster.js'
 import { createStoreAddressBook, noProbe } from '../../src/networks/index.js'
 import { startInstallServices, storageLockRetry } from '../../src/start-install-services.js'
 import { openStore } from '../../src/store/index.js'
-
-function problemsOf(vars: Record<string, string>): readonly string[] {
-  try {
-    parseConfig(vars)
-    return []
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems
-    throw error
-  }
-}
+import { parseProblems } from '../helpers/config-problems.js'
 
 const token = {
   PVE_TOKEN_ID: 'pve-qemu@pve!service',
@@ -47,13 +38,13 @@ describe('which configurations drive the simulator', () => {
   })
 
   it('refuses PVE_DRIVER=api with MAIN_NODE but no PVE_API_URL, naming the variable', () => {
-    expect(problemsOf({ PVE_DRIVER: 'api', MAIN_NODE: 'pve1', GATEWAY: '10.0.0.1' })).toEqual([
+    expect(parseProblems({ PVE_DRIVER: 'api', MAIN_NODE: 'pve1', GATEWAY: '10.0.0.1' })).toEqual([
       'PVE_API_URL: is required with PVE_DRIVER=api and MAIN_NODE (a real cluster): https://<node>:8006; unset MAIN_NODE to try the api driver on the simulator',
     ])
   })
 
   it('lists that problem with the others at once', () => {
-    expect(problemsOf({ PVE_DRIVER: 'api', MAIN_NODE: 'pve1', PORT: 'x' })).toEqual([
+    expect(parseProblems({ PVE_DRIVER: 'api', MAIN_NODE: 'pve1', PORT: 'x' })).toEqual([
       'PORT: must be an integer from 1 to 65535, got "x"',
       'PVE_API_URL: is required with PVE_DRIVER=api and MAIN_NODE (a real cluster): https://<node>:8006; unset MAIN_NODE to try the api driver on the simulator',
       "GATEWAY: is required when PVE_DRIVER is api: the IPv4 gateway of the VMs' network",
@@ -62,7 +53,7 @@ describe('which configurations drive the simulator', () => {
 
   it('refuses PVE_API_URL without MAIN_NODE: the node new VMs are created on', () => {
     expect(
-      problemsOf({
+      parseProblems({
         PVE_DRIVER: 'api',
         GATEWAY: '10.0.0.1',
         PVE_API_URL: 'https://pve1:8006',

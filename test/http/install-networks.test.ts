@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, type TestApp } from '../helpers/build-test-app.js'
+import { describe, expect, it } from 'vitest'
+import type { TestApp } from '../helpers/build-test-app.js'
+import { networkApps } from '../helpers/network-apps.js'
 import { openStream } from '../jobs/helpers/live-stream.js'
 import { readSse, type SseRead } from '../helpers/sse-client.js'
 
@@ -78,27 +76,7 @@ const networksFile = {
   ],
 }
 
-let dir: string
-let file: string
-let t: TestApp | undefined
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pve-qemu-networks-'))
-  file = join(dir, 'networks.json')
-  writeFileSync(file, JSON.stringify(networksFile))
-})
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true })
-})
-afterEach(async () => {
-  await t?.close()
-  t = undefined
-})
-
-const start = async (env: Record<string, string> = {}): Promise<TestApp> => {
-  t = await buildTestApp({ env: { NETWORKS_FILE: file, IP_PROBE: 'off', ...env } })
-  return t
-}
+const { start, startWithout } = networkApps(networksFile)
 
 const install = (app: TestApp, body: Record<string, unknown>): Promise<SseRead> =>
   readSse(`${app.url}/api/vm/install`, { body: { os: 'debian', version: '12', ...body } })
@@ -252,8 +230,7 @@ describe('the request fields network and ip', () => {
 
 describe('without a networks file', () => {
   it('ip names the VMID on the one network (its address follows the VMID), or is refused', async () => {
-    t = await buildTestApp()
-    const app = t
+    const app = await startWithout()
     const stream = await install(app, { ip: '127.0.0.150', pubkey: sshKey })
     expect(stream.steps.at(-1)).toMatchObject({ vm_id: 150, ip: '127.0.0.150' })
     const last = stream.events.filter((event) => event.event !== 'close').at(-1)?.data

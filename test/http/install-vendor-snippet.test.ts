@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, type TestApp } from '../helpers/build-test-app.js'
+import { describe, expect, it } from 'vitest'
+import type { TestApp } from '../helpers/build-test-app.js'
+import { networkApps } from '../helpers/network-apps.js'
 import { readSse, type SseRead } from '../helpers/sse-client.js'
 
 /**
@@ -36,29 +34,7 @@ const sshKey = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHNvbWVrZXlieXRlc2Zvcm15dGVz
 /** `local`'s content types without `snippets`, as on a fresh PVE install */
 const freshLocal = ['backup', 'import', 'iso', 'vztmpl']
 
-let dir: string
-let file: string
-let t: TestApp | undefined
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pve-qemu-vendor-'))
-  file = join(dir, 'networks.json')
-  writeFileSync(file, JSON.stringify(networksFile))
-})
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true })
-})
-afterEach(async () => {
-  await t?.close()
-  t = undefined
-})
-
-const start = async (env: Record<string, string> = {}): Promise<TestApp> => {
-  t = await buildTestApp({
-    env: { NETWORKS_FILE: file, IP_PROBE: 'off', GUEST_AGENT_VENDOR_DATA: volid, ...env },
-  })
-  return t
-}
+const { start } = networkApps(networksFile, { GUEST_AGENT_VENDOR_DATA: volid })
 
 const install = (app: TestApp, body: Record<string, unknown>): Promise<SseRead> =>
   readSse(`${app.url}/api/vm/install`, {

@@ -6,8 +6,8 @@ import type { InstallContext } from '../context.js'
 import { imageTransferOf } from '../image-transfer.js'
 import { placeImage } from './downloading-image.js'
 import { retryOnLockTimeout } from '../retry.js'
-import { mayMoveOn, moveToNextVmid } from '../vmid-taken.js'
-import { removeVm, vmConfig } from './creating-vm.js'
+import { makeUnderFreeVmid } from '../claim-vmid.js'
+import { vmConfig } from './creating-vm.js'
 import { growDisk } from './initializing-config.js'
 
 /** What the template already holds: the clone keeps it and sets only its own values. */
@@ -152,23 +152,8 @@ export async function cloneFromTemplateStep(ctx: InstallContext, step: StepHandl
       await clone(true)
     }
   }
-  const skipped = new Set<number>()
-  for (;;) {
-    // recorded first, and undone only if the VM carries our stamp (the clone's description)
-    const vmid = ctx.vmid
-    ctx.deps.creations.started(ctx.jobId, vmid, ctx.createNode)
-    const undo = (): Promise<void> => removeVm(ctx, vmid)
-    ctx.undo.push(undo)
-    try {
-      await cloneLinkedOrFull()
-      break
-    } catch (error) {
-      // `unable to create VM <id>: config file already exists`: someone else's VM holds the id
-      if (!mayMoveOn(error, ctx, skipped)) throw error
-      ctx.undo.splice(ctx.undo.indexOf(undo), 1)
-      await moveToNextVmid(ctx, step, skipped)
-    }
-  }
+  // the clone is stamped (its description): undone only if ours, moved on if the id is taken
+  await makeUnderFreeVmid(ctx, step, cloneLinkedOrFull)
   const config = vmConfig(ctx)
   ctx.vmNode = ctx.createNode
   ctx.deps.locator.remember([{ vmid: ctx.vmid, node: ctx.createNode }])

@@ -1,12 +1,10 @@
-import { AppError } from '../../../errors.js'
-import { PveError } from '../../../pve/errors.js'
 import type { VmConfigChanges } from '../../../pve/cluster.js'
 import type { InstallContext } from '../context.js'
-import { isStampedBy, ownershipStamp, removeOwnVm } from '../../own-vm.js'
+import { ownershipStamp } from '../../own-vm.js'
 import { withDiskTurn } from '../disk-turn.js'
 import { vendorDataFor } from '../guest-agent-vendor-data.js'
 import { ipconfig0Of, net0Of } from '../network-choice.js'
-import { mayMoveOn, moveToNextVmid } from '../vmid-taken.js'
+import { makeUnderFreeVmid } from '../claim-vmid.js'
 import { ensureTemplateStep } from './cloning-from-template.js'
 import type { Stage } from './stage.js'
 
@@ -21,32 +19,14 @@ export const creatingVm: Stage = {
   async run(ctx, step) {
     // the clone path: the VM is made by cloning a template (`importing disk image`)
     if (ctx.clone !== undefined) return ensureTemplateStep(ctx, step)
-    const skipped = new Set<number>()
-    for (;;) {
-      const vmid = ctx.vmid
-      // recorded first: after a crash, recovery knows a create may have happened, and where
-      ctx.deps.creations.started(ctx.jobId, vmid, ctx.createNode)
-      // from here a VM carrying our stamp may exist, even if the call below fails or is cut off
-      const undo = (): Promise<void> => removeVm(ctx, vmid)
-      ctx.undo.push(undo)
-      try {
-        await withDiskTurn(ctx, step, () =>
-          ctx.deps.cluster.createVm(ctx.createNode, vmid, vmConfig(ctx), {
-            signal: ctx.signal,
-            onLine: (line) => step.line(line),
-          }),
-        )
-        break
-      } catch (error) {
-        const exists = error instanceof PveError && error.kind === 'vm_exists'
-        // a retried create whose first try got through finds our own VM: it is made
-        if (exists && (await isOwnVm(ctx, vmid))) break
-        // someone else's VM: nothing of ours to undo under this id
-        if (exists) ctx.undo.splice(ctx.undo.indexOf(undo), 1)
-        if (!mayMoveOn(error, ctx, skipped)) throw error
-        await moveToNextVmid(ctx, step, skipped)
-      }
-    }
+    await makeUnderFreeVmid(ctx, step, () =>
+      withDiskTurn(ctx, step, () =>
+        ctx.deps.cluster.createVm(ctx.createNode, ctx.vmid, vmConfig(ctx), {
+          signal: ctx.signal,
+          onLine: (line) => step.line(line),
+        }),
+      ),
+    )
     ctx.vmNode = ctx.createNode
     ctx.deps.locator.remember([{ vmid: ctx.vmid, node: ctx.createNode }])
     step.success('VM created successfully')
@@ -89,31 +69,4 @@ export function vmConfig(ctx: InstallContext): VmConfigChanges {
 
 function defaultName(ctx: InstallContext): string {
   return `${ctx.release.os}-${ctx.release.version.replaceAll('.', '')}-${ctx.vmid}`
-}
-
-/**
- * Rollback of a create: removes the VM at `vmid` only when it carries this install's stamp.
- * Before the create is known to have succeeded, a VM without the stamp is simply not ours;
- * after, it means someone replaced it, and it is left alone with an error saying so.
- */
-export async function removeVm(ctx: InstallContext, vmid: number): Promise<void> {
-  const created = ctx.vmNode !== undefined && vmid === ctx.vmid
-  const node = created ? (ctx.vmNode ?? ctx.createNode) : ctx.createNode
-  const outcome = await removeOwnVm(ctx.deps.cluster, { node, vmid, jobId: ctx.jobId })
-  if (outcome === 'not-ours' && created) {
-    throw new AppError(
-      'VM_NOT_OURS',
-      `VM ${vmid} on ${node} does not carry this install's stamp; it was left alone`,
-    )
-  }
-  if (outcome !== 'not-ours') ctx.deps.locator.forget(vmid)
-}
-
-async function isOwnVm(ctx: InstallContext, vmid: number): Promise<boolean> {
-  try {
-    return isStampedBy(await ctx.deps.cluster.vmConfig(ctx.createNode, vmid), ctx.jobId)
-  } catch (error) {
-    if (error instanceof PveError) return false
-    throw error
-  }
 }

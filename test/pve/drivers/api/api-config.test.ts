@@ -4,7 +4,8 @@ import { join } from 'node:path'
 
 import { describe, expect, it } from 'vitest'
 
-import { ConfigError, parseConfig } from '../../../../src/config/index.js'
+import { parseConfig } from '../../../../src/config/index.js'
+import { parseProblems } from '../../../helpers/config-problems.js'
 
 const secret = '0b5f6c1e-7a3d-4f1b-9e2a-5c8d7e6f4a3b'
 const real = {
@@ -14,16 +15,6 @@ const real = {
   PVE_API_URL: 'https://pve1.example.com:8006',
   PVE_TOKEN_ID: 'pve-qemu@pve!service',
   PVE_TOKEN_SECRET: secret,
-}
-
-function problemsOf(vars: Record<string, string>): readonly string[] {
-  try {
-    parseConfig(vars)
-    return []
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems
-    throw error
-  }
 }
 
 describe('api driver configuration', () => {
@@ -65,7 +56,7 @@ describe('api driver configuration', () => {
     [{ PVE_CA_FILE: '/nonexistent/ca.pem' }, /^PVE_CA_FILE: names no readable file/],
     [{ PVE_DRIVER: 'cli' }, /^PVE_API_URL: is only used with PVE_DRIVER=api, not cli/],
   ])('refuses %j naming the variable', (vars, problem) => {
-    expect(problemsOf({ ...real, ...vars })).toEqual(
+    expect(parseProblems({ ...real, ...vars })).toEqual(
       expect.arrayContaining([expect.stringMatching(problem)]),
     )
   })
@@ -75,7 +66,7 @@ describe('api driver configuration', () => {
     try {
       const caFile = join(dir, 'pve-root-ca.pem')
       writeFileSync(caFile, 'not checked here')
-      expect(problemsOf({ ...real, PVE_CA_FILE: caFile, PVE_TLS_INSECURE: '1' })).toEqual([
+      expect(parseProblems({ ...real, PVE_CA_FILE: caFile, PVE_TLS_INSECURE: '1' })).toEqual([
         'PVE_CA_FILE: set only one of PVE_CA_FILE, PVE_TLS_INSECURE=1: they are different ways to trust the node',
       ])
       expect(parseConfig({ ...real, PVE_CA_FILE: caFile }).pveApi.caFile).toBe(caFile)
@@ -85,10 +76,10 @@ describe('api driver configuration', () => {
   })
 
   it('wants a token without a URL nowhere, and never echoes a secret', () => {
-    const problems = problemsOf({ PVE_DRIVER: 'api', PVE_TOKEN_SECRET: secret })
+    const problems = parseProblems({ PVE_DRIVER: 'api', PVE_TOKEN_SECRET: secret })
     expect(problems).toEqual(['PVE_TOKEN_SECRET: needs PVE_API_URL to be set as well'])
     expect(
-      problemsOf({ ...real, PVE_TOKEN_ID: 'bad id', PVE_TOKEN_SECRET: secret }).join('\n'),
+      parseProblems({ ...real, PVE_TOKEN_ID: 'bad id', PVE_TOKEN_SECRET: secret }).join('\n'),
     ).not.toContain(secret)
   })
 })
