@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -174,6 +176,48 @@ describe('templates and clones on shared storage', () => {
       status: 500,
       message: "can't clone VM to node 'pve2' (VM uses local storage)",
     })
+  })
+
+  it('refuses a clone to another node while an ISO on local storage is in its CD-ROM drive', async () => {
+    const server = createServer((_req, res) => res.end(Buffer.alloc(2048, 1)))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tools.iso`
+      const s = await start()
+      for (const storage of ['local', shared]) {
+        const download = await runTask(s, 'POST', `/nodes/pve1/storage/${storage}/download-url`, {
+          url,
+          filename: 'tools.iso',
+          content: 'iso',
+        })
+        expect(download.exitstatus).toBe('OK')
+      }
+      const task = await runTask(s, 'POST', '/nodes/pve1/qemu', {
+        vmid: 9000,
+        scsi0: `${shared}:4`,
+        ide2: 'local:iso/tools.iso,media=cdrom',
+      })
+      expect(task.exitstatus).toBe('OK')
+      expect((await runTask(s, 'POST', '/nodes/pve1/qemu/9000/template')).exitstatus).toBe('OK')
+      expect(
+        await call(s, 'POST', '/nodes/pve1/qemu/9000/clone', { newid: 9001, target: 'pve2' }),
+      ).toMatchObject({
+        status: 500,
+        message: "can't clone VM to node 'pve2' (VM uses local storage)",
+      })
+      // the same ISO on the shared storage does not hold it back
+      const swap = await call(s, 'PUT', '/nodes/pve1/qemu/9000/config', {
+        ide2: `${shared}:iso/tools.iso,media=cdrom`,
+      })
+      expect(swap.status).toBe(200)
+      const clone = await runTask(s, 'POST', '/nodes/pve1/qemu/9000/clone', {
+        newid: 9001,
+        target: 'pve2',
+      })
+      expect(clone.exitstatus).toBe('OK')
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 
   it('migrates a linked clone on shared storage, which local storage refuses', async () => {

@@ -47,13 +47,23 @@ interface DiskToClone {
 export function planClone(sim: SimContext, plan: ClonePlan): DiskToClone[] {
   const { source, sourceNode, targetNode } = plan
   const disks: DiskToClone[] = []
+  const elsewhere = targetNode.name !== sourceNode.name
   for (const { key, drive } of drives(source.config)) {
     const cloudinit = isCloudinitVolume(drive.file)
-    if (isCdrom(drive) && !cloudinit) continue
+    if (isCdrom(drive) && !cloudinit) {
+      // an ISO is not cloned, but one on local storage keeps the clone on this node too; a host
+      // drive (`cdrom`) or `none` does not (qemu-server PVE/API2/Qemu.pm,
+      // `$check_storage_access_clone`)
+      const storeid = /^([\w.-]+):/.exec(drive.file)?.[1]
+      const iso = sourceNode.storages.find((entry) => entry.id === storeid)
+      if (elsewhere && storeid !== undefined && iso?.shared !== true)
+        die(`can't clone VM to node '${targetNode.name}' (VM uses local storage)`)
+      continue
+    }
     const volume = findVolume(sim.state, sourceNode.name, drive.file)
     const storage = sourceNode.storages.find((entry) => entry.id === volume?.storage)
     if (volume === undefined || storage === undefined) die(`volume '${drive.file}' does not exist`)
-    if (targetNode.name !== sourceNode.name && !storage.shared)
+    if (elsewhere && !storage.shared)
       die(`can't clone VM to node '${targetNode.name}' (VM uses local storage)`)
     const how = plan.full || cloudinit ? 'full' : 'linked'
     if (how === 'linked' && !(isBaseVolid(volume.volid) && canLinkClone(storage, volume)))
