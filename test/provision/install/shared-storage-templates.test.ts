@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildTestApp, get, post, type TestApp } from '../../helpers/build-test-app.js'
 import { readSse, type SseRead } from '../../helpers/sse-client.js'
+import { listTemplates, messagesOf, succeeded } from './template-helpers.js'
 
 /*
  * The template fast path on shared storage (issue 14): one template per shared storage serves
@@ -38,28 +39,6 @@ const install = (app: TestApp, body: Record<string, unknown> = {}): Promise<SseR
   readSse(`${app.url}/api/vm/install`, {
     body: { os: 'debian', version: '12', passwd: 'pw', ...body },
   })
-
-const succeeded = (stream: SseRead): void => {
-  expect(stream.steps.filter((step) => step.status === 'error')).toEqual([])
-  expect(stream.steps.at(-1)?.status).toBe('success')
-}
-
-const messagesOf = (stream: SseRead, step: string): string[] =>
-  stream.steps.filter((event) => event.step === step).map((event) => event.message)
-
-interface ListedTemplate {
-  vmid: number
-  node: string
-  storage: string
-  shared: boolean
-  clones: number[]
-}
-
-async function templates(app: TestApp): Promise<ListedTemplate[]> {
-  const answer = await get(`${app.url}/api/templates`)
-  expect(answer.status).toBe(200)
-  return (JSON.parse(answer.text) as { templates: ListedTemplate[] }).templates
-}
 
 /** The VMs of the simulated cluster from 103 on (the demo VMs left out): vmid, node, disk. */
 function madeVms(app: TestApp): [number, string, string][] {
@@ -96,7 +75,7 @@ describe('templates on shared storage', () => {
       [104, 'pve2', `${shared}:9000/base-9000-disk-0.qcow2/104/vm-104-disk-0.qcow2`],
       [9000, 'pve1', `${shared}:9000/base-9000-disk-0.qcow2`],
     ])
-    const listed = await templates(app)
+    const listed = await listTemplates(app)
     expect(listed).toHaveLength(1)
     expect(listed[0]).toMatchObject({
       vmid: 9000,
@@ -126,7 +105,7 @@ describe('templates on shared storage', () => {
       'template 9001 built',
     )
     expect(
-      (await templates(app)).map((tpl) => [tpl.vmid, tpl.node, tpl.shared, tpl.clones]),
+      (await listTemplates(app)).map((tpl) => [tpl.vmid, tpl.node, tpl.shared, tpl.clones]),
     ).toEqual([
       [9000, 'pve1', false, [103]],
       [9001, 'pve2', false, [104]],
@@ -142,7 +121,7 @@ describe('templates on shared storage', () => {
     t = undefined
 
     const after = await start({ ASSIGN_STORAGE: shared }, dataDir)
-    const listed = await templates(after)
+    const listed = await listTemplates(after)
     expect(listed.map((tpl) => [tpl.vmid, tpl.storage, tpl.shared, tpl.clones])).toEqual([
       [9000, shared, true, [103]],
     ])
@@ -154,7 +133,7 @@ describe('templates on shared storage', () => {
     expect(messagesOf(stream, 'VM initialization > migrating VM')).toEqual([])
     expect(after.sim.snapshot().vms.filter((vm) => vm.config.template === '1')).toHaveLength(1)
     expect(after.sim.snapshot().vms.find((vm) => vm.vmid === 104)?.node).toBe('pve3')
-    expect((await templates(after))[0]?.clones).toEqual([103, 104])
+    expect((await listTemplates(after))[0]?.clones).toEqual([103, 104])
   })
 })
 

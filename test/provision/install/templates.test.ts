@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { findRelease } from '../../../src/images/os-catalog.js'
 import { buildTestApp, get, post, type TestApp } from '../../helpers/build-test-app.js'
 import { readSse, type SseRead } from '../../helpers/sse-client.js'
+import { listTemplates, messagesOf, succeeded } from './template-helpers.js'
 
 let t: TestApp
 afterEach(async () => {
@@ -23,32 +24,6 @@ const install = (body: Record<string, unknown>): Promise<SseRead> =>
   readSse(`${t.url}/api/vm/install`, {
     body: { os: 'debian', version: '12', passwd: 'pw', ...body },
   })
-
-const succeeded = (stream: SseRead): void => {
-  expect(stream.steps.filter((step) => step.status === 'error')).toEqual([])
-  expect(stream.steps.at(-1)?.status).toBe('success')
-}
-
-const messagesOf = (stream: SseRead, step: string): string[] =>
-  stream.steps.filter((event) => event.step === step).map((event) => event.message)
-
-interface ListedTemplate {
-  vmid: number
-  os: string
-  version: string
-  node: string
-  storage: string
-  image_checksum: string
-  clones: number[]
-  current: boolean
-}
-
-async function templates(): Promise<ListedTemplate[]> {
-  const answer = await get(`${t.url}/api/templates`)
-  expect(answer.status).toBe(200)
-  const body = JSON.parse(answer.text) as { templates: ListedTemplate[] }
-  return body.templates
-}
 
 /** Every VM and volume of the simulated cluster, for "nothing changed" comparisons. */
 function clusterState(): string {
@@ -84,7 +59,7 @@ describe('installs from a cached template', () => {
     // no import: the clone's disk is a thin snapshot of the template's base
     expect(imported.some((m) => m.includes('transferred'))).toBe(false)
 
-    const listed = await templates()
+    const listed = await listTemplates(t)
     expect(listed).toHaveLength(1)
     expect(listed[0]).toMatchObject({
       vmid: 9000,
@@ -118,7 +93,7 @@ describe('installs from a cached template', () => {
         'template 9000 built',
       )
     }
-    expect((await templates())[0]?.clones).toEqual([103, 104, 105])
+    expect((await listTemplates(t))[0]?.clones).toEqual([103, 104, 105])
   })
 
   it('on local storage, an install for another node clones on that node and never migrates', async () => {
@@ -126,7 +101,7 @@ describe('installs from a cached template', () => {
     const stream = await install({ node: 'pve2' })
     succeeded(stream)
     expect(messagesOf(stream, 'VM initialization > migrating VM')).toEqual([])
-    const listed = await templates()
+    const listed = await listTemplates(t)
     expect(listed.map((tpl) => [tpl.vmid, tpl.node])).toEqual([[9000, 'pve2']])
     expect(t.sim.snapshot().vms.find((vm) => vm.vmid === 103)?.node).toBe('pve2')
   })
@@ -142,7 +117,7 @@ describe('installs from a cached template', () => {
     expect(messagesOf(second, 'VM creation > creating VM').join('\n')).toContain(
       'template 9001 built',
     )
-    let listed = await templates()
+    let listed = await listTemplates(t)
     expect(listed.map((tpl) => [tpl.vmid, tpl.current, tpl.clones])).toEqual([
       [9000, false, [103]],
       [9001, true, [104]],
@@ -156,7 +131,7 @@ describe('installs from a cached template', () => {
     expect(messagesOf(third, 'VM creation > creating VM').join('\n')).toContain(
       'removed superseded templates no clone uses: 9000',
     )
-    listed = await templates()
+    listed = await listTemplates(t)
     expect(listed.map((tpl) => tpl.vmid)).toEqual([9001])
     expect(t.sim.snapshot().vms.some((vm) => vm.vmid === 9000)).toBe(false)
   })
@@ -172,11 +147,11 @@ describe('installs from a cached template', () => {
     expect(last?.message).toContain('injected template failure')
     expect(last?.message).toContain('VM 9000 removed')
     expect(clusterState()).toBe(before)
-    expect(await templates()).toEqual([])
+    expect(await listTemplates(t)).toEqual([])
     expect([...t.store.reservations.reserved().keys()]).toEqual([])
     // and the next install builds it again
     succeeded(await install({}))
-    expect((await templates()).map((tpl) => tpl.vmid)).toEqual([9000])
+    expect((await listTemplates(t)).map((tpl) => tpl.vmid)).toEqual([9000])
   })
 
   it('a failed import into the template leaves nothing behind', async () => {
@@ -200,7 +175,7 @@ describe('installs from a cached template', () => {
     expect(failed.steps.at(-1)).toMatchObject({ status: 'error' })
     expect(failed.steps.at(-1)?.message).toContain('cleaned up: VM 104 and its disks removed')
     expect(clusterState()).toBe(withTemplate)
-    expect((await templates())[0]?.clones).toEqual([103])
+    expect((await listTemplates(t))[0]?.clones).toEqual([103])
   })
 })
 
@@ -230,7 +205,7 @@ describe('templates are not VMs to the VM routes', () => {
     expect((await post(`${t.url}/api/vm/103/destroy`)).status).toBe(200)
     const removed = await fetch(`${t.url}/api/templates/9000`, { method: 'DELETE' })
     expect(removed.status).toBe(200)
-    expect(await templates()).toEqual([])
+    expect(await listTemplates(t)).toEqual([])
     const gone = await fetch(`${t.url}/api/templates/9000`, { method: 'DELETE' })
     expect(gone.status).toBe(404)
   })
@@ -245,6 +220,6 @@ describe('TEMPLATES=off', () => {
       'disk image imported successfully',
     )
     expect(t.sim.snapshot().vms.some((vm) => vm.vmid >= 9000)).toBe(false)
-    expect(await templates()).toEqual([])
+    expect(await listTemplates(t)).toEqual([])
   })
 })
