@@ -145,15 +145,18 @@ describe('templates and clones on shared storage', () => {
     expect(task.exitstatus).toBe('OK')
   }
 
+  /** Template 9000 linked-cloned as VM 9001 onto `target`; returns the clone task's log. */
+  async function cloneTo(s: Simulator, target: string): Promise<string[]> {
+    const clone = await runTask(s, 'POST', '/nodes/pve1/qemu/9000/clone', { newid: 9001, target })
+    expect(clone.exitstatus).toBe('OK')
+    return clone.lines
+  }
+
   it('clones to another node: the config lands there, the disk on the shared storage', async () => {
     const s = await start()
     await sharedTemplate(s)
-    const clone = await runTask(s, 'POST', '/nodes/pve1/qemu/9000/clone', {
-      newid: 9001,
-      target: 'pve2',
-    })
-    expect(clone.exitstatus).toBe('OK')
-    expect(clone.lines).toContain(
+    const lines = await cloneTo(s, 'pve2')
+    expect(lines).toContain(
       `create linked clone of drive scsi0 (${shared}:9000/base-9000-disk-0.qcow2)`,
     )
     const vm = s.snapshot().vms.find((entry) => entry.vmid === 9001)
@@ -210,11 +213,7 @@ describe('templates and clones on shared storage', () => {
         ide2: `${shared}:iso/tools.iso,media=cdrom`,
       })
       expect(swap.status).toBe(200)
-      const clone = await runTask(s, 'POST', '/nodes/pve1/qemu/9000/clone', {
-        newid: 9001,
-        target: 'pve2',
-      })
-      expect(clone.exitstatus).toBe('OK')
+      await cloneTo(s, 'pve2')
     } finally {
       await new Promise((resolve) => server.close(resolve))
     }
@@ -223,11 +222,7 @@ describe('templates and clones on shared storage', () => {
   it('migrates a linked clone on shared storage, which local storage refuses', async () => {
     const s = await start()
     await sharedTemplate(s)
-    const clone = await runTask(s, 'POST', '/nodes/pve1/qemu/9000/clone', {
-      newid: 9001,
-      target: 'pve2',
-    })
-    expect(clone.exitstatus).toBe('OK')
+    await cloneTo(s, 'pve2')
     const migration = await runTask(s, 'POST', '/nodes/pve2/qemu/9001/migrate', {
       target: 'pve3',
     })
@@ -239,11 +234,7 @@ describe('templates and clones on shared storage', () => {
   it('refuses to destroy the template while a clone on another node uses its base', async () => {
     const s = await start()
     await sharedTemplate(s)
-    const clone = await runTask(s, 'POST', '/nodes/pve1/qemu/9000/clone', {
-      newid: 9001,
-      target: 'pve3',
-    })
-    expect(clone.exitstatus).toBe('OK')
+    await cloneTo(s, 'pve3')
     const refused = await runTask(s, 'DELETE', '/nodes/pve1/qemu/9000')
     expect(refused.exitstatus).toBe(
       `base volume '${shared}:9000/base-9000-disk-0.qcow2' is still in use by linked cloned`,
