@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { TestApp } from '../helpers/build-test-app.js'
 import { networkApps } from '../helpers/network-apps.js'
 import { openStream } from '../jobs/helpers/live-stream.js'
+import { installResultOf } from '../helpers/install-result.js'
 import { readSse, type SseRead } from '../helpers/sse-client.js'
 
 /**
@@ -84,24 +85,6 @@ const install = (app: TestApp, body: Record<string, unknown>): Promise<SseRead> 
 /** Rocky's image has qemu-guest-agent; Debian's and Ubuntu's have none (cloud-images.md §3). */
 const rocky = { os: 'rockylinux', version: '9' }
 
-interface Result {
-  vmid: number
-  ip: string
-  node: string
-  network?: string
-  addresses?: string[]
-}
-
-/** The install's last event, which carries the result; fails the test on an error event. */
-function resultOf(stream: SseRead): Result {
-  expect(stream.steps.filter((step) => step.status === 'error')).toEqual([])
-  const last = stream.events.filter((event) => event.event !== 'close').at(-1)?.data
-  const result =
-    typeof last === 'object' && last !== null && 'result' in last ? last.result : undefined
-  expect(result).toBeDefined()
-  return result as Result
-}
-
 interface ListedVm {
   vmid: number
   node: string
@@ -127,7 +110,7 @@ describe('installs on a static /22 pool', () => {
   it('take an address from the pool and a VMID from the VMID range; the VM and the list show it', async () => {
     const app = await start()
     const stream = await install(app, { network: 'lan' })
-    const result = resultOf(stream)
+    const result = installResultOf(stream)
     expect(result.network).toBe('lan')
     expect(result.vmid).toBeGreaterThanOrEqual(app.config.networks.vmidStart)
     expect(result.vmid).toBeLessThanOrEqual(app.config.networks.vmidEnd)
@@ -161,7 +144,7 @@ describe('installs on a static /22 pool', () => {
     const streams = await Promise.all(
       Array.from({ length: 20 }, () => install(app, { network: 'lan', pubkey: sshKey })),
     )
-    const results = streams.map(resultOf)
+    const results = streams.map(installResultOf)
     const ips = results.map((result) => result.ip)
     expect(new Set(ips).size).toBe(20)
     expect(new Set(results.map((result) => result.vmid)).size).toBe(20)
@@ -178,11 +161,11 @@ describe('installs on a static /22 pool', () => {
 
   it('frees the address on destroy and on rollback: the next install gets it again', async () => {
     const app = await start()
-    const first = resultOf(await install(app, { network: 'lan', pubkey: sshKey }))
+    const first = installResultOf(await install(app, { network: 'lan', pubkey: sshKey }))
     const destroyed = await fetch(`${app.url}/api/vm/${first.vmid}/destroy`, { method: 'POST' })
     expect(destroyed.status).toBe(200)
     expect(rowsOf(app, 'lan')).toEqual([])
-    const second = resultOf(await install(app, { network: 'lan', pubkey: sshKey }))
+    const second = installResultOf(await install(app, { network: 'lan', pubkey: sshKey }))
     expect(second.ip).toBe(first.ip)
 
     // an install that fails after it held an address rolls back and frees it
@@ -192,7 +175,7 @@ describe('installs on a static /22 pool', () => {
     expect(failed.steps.at(-1)?.message).toContain('reservation released')
     const held = rowsOf(app, 'lan').map((row) => row.address)
     expect(held).toEqual([second.ip])
-    const third = resultOf(await install(app, { network: 'lan', pubkey: sshKey }))
+    const third = installResultOf(await install(app, { network: 'lan', pubkey: sshKey }))
     const failedIp = failed.steps
       .map((step) => /assigned IP: ([\d.]+)\//.exec(step.message)?.[1])
       .find((ip) => ip !== undefined)
@@ -201,7 +184,9 @@ describe('installs on a static /22 pool', () => {
 
   it('takes the address asked for, and refuses one outside the pool or taken (400 naming ip)', async () => {
     const app = await start()
-    const asked = resultOf(await install(app, { network: 'lan', ip: '127.30.1.7', pubkey: sshKey }))
+    const asked = installResultOf(
+      await install(app, { network: 'lan', ip: '127.30.1.7', pubkey: sshKey }),
+    )
     expect(asked.ip).toBe('127.30.1.7')
     const taken = await install(app, { network: 'lan', ip: '127.30.1.7', pubkey: sshKey })
     expect(taken.steps.at(-1)?.message ?? taken.text).toMatch(/ip: 127\.30\.1\.7 is not free/)
@@ -223,7 +208,7 @@ describe('the request fields network and ip', () => {
     const body = JSON.parse(unknown.text ?? '{}') as { message?: string }
     expect(body.message).toMatch(/^network: no network named "nowhere"; known: lan, office/)
     // "network":"" and "ip":"" are what a Go client sends for unset fields: the first network
-    const zero = resultOf(await install(app, { network: '', ip: '', pubkey: sshKey }))
+    const zero = installResultOf(await install(app, { network: '', ip: '', pubkey: sshKey }))
     expect(zero.network).toBe('lan')
   })
 })
@@ -257,7 +242,7 @@ describe('a DHCP network', () => {
   it('learns the address from the guest agent: the final event and the list show the lease', async () => {
     const app = await start()
     const stream = await install(app, { ...rocky, network: 'office', pubkey: sshKey })
-    const result = resultOf(stream)
+    const result = installResultOf(stream)
     const lease = app.sim.network.leases().find((entry) => entry.address === result.ip)
     expect(lease).toBeDefined()
     expect(result.ip).toMatch(/^127\.0\.2\.\d+$/)
@@ -325,7 +310,7 @@ describe('a DHCP network and an image without the guest agent', () => {
   it('a SLAAC address beside a static IPv4 one is asked for after the first-boot script, which installs the agent', async () => {
     const app = await start()
     const stream = await install(app, { network: 'auto6', pubkey: sshKey })
-    const result = resultOf(stream)
+    const result = installResultOf(stream)
     const v6 = result.addresses?.find((address) => address.includes(':'))
     expect(v6).toMatch(/^2001:db8:/)
     expect(result.addresses).toEqual([result.ip, v6])
@@ -344,7 +329,9 @@ describe('a DHCP network through the other drivers', () => {
   for (const driver of ['cli', 'api']) {
     it(`learns the lease through the ${driver} driver (qm guest cmd / agent route) and checks bridges there`, async () => {
       const app = await start({ PVE_DRIVER: driver })
-      const result = resultOf(await install(app, { ...rocky, network: 'office', pubkey: sshKey }))
+      const result = installResultOf(
+        await install(app, { ...rocky, network: 'office', pubkey: sshKey }),
+      )
       expect(app.sim.network.leases().map((lease) => lease.address)).toContain(result.ip)
       const refused = await install(app, { network: 'tagged-flat' })
       expect(refused.status).toBe(400)
@@ -357,7 +344,7 @@ describe('an IPv6 static pool', () => {
   it('writes ip6= and shows the IPv6 address in the events and the list; readiness goes over IPv4', async () => {
     const app = await start()
     const stream = await install(app, { network: 'dual', pubkey: sshKey })
-    const result = resultOf(stream)
+    const result = installResultOf(stream)
     const v6 = result.addresses?.find((address) => address.includes(':'))
     expect(v6).toMatch(/^2001:db8:31::1[0-9a-f]{2}$/)
     expect(result.addresses).toEqual([result.ip, v6])
@@ -387,7 +374,7 @@ describe('an IPv6 static pool', () => {
 describe('templates and dry runs on a network', () => {
   it('a linked clone gets the NIC and addresses of its network, not those of the template', async () => {
     const app = await start({ TEMPLATES: 'auto' })
-    const result = resultOf(await install(app, { network: 'second', pubkey: sshKey }))
+    const result = installResultOf(await install(app, { network: 'second', pubkey: sshKey }))
     const config = await app.cluster.vmConfig(result.node, result.vmid)
     expect(config.net0).toMatch(/bridge=vmbr1$/)
     expect(config.ipconfig0).toBe(`ip=${result.ip}/24,gw=127.34.0.1`)
@@ -434,13 +421,15 @@ describe('templates and dry runs on a network', () => {
         })
       ).json()) as Record<string, unknown>
     // the first install waits for the book's read of the cluster; from then on a plan knows
-    expect(resultOf(await install(app, { network: 'lan', pubkey: sshKey })).ip).toBe('127.30.0.254')
+    expect(installResultOf(await install(app, { network: 'lan', pubkey: sshKey })).ip).toBe(
+      '127.30.0.254',
+    )
     const first = await plan()
     expect(first).toMatchObject({ ip: '127.30.0.255' })
     expect(String(first.addressing)).toContain('127.30.0.255/22, the next free address')
     expect(await plan()).toEqual(first)
     expect(app.store.addresses.rows().map((row) => row.address)).toEqual(['127.30.0.254'])
-    const second = resultOf(await install(app, { network: 'lan', pubkey: sshKey }))
+    const second = installResultOf(await install(app, { network: 'lan', pubkey: sshKey }))
     expect(second.ip).toBe(first.ip)
   })
 })
@@ -448,7 +437,7 @@ describe('templates and dry runs on a network', () => {
 describe('bridges and VLANs', () => {
   it('tags net0 on a VLAN-aware bridge, with the MTU and firewall of the network', async () => {
     const app = await start()
-    const result = resultOf(await install(app, { network: 'tagged', pubkey: sshKey }))
+    const result = installResultOf(await install(app, { network: 'tagged', pubkey: sshKey }))
     const config = await app.cluster.vmConfig(result.node, result.vmid)
     const options = (config.net0 ?? '').split(',')
     expect(options).toEqual(
@@ -478,7 +467,7 @@ describe('bridges and VLANs', () => {
     expect(refused.text).toMatch(/network: .*pve3 has no bridge vmbr1/)
     expect(JSON.stringify(app.sim.snapshot().vms)).toBe(before)
 
-    const result = resultOf(await install(app, { network: 'second', pubkey: sshKey }))
+    const result = installResultOf(await install(app, { network: 'second', pubkey: sshKey }))
     const moved = await fetch(`${app.url}/api/vm/${result.vmid}/set/node`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { TestApp } from '../helpers/build-test-app.js'
 import { networkApps } from '../helpers/network-apps.js'
+import { installResultOf } from '../helpers/install-result.js'
 import { readSse, type SseRead } from '../helpers/sse-client.js'
 
 /**
@@ -53,28 +54,13 @@ const dryRun = async (
   return { status: answer.status, body: (await answer.json()) as Record<string, unknown> }
 }
 
-interface Result {
-  vmid: number
-  ip: string
-  node: string
-}
-
-function resultOf(stream: SseRead): Result {
-  expect(stream.steps.filter((step) => step.status === 'error')).toEqual([])
-  const last = stream.events.filter((event) => event.event !== 'close').at(-1)?.data
-  const result =
-    typeof last === 'object' && last !== null && 'result' in last ? last.result : undefined
-  expect(result).toBeDefined()
-  return result as Result
-}
-
 const vmids = async (app: TestApp): Promise<number[]> =>
   (await app.cluster.resources()).vms.map((vm) => vm.vmid).sort((a, b) => a - b)
 
 /** A Debian 12 DHCP install with the snippet in place: the VM has it, the agent told the lease. */
 async function expectSnippetInstall(app: TestApp, body: Record<string, unknown> = {}) {
   const stream = await install(app, { network: 'office', ...body })
-  const result = resultOf(stream)
+  const result = installResultOf(stream)
   const config = await app.cluster.vmConfig(result.node, result.vmid)
   expect(config.cicustom).toBe(`vendor=${volid}`)
   expect(config.ipconfig0).toBe('ip=dhcp')
@@ -169,9 +155,9 @@ describe('a Debian install on a DHCP network with GUEST_AGENT_VENDOR_DATA', () =
 
   it('sets no cicustom on a static network, nor for Rocky on DHCP', async () => {
     const app = await start()
-    const stat = resultOf(await install(app, { network: 'lan' }))
+    const stat = installResultOf(await install(app, { network: 'lan' }))
     expect(await app.cluster.vmConfig(stat.node, stat.vmid)).not.toHaveProperty('cicustom')
-    const rocky = resultOf(
+    const rocky = installResultOf(
       await install(app, { os: 'rockylinux', version: '9', network: 'office' }),
     )
     expect(await app.cluster.vmConfig(rocky.node, rocky.vmid)).not.toHaveProperty('cicustom')

@@ -173,12 +173,7 @@ describe('templates and clones on shared storage', () => {
     const s = await start()
     await createVm(s, 'pve1', 9000, 'local-lvm:4')
     expect((await runTask(s, 'POST', '/nodes/pve1/qemu/9000/template')).exitstatus).toBe('OK')
-    expect(
-      await call(s, 'POST', '/nodes/pve1/qemu/9000/clone', { newid: 9001, target: 'pve2' }),
-    ).toMatchObject({
-      status: 500,
-      message: "can't clone VM to node 'pve2' (VM uses local storage)",
-    })
+    await expectCloneToPve2Refused(s)
   })
 
   it('refuses a clone to another node while an ISO on local storage is in its CD-ROM drive', async () => {
@@ -202,12 +197,7 @@ describe('templates and clones on shared storage', () => {
       })
       expect(task.exitstatus).toBe('OK')
       expect((await runTask(s, 'POST', '/nodes/pve1/qemu/9000/template')).exitstatus).toBe('OK')
-      expect(
-        await call(s, 'POST', '/nodes/pve1/qemu/9000/clone', { newid: 9001, target: 'pve2' }),
-      ).toMatchObject({
-        status: 500,
-        message: "can't clone VM to node 'pve2' (VM uses local storage)",
-      })
+      await expectCloneToPve2Refused(s)
       // the same ISO on the shared storage does not hold it back
       const swap = await call(s, 'PUT', '/nodes/pve1/qemu/9000/config', {
         ide2: `${shared}:iso/tools.iso,media=cdrom`,
@@ -351,3 +341,13 @@ describe('a shared storage across simulator restarts', () => {
     }
   })
 })
+
+/** qemu-server's refusal of `qm clone 9000 9001 --target pve2` while a disk is on local storage. */
+async function expectCloneToPve2Refused(s: Simulator): Promise<void> {
+  expect(
+    await call(s, 'POST', '/nodes/pve1/qemu/9000/clone', { newid: 9001, target: 'pve2' }),
+  ).toMatchObject({
+    status: 500,
+    message: "can't clone VM to node 'pve2' (VM uses local storage)",
+  })
+}

@@ -1,11 +1,9 @@
 import { isIP, isIPv4 } from 'node:net'
 import { parseIpAddress } from '../../lib/ip-address/index.js'
-import type { OsRelease } from '../../images/os-catalog.js'
 import { poolOf, type VmNetwork } from '../../networks/index.js'
 import type { Cluster } from '../../pve/cluster.js'
 import { InvalidInputError } from '../errors.js'
 import type { InstallDeps } from './deps.js'
-import { vendorSnippetSection } from './guest-agent-vendor-data.js'
 import { ipForVmid } from './ip-address.js'
 import type { InstallRequest } from './request.js'
 
@@ -166,26 +164,6 @@ export function ipconfig0Of(
   } else if (v6?.mode === 'slaac') parts.push('ip6=auto')
   else if (v6?.mode === 'dhcp') parts.push('ip6=dhcp')
   return parts.join(',')
-}
-
-/**
- * An install on a DHCP network is reached over SSH at the lease its guest agent reports, so the
- * agent must run before the first-boot script can: Debian's and Ubuntu's images ship none (the
- * script installs it, over that same SSH). Refused before anything is made, naming `network`,
- * instead of a VM waiting GUEST_SSH_TIMEOUT for an answer that cannot come.
- */
-export function checkAddressLearnable(
-  network: VmNetwork,
-  release: OsRelease,
-  vendorData: string | undefined,
-): void {
-  if (network.ipv4.mode !== 'dhcp' || release.shipsGuestAgent) return
-  // GUEST_AGENT_VENDOR_DATA: cloud-init installs the agent at first boot, before SSH
-  if (vendorData !== undefined) return
-  throw new InvalidInputError(
-    'network',
-    `network ${network.name} gives the VM its IPv4 address by DHCP, which only the guest agent can tell, and the ${release.os} ${release.version} cloud image has no qemu-guest-agent (the first-boot script installs it, over SSH to that address): use a network with static addresses, or an OS whose image has the agent (rockylinux), or set GUEST_AGENT_VENDOR_DATA to a cloud-init vendor snippet that installs qemu-guest-agent (README: ${vendorSnippetSection})`,
-  )
 }
 
 /** The families a VM on `network` learns at boot (only its guest agent can tell them). */

@@ -6,15 +6,13 @@ import { beginStep, type ReportStep } from '../progress.js'
 import type { InstallContext } from './context.js'
 import type { InstallDeps } from './deps.js'
 import { generatePassword } from './password.js'
-import { checkVendorSnippetStorage, vendorDataFor } from './guest-agent-vendor-data.js'
-import type { VmNetwork } from '../../networks/index.js'
 import {
   checkAddressLearnable,
-  checkBridges,
-  chooseNetwork,
-  requestedVmid,
-  vmidRange,
-} from './network-choice.js'
+  checkVendorSnippetStorage,
+  vendorDataFor,
+} from './guest-agent-before-ssh.js'
+import type { VmNetwork } from '../../networks/index.js'
+import { checkBridges, chooseNetwork, requestedVmid, vmidRange } from './network-choice.js'
 import type { InstallRequest } from './request.js'
 import { assigningIp } from './stages/assigning-ip.js'
 import { checkingSshKey } from './stages/checking-ssh-key.js'

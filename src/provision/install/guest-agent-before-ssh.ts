@@ -5,7 +5,7 @@ import { InvalidInputError } from '../errors.js'
 import type { InstallDeps } from './deps.js'
 
 /** The README section that tells an admin how to write the snippet. */
-export const vendorSnippetSection = 'A guest agent for Debian and Ubuntu on DHCP'
+const vendorSnippetSection = 'A guest agent for Debian and Ubuntu on DHCP'
 
 /**
  * The snippet an install sets as `cicustom: vendor=<volid>` (GUEST_AGENT_VENDOR_DATA): only where
@@ -19,8 +19,34 @@ export function vendorDataFor(
   network: VmNetwork,
   release: OsRelease,
 ): string | undefined {
-  if (network.ipv4.mode !== 'dhcp' || release.shipsGuestAgent) return undefined
-  return deps.guestAgentVendorData
+  return agentNeededBeforeSsh(network, release) ? deps.guestAgentVendorData : undefined
+}
+
+/**
+ * The agent must answer before SSH (the address is a DHCP lease only it can tell), and the
+ * image has none: Debian's and Ubuntu's (the first-boot script installs it, over that SSH).
+ */
+function agentNeededBeforeSsh(network: VmNetwork, release: OsRelease): boolean {
+  return network.ipv4.mode === 'dhcp' && !release.shipsGuestAgent
+}
+
+/**
+ * An install on a DHCP network is reached over SSH at the lease its guest agent reports, so the
+ * agent must run before the first-boot script can: Debian's and Ubuntu's images ship none (the
+ * script installs it, over that same SSH). Refused before anything is made, naming `network`,
+ * instead of a VM waiting GUEST_SSH_TIMEOUT for an answer that cannot come.
+ */
+export function checkAddressLearnable(
+  network: VmNetwork,
+  release: OsRelease,
+  vendorData: string | undefined,
+): void {
+  // GUEST_AGENT_VENDOR_DATA: cloud-init installs the agent at first boot, before SSH
+  if (!agentNeededBeforeSsh(network, release) || vendorData !== undefined) return
+  throw new InvalidInputError(
+    'network',
+    `network ${network.name} gives the VM its IPv4 address by DHCP, which only the guest agent can tell, and the ${release.os} ${release.version} cloud image has no qemu-guest-agent (the first-boot script installs it, over SSH to that address): use a network with static addresses, or an OS whose image has the agent (rockylinux), or set GUEST_AGENT_VENDOR_DATA to a cloud-init vendor snippet that installs qemu-guest-agent (README: ${vendorSnippetSection})`,
+  )
 }
 
 /**
