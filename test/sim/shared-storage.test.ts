@@ -311,6 +311,28 @@ describe('the fake pvesm on a shared storage', () => {
       await cluster.close()
     }
   })
+
+  it('qm clone --target: refused for a template on local storage, done for one on the shared storage', async () => {
+    const cluster = await startFakeCliCluster({ sim: { demoVms: false, sharedStorage: shared } })
+    try {
+      const run = async (argv: string[]) => cluster.localAs('pve1').run(argv, {})
+      for (const [vmid, disk] of [
+        ['300', 'local-lvm:2'],
+        ['310', `${shared}:2`],
+      ] as const) {
+        expect((await run(['qm', 'create', vmid, '--scsi0', disk])).exitCode).toBe(0)
+        expect((await run(['qm', 'template', vmid])).exitCode).toBe(0)
+      }
+      const local = await run(['qm', 'clone', '300', '301', '--target', 'pve2'])
+      expect(local.exitCode).toBe(255)
+      expect(local.stderr).toContain("can't clone VM to node 'pve2' (VM uses local storage)")
+      const onShared = await run(['qm', 'clone', '310', '311', '--target', 'pve2'])
+      expect(onShared.exitCode).toBe(0)
+      expect(cluster.sim.snapshot().vms.find((vm) => vm.vmid === 311)?.node).toBe('pve2')
+    } finally {
+      await cluster.close()
+    }
+  })
 })
 
 describe('a shared storage across simulator restarts', () => {
